@@ -1,0 +1,277 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+
+ZERO = Decimal("0")
+
+
+def money_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
+
+
+def volume_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+class Product(models.Model):
+    class VatRate(models.TextChoices):
+        STANDARD = "19.00", _("19 % (standard)")
+        REDUCED = "7.00", _("7 % (reduced)")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    price = money_field(_("gross price"), validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=5, decimal_places=2, choices=VatRate.choices, default=VatRate.STANDARD
+    )
+    qv = volume_field(_("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(qv__gte=0), name="product_qv_not_negative"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="product_price_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(models.Model):
+    """Someone who orders, identified by e-mail; no account needed."""
+
+    email = models.EmailField(_("e-mail"), unique=True)  # stored normalised (lower, stripped)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    bound_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="bound_customers",
+        verbose_name=_("bound to partner"),
+    )
+    bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
+    pseudonymised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return self.email
+
+
+class CustomerBindingChange(models.Model):
+    """Audit of a customer re-bound by an admin or by a partner's termination."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="binding_changes")
+    from_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PAID = "paid", _("paid")
+        SHIPPED = "shipped", _("shipped")
+        CANCELLED = "cancelled", _("cancelled")
+        REFUNDED = "refunded", _("refunded")
+
+    class Attribution(models.TextChoices):
+        SELF = "self", _("own order of the partner")
+        BOUND = "bound", _("customer bound to the partner")
+        CODE = "code", _("partner code at checkout")
+        LANDING = "landing", _("landing page visit")
+        COOKIE = "cookie", _("referral cookie")
+        IMPORT = "import", _("imported")
+        ADMIN = "admin", _("set by an admin")
+        NONE = "none", _("no partner (company)")
+
+    class PaymentMethod(models.TextChoices):
+        PREPAYMENT = "prepayment", _("bank transfer (prepayment / invoice)")
+        STRIPE = "stripe", _("card (Stripe)")
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True, blank=True)
+    checkout_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    email = models.EmailField(_("e-mail"))
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    subtotal = money_field(_("subtotal"), default=ZERO)
+    shipping = money_field(_("shipping"), default=ZERO)
+    total = money_field(_("total"), default=ZERO)
+    vat_total = money_field(_("included VAT"), default=ZERO)
+    qv = volume_field(_("QV"), default=ZERO)
+    attributed_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_orders",
+        verbose_name=_("attributed partner"),
+    )
+    attribution = models.CharField(_("attribution"), max_length=10, choices=Attribution.choices, default=Attribution.NONE)
+    # What the checkout saw, so "why is this order Anna's?" has an answer.
+    referral_code = models.CharField(_("code entered"), max_length=40, blank=True)
+    referral_slug = models.CharField(_("referring landing page"), max_length=40, blank=True)
+    payment_method = models.CharField(_("payment"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.PREPAYMENT)
+    payment_reference = models.CharField(_("payment reference"), max_length=255, blank=True, db_index=True)
+    placed_at = models.DateTimeField(_("placed at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["attributed_partner", "-placed_at"], name="order_partner_placed"),
+            models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(qv__gte=0), name="order_qv_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_own(self) -> bool:
+        return self.attribution == self.Attribution.SELF
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Copied at ordering time: later product edits never change past orders.
+    name = models.CharField(_("name"), max_length=200)
+    unit_price = money_field(_("unit price"))
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
+    unit_qv = volume_field(_("unit QV"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_quantity__lte=models.F("quantity")), name="line_refund_within_quantity"
+            ),
+        ]
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def line_qv(self) -> Decimal:
+        return self.unit_qv * self.quantity
+
+
+class OrderTransition(models.Model):
+    """History of status changes, shown on the order in the admin."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=Order.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Order.Status.choices)
+    note = models.CharField(max_length=255, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field(_("amount"))
+    qv = volume_field(_("QV"))
+    is_full = models.BooleanField(default=False)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    provider_reference = models.CharField(max_length=255, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["refunded_at", "pk"]
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+
+class AttributionChange(models.Model):
+    """Audit of an admin re-attributing an order."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attribution_changes")
+    from_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class OrderEvent(models.Model):
+    """Append-only record of what happened to an order's volume. The
+    qualification app consumes these (see orders/events.py)."""
+
+    class Kind(models.TextChoices):
+        PAID = "paid", _("paid")
+        REFUNDED = "refunded", _("refunded")
+        REATTRIBUTED = "reattributed", _("re-attributed")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    # Unique per order: "paid", "refund:<id>", "reattribution:<id>".
+    key = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField()
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attribution_change = models.ForeignKey(AttributionChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["order", "key"], name="order_event_once")]
+
+
+class PaymentWebhookEvent(models.Model):
+    """Provider events already handled: Stripe sends events twice and late."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]

@@ -1,0 +1,45 @@
+"""The genealogy's derived fields: an upline path of partner ids, and depth.
+
+`path` holds the ids of all ancestors, root first, each followed by a dot:
+a partner under 1 > 5 > 17 has path "1.5.17.". The sponsor link stays the truth.
+
+- upline: the ids are in the row, one primary-key query reads them all;
+- subtree of p: every path that starts with p.path + "p." -- a contiguous range
+  in byte order, read through an index.
+
+PostgreSQL's b-tree cannot index values over ~2.7 kB (a path at depth ~300), so
+the index covers the first PATH_HEAD characters (an expression index that SQLite
+has too). A prefix shorter than that is an exact index range; a longer one
+narrows to the head and checks the full path beside it.
+"""
+
+from django.db.models import Q
+from django.db.models.functions import Substr
+
+PATH_HEAD = 2000
+SEPARATOR = "."
+# The byte after the digits: [prefix, prefix + ":") holds exactly the paths that
+# start with prefix, since a path continues after a separator with a digit.
+_RANGE_END = ":"
+
+
+def path_head_expression():
+    return Substr("path", 1, PATH_HEAD)
+
+
+def child_path(parent_path: str, parent_id: int) -> str:
+    return f"{parent_path}{parent_id}{SEPARATOR}"
+
+
+def upline_ids(path: str) -> list[int]:
+    """Ancestor ids, root first."""
+    return [int(part) for part in path.split(SEPARATOR) if part]
+
+
+def descendants_q(prefix: str) -> Q:
+    """Rows whose path starts with `prefix` (a partner's child_path)."""
+    exact = Q(path__gte=prefix, path__lt=prefix + _RANGE_END)
+    head = prefix[:PATH_HEAD]
+    if len(prefix) < PATH_HEAD:
+        return Q(path_head__gte=head, path_head__lt=head + _RANGE_END) & exact
+    return Q(path_head=head) & exact

@@ -1,0 +1,37 @@
+"""Reads on partners and the genealogy, each one indexed query."""
+
+from django.db.models import QuerySet
+
+from .genealogy import descendants_q, path_head_expression, upline_ids
+from .models import Partner
+
+
+def partner_get_by_slug(*, slug: str, active_only: bool = True) -> Partner | None:
+    qs = Partner.objects.select_related("user")
+    if active_only:
+        qs = qs.filter(status=Partner.Status.ACTIVE)
+    return qs.filter(slug=(slug or "").strip().lower()).first()
+
+
+def partner_upline(*, partner: Partner) -> list[Partner]:
+    """Ancestors, root first, in one primary-key query."""
+    ids = upline_ids(partner.path)
+    if not ids:
+        return []
+    # filter(pk__in) rather than in_bulk(): in_bulk splits into 999-id batches on SQLite.
+    by_id = {p.pk: p for p in Partner.objects.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def partner_descendants(*, partner: Partner, max_depth: int | None = None) -> QuerySet[Partner]:
+    """The whole team below a partner (the partner excluded), one index range."""
+    qs = Partner.objects.alias(path_head=path_head_expression()).filter(
+        descendants_q(partner.descendants_prefix)
+    )
+    if max_depth is not None:
+        qs = qs.filter(depth__lte=partner.depth + max_depth)
+    return qs
+
+
+def partner_children(*, partner: Partner) -> QuerySet[Partner]:
+    return Partner.objects.filter(sponsor=partner)

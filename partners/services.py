@@ -1,0 +1,155 @@
+"""Writes on partners and the genealogy."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import signals
+from .genealogy import child_path
+from .models import Partner, SponsorChange, StatusChange, normalize_email
+from .selectors import partner_descendants
+from .slugs import slug_validate
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def partner_enroll(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    slug: str,
+    sponsor: Partner | None,
+    password: str | None = None,
+    user=None,
+    terms_accepted: bool = False,
+    external_id: str | None = None,
+    joined_at=None,
+    status: str = Partner.Status.ACTIVE,
+    allow_root: bool = False,
+) -> Partner:
+    """Enroll a partner under a sponsor. Self sign-up always needs an active
+    sponsor; only admins (allow_root) create roots."""
+    slug = slug_validate(slug)
+    if sponsor is None and not allow_root:
+        raise ValidationError({"sponsor": _("A sponsor is required to join.")})
+    if sponsor is not None:
+        # Lock the sponsor so a concurrent move cannot change the path we copy.
+        sponsor = Partner.objects.select_for_update().get(pk=sponsor.pk)
+        if sponsor.status != Partner.Status.ACTIVE and not allow_root:
+            raise ValidationError({"sponsor": _("This sponsor cannot enroll new partners.")})
+    if user is None:
+        User = get_user_model()
+        email = normalize_email(email)
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError({"email": _("An account with this e-mail address exists already.")})
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    partner = Partner(
+        user=user,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        slug=slug,
+        sponsor=sponsor,
+        path=child_path(sponsor.path, sponsor.pk) if sponsor else "",
+        depth=sponsor.depth + 1 if sponsor else 0,
+        status=status,
+        external_id=external_id or None,
+        joined_at=joined_at or timezone.now(),
+    )
+    if terms_accepted:
+        partner.terms_accepted_at = timezone.now()
+        partner.terms_version = settings.PARTNER_TERMS_VERSION
+    try:
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError as exc:
+        # Two sign-ups raced for the same slug; the database constraint decided.
+        raise ValidationError({"slug": _("This address was just taken. Please choose another.")}) from exc
+    return partner
+
+
+@transaction.atomic
+def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=None, reason: str) -> SponsorChange:
+    """Move a partner and their whole team under a new sponsor, atomically."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason for the move.")})
+    # Lock both rows in id order so two moves cannot deadlock.
+    ids = sorted({partner.pk} | ({new_sponsor.pk} if new_sponsor else set()))
+    locked = {p.pk: p for p in Partner.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    partner = locked[partner.pk]
+    new_sponsor = locked[new_sponsor.pk] if new_sponsor else None
+    if new_sponsor is not None:
+        if new_sponsor.pk == partner.pk:
+            raise ValidationError({"new_sponsor": _("A partner cannot sponsor themselves.")})
+        if new_sponsor.path.startswith(partner.descendants_prefix):
+            raise ValidationError(
+                {"new_sponsor": _("%(sponsor)s is in %(partner)s's own team; a partner cannot be moved under their own downline.")
+                 % {"sponsor": new_sponsor.full_name, "partner": partner.full_name}}
+            )
+    old_sponsor_id = partner.sponsor_id
+    if old_sponsor_id == (new_sponsor.pk if new_sponsor else None):
+        raise ValidationError({"new_sponsor": _("This is already the partner's sponsor.")})
+
+    old_prefix = partner.descendants_prefix
+    new_path = child_path(new_sponsor.path, new_sponsor.pk) if new_sponsor else ""
+    new_depth = new_sponsor.depth + 1 if new_sponsor else 0
+    depth_delta = new_depth - partner.depth
+    new_prefix = child_path(new_path, partner.pk)
+    team_size = partner_descendants(partner=partner).update(
+        path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
+        depth=F("depth") + depth_delta,
+    )
+    Partner.objects.filter(pk=partner.pk).update(sponsor=new_sponsor, path=new_path, depth=new_depth)
+    change = SponsorChange.objects.create(
+        partner=partner,
+        from_sponsor_id=old_sponsor_id,
+        to_sponsor=new_sponsor,
+        changed_by=changed_by,
+        reason=reason.strip(),
+        team_size=team_size,
+    )
+    signals.partner_moved.send(sender=Partner, change=change)
+    return change
+
+
+@transaction.atomic
+def partner_set_status(*, partner: Partner, status: str, changed_by=None, reason: str = "") -> Partner:
+    if status not in Partner.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.status == status:
+        return partner
+    if partner.status == Partner.Status.TERMINATED:
+        raise ValidationError({"status": _("A terminated partner cannot be reactivated.")})
+    old = partner.status
+    partner.status = status
+    partner.save(update_fields=["status", "updated_at"])
+    StatusChange.objects.create(
+        partner=partner, from_status=old, to_status=status, changed_by=changed_by, reason=reason
+    )
+    signals.partner_status_changed.send(
+        sender=Partner, partner=partner, old_status=old, changed_by=changed_by
+    )
+    return partner
+
+
+def partner_nearest_active_upline(*, partner: Partner) -> Partner | None:
+    from .selectors import partner_upline
+
+    for ancestor in reversed(partner_upline(partner=partner)):
+        if ancestor.status == Partner.Status.ACTIVE:
+            return ancestor
+    return None

@@ -1,0 +1,80 @@
+"""Landing page addresses: rules, checks and suggestions."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from mlm.reserved_paths import RESERVED_PATHS
+
+SLUG_MIN, SLUG_MAX = 3, 40
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+def slug_problems(slug: str) -> list[str]:
+    """Every rule the address breaks, in words a user understands."""
+    problems = []
+    if not SLUG_MIN <= len(slug) <= SLUG_MAX:
+        problems.append(
+            _("The address must be %(min)d to %(max)d characters long (it has %(n)d).")
+            % {"min": SLUG_MIN, "max": SLUG_MAX, "n": len(slug)}
+        )
+    if re.search(r"[^a-z0-9-]", slug):
+        problems.append(_("Use only lowercase letters a-z, digits and hyphens (no spaces, umlauts or other signs)."))
+    if slug.startswith("-") or slug.endswith("-"):
+        problems.append(_("The address may not start or end with a hyphen."))
+    if slug in RESERVED_PATHS:
+        problems.append(_("“%(slug)s” is reserved for the website itself.") % {"slug": slug})
+    return problems
+
+
+def slug_is_taken(slug: str) -> bool:
+    from .models import Partner
+
+    return Partner.objects.filter(slug=slug).exists()
+
+
+def slug_validate(slug: str) -> str:
+    """Return the normalised slug or raise a ValidationError that names every
+    broken rule and suggests a free variant."""
+    slug = (slug or "").strip().lower()
+    problems = slug_problems(slug)
+    if problems:
+        raise ValidationError({"slug": problems})
+    if slug_is_taken(slug):
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is already taken. How about “%(suggestion)s”?")
+             % {"slug": slug, "suggestion": slug_suggest(slug)}}
+        )
+    return slug
+
+
+def slug_from_text(text: str) -> str:
+    """A rule-conforming base from a name: 'Jürgen Müller' -> 'juergen-mueller'."""
+    text = (text or "").lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    base = slugify(text)[:SLUG_MAX].strip("-")
+    if len(base) < SLUG_MIN:
+        base = (base + "-partner").strip("-")
+    return base
+
+
+def slug_suggest(wish: str) -> str:
+    """A free address close to the wish: the wish itself, else wish-2, wish-3, ..."""
+    base = slug_from_text(wish)
+    if base in RESERVED_PATHS:
+        base = f"{base}-partner"[:SLUG_MAX]
+    if not slug_problems(base) and not slug_is_taken(base):
+        return base
+    from .models import Partner
+
+    stem = base[: SLUG_MAX - 6].rstrip("-")
+    taken = set(
+        Partner.objects.filter(slug__startswith=f"{stem}-").values_list("slug", flat=True)
+    )
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"

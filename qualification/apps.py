@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualificationConfig(AppConfig):
+    name = "qualification"
+    verbose_name = _("Qualification")
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -1,0 +1,151 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Order, OrderEvent
+from partners.models import Partner
+
+ZERO = Decimal("0")
+
+
+def volume_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+
+
+class Period(models.Model):
+    """A calendar month in the company's time zone."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    start = models.DateField(_("first day"), unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Rank(models.Model):
+    level = models.PositiveIntegerField(_("level"), unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    min_pv = volume_field(_("minimum PV"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    min_gv = volume_field(_("minimum GV"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    max_leg_percent = models.DecimalField(
+        _("max. share of one leg (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    min_qualified_legs = models.PositiveIntegerField(_("qualified legs needed"), default=0)
+    leg_rank = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("rank a leg needs"),
+    )
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("rank")
+        verbose_name_plural = _("ranks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_qualified_legs=0) | models.Q(leg_rank__isnull=False),
+                name="rank_leg_rank_when_legs_needed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def leg_cap(self) -> Decimal | None:
+        if self.max_leg_percent is None:
+            return None
+        return self.max_leg_percent / Decimal(100) * self.min_gv
+
+
+class VolumeEntry(models.Model):
+    """Append-only ledger: never updated or deleted. Corrections are new entries."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("customer volume")
+        OWN = "own", _("own volume")
+
+    order_event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, related_name="volume_entries")
+    line_no = models.PositiveSmallIntegerField(default=0)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="volume_entries")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="volume_entries")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="volume_entries")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    qv = volume_field(_("QV"))
+    booked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("volume entry")
+        verbose_name_plural = _("volume ledger")
+        constraints = [
+            # Replaying an event (retried task, repeated webhook) cannot book twice.
+            models.UniqueConstraint(fields=["order_event", "line_no"], name="volume_entry_once"),
+        ]
+        indexes = [models.Index(fields=["period", "partner"], name="volume_period_partner")]
+
+
+class PendingVolume(models.Model):
+    """Ledger entries not yet applied to the results; the queue the task drains."""
+
+    entry = models.OneToOneField(VolumeEntry, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class PartnerPeriodStats(models.Model):
+    """Results per partner and period, kept live by the volume task."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="period_stats")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="partner_stats")
+    pv = volume_field(_("PV"), default=ZERO)
+    customer_pv = volume_field(_("customer PV"), default=ZERO)
+    own_pv = volume_field(_("own PV"), default=ZERO)
+    gv = volume_field(_("GV"), default=ZERO)
+    # Rank kept as a snapshot (level 0 = none): a later plan change never
+    # rewrites the results of a closed period.
+    paid_as_level = models.PositiveIntegerField(_("paid-as level"), default=0)
+    paid_as_name = models.CharField(_("paid-as rank"), max_length=60, blank=True)
+    # Highest paid-as level anywhere in this partner's subtree, self included
+    # (0 = none): a leg's qualification for a rank reads it from the leg's root.
+    subtree_max_level = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period", "partner"]
+        verbose_name = _("partner result")
+        verbose_name_plural = _("partner results")
+        constraints = [models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")]
+        indexes = [models.Index(fields=["period", "paid_as_level"], name="stats_period_rank")]
+
+
+class PartnerTitle(models.Model):
+    """Title rank: the highest paid-as rank of any closed period. Never goes down."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, primary_key=True, related_name="title")
+    level = models.PositiveIntegerField(_("level"))
+    name = models.CharField(_("title rank"), max_length=60)
+    achieved_in = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,1 @@
+"""Consumes the order and partner hooks (qualification depends on both apps)."""

@@ -1,0 +1,79 @@
+"""factory_boy factories. Partners are made through the enrollment service so the
+genealogy's derived fields are always right."""
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from orders.models import Customer, Product
+from partners.models import Partner, User
+from partners.services import partner_enroll
+from qualification.models import Period, Rank
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class PartnerFactory(factory.Factory):
+    """PartnerFactory(sponsor=anna) enrolls under anna; no sponsor makes a root."""
+
+    class Meta:
+        model = Partner
+
+    first_name = factory.Sequence(lambda n: f"Vera{n}")
+    last_name = "Muster"
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.slug}@example.com")
+    sponsor = None
+    status = Partner.Status.ACTIVE
+    external_id = None
+    password = "correct-horse-battery"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return partner_enroll(allow_root=True, terms_accepted=True, **kwargs)
+
+    _build = _create
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Produkt {n}")
+    price = Decimal("29.90")
+    qv = Decimal("25.00")
+    vat_rate = Product.VatRate.STANDARD
+    is_active = True
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    email = factory.Sequence(lambda n: f"kunde{n}@example.org")
+
+
+class RankFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rank
+        django_get_or_create = ("level",)
+
+    level = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Rank {o.level}")
+    min_pv = Decimal("0")
+    min_gv = Decimal("0")
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+        django_get_or_create = ("start",)
+
+    start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
