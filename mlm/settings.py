@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "orders",
     "qualification",
     "landing",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

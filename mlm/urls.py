@@ -7,7 +7,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("dashboard.api_urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
+    path("", include("orders.urls")),
     # Landing pages live at /<slug>/ and therefore come last.
     path("", include("landing.urls")),
 ]
