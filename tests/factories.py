@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from orders.models import Customer, Product
+from orders.models import Customer, Order, OrderLine, Product
 from partners.models import Partner, User
 from partners.services import partner_enroll
 from qualification.models import Period, Rank
@@ -77,3 +77,35 @@ class PeriodFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("start",)
 
     start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A pending order with one line: OrderFactory(partner=anna, qv=Decimal("100")).
+    Pay it with orders.services.order_mark_paid to book its volume."""
+
+    class Meta:
+        model = Order
+
+    class Params:
+        qv_total = Decimal("100")
+        price_total = Decimal("125.00")
+
+    number = factory.Sequence(lambda n: f"T-{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    email = factory.LazyAttribute(lambda o: o.customer.email)
+    attributed_partner = None
+    attribution = factory.LazyAttribute(
+        lambda o: Order.Attribution.CODE if o.attributed_partner else Order.Attribution.NONE
+    )
+    placed_at = factory.LazyFunction(timezone.now)
+    subtotal = factory.LazyAttribute(lambda o: o.price_total)
+    total = factory.LazyAttribute(lambda o: o.price_total)
+    qv = factory.LazyAttribute(lambda o: o.qv_total)
+
+    @factory.post_generation
+    def line(obj, create, extracted, **kwargs):
+        if create:
+            OrderLine.objects.create(
+                order=obj, name="Testprodukt", unit_price=obj.total, vat_rate=Decimal("19.00"),
+                unit_qv=obj.qv, quantity=1,
+            )

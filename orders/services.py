@@ -1,0 +1,277 @@
+"""Writes on orders: the status machine, refunds, re-attribution, customer binding.
+
+Every transition is one service; admin actions and webhooks call the same ones.
+Volume-relevant changes record an OrderEvent and announce it inside the same
+transaction (orders/events.py), so downstream apps book atomically.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner, normalize_email
+from partners.services import partner_nearest_active_upline
+
+from .events import order_event_recorded
+from .models import (
+    AttributionChange,
+    Customer,
+    CustomerBindingChange,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderTransition,
+    Refund,
+    RefundLine,
+)
+
+S = Order.Status
+
+# The status machine of qualification.md section 2. Anything else is refused.
+TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING: {S.PAID, S.CANCELLED},
+    S.PAID: {S.SHIPPED, S.REFUNDED},
+    S.SHIPPED: {S.REFUNDED},
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _transition(order: Order, to_status: str, *, changed_by=None, note: str = "") -> None:
+    if to_status not in TRANSITIONS[order.status]:
+        raise ValidationError(
+            _("Order %(number)s cannot go from “%(from)s” to “%(to)s”.")
+            % {"number": order.number, "from": S(order.status).label, "to": S(to_status).label}
+        )
+    OrderTransition.objects.create(
+        order=order, from_status=order.status, to_status=to_status, changed_by=changed_by, note=note[:255]
+    )
+    order.status = to_status
+
+
+def order_event_record(
+    *, order: Order, kind: str, key: str, occurred_at, refund=None, attribution_change=None
+) -> OrderEvent:
+    """Append the event and announce it inside the current transaction."""
+    event = OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        key=key,
+        occurred_at=occurred_at,
+        refund=refund,
+        attribution_change=attribution_change,
+    )
+    order_event_recorded.send(sender=OrderEvent, event=event)
+    return event
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order, paid_at=None, changed_by=None, payment_reference: str = "") -> Order:
+    order = _lock(order)
+    _transition(order, S.PAID, changed_by=changed_by, note=payment_reference)
+    order.paid_at = paid_at or timezone.now()
+    if payment_reference:
+        order.payment_reference = payment_reference
+    order.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
+    order_event_record(order=order, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=order.paid_at)
+    return order
+
+
+@transaction.atomic
+def order_ship(*, order: Order, changed_by=None) -> Order:
+    order = _lock(order)
+    _transition(order, S.SHIPPED, changed_by=changed_by)
+    order.shipped_at = timezone.now()
+    order.save(update_fields=["status", "shipped_at", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
+    order = _lock(order)
+    _transition(order, S.CANCELLED, changed_by=changed_by, note=reason)
+    order.cancelled_at = timezone.now()
+    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_refund(
+    *,
+    order: Order,
+    quantities: dict[int, int] | None = None,
+    changed_by=None,
+    reason: str = "",
+    refunded_at=None,
+    provider_reference: str = "",
+) -> Refund:
+    """Refund the whole order (quantities=None) or chosen quantities of lines
+    ({order_line_id: quantity}). A partial refund keeps the order paid/shipped
+    until everything is refunded."""
+    order = _lock(order)
+    if order.status not in (S.PAID, S.SHIPPED):
+        raise ValidationError(
+            _("Only paid or shipped orders can be refunded; order %(number)s is “%(status)s”.")
+            % {"number": order.number, "status": S(order.status).label}
+        )
+    lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+    if quantities is None:
+        quantities = {pk: line.quantity - line.refunded_quantity for pk, line in lines.items()}
+        quantities = {pk: q for pk, q in quantities.items() if q > 0}
+    errors = []
+    for line_id, qty in quantities.items():
+        line = lines.get(line_id)
+        if line is None:
+            errors.append(_("Line %(id)s does not belong to order %(number)s.") % {"id": line_id, "number": order.number})
+        elif not isinstance(qty, int) or qty < 1:
+            errors.append(_("“%(name)s”: the quantity to refund must be at least 1.") % {"name": line.name})
+        elif qty > line.quantity - line.refunded_quantity:
+            errors.append(
+                _("“%(name)s”: only %(left)d of %(qty)d can still be refunded.")
+                % {"name": line.name, "left": line.quantity - line.refunded_quantity, "qty": line.quantity}
+            )
+    if not quantities and not errors:
+        errors.append(_("Nothing left to refund on order %(number)s.") % {"number": order.number})
+    if errors:
+        raise ValidationError(errors)
+
+    amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
+    qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
+    for pk, q in quantities.items():
+        lines[pk].refunded_quantity += q
+        lines[pk].save(update_fields=["refunded_quantity"])
+    everything = all(line.refunded_quantity == line.quantity for line in lines.values())
+    if everything:
+        # The shipping fee goes back with the last item.
+        already = sum((r.amount for r in order.refunds.all()), Decimal("0"))
+        amount = order.total - already
+    refunded_at = refunded_at or timezone.now()
+    refund = Refund.objects.create(
+        order=order,
+        amount=amount,
+        qv=qv,
+        is_full=everything,
+        reason=reason[:255],
+        provider_reference=provider_reference,
+        refunded_at=refunded_at,
+        created_by=changed_by,
+    )
+    RefundLine.objects.bulk_create(
+        [RefundLine(refund=refund, order_line_id=pk, quantity=q) for pk, q in quantities.items()]
+    )
+    if everything:
+        _transition(order, S.REFUNDED, changed_by=changed_by, note=reason)
+        order.refunded_at = refunded_at
+        order.save(update_fields=["status", "refunded_at", "updated_at"])
+    else:
+        OrderTransition.objects.create(
+            order=order, from_status=order.status, to_status=order.status, changed_by=changed_by,
+            note=(_("partial refund: %(amount)s") % {"amount": amount})[:255],
+        )
+    order_event_record(
+        order=order, kind=OrderEvent.Kind.REFUNDED, key=f"refund:{refund.pk}", occurred_at=refunded_at, refund=refund
+    )
+    return refund
+
+
+def order_is_own(*, order: Order, partner: Partner | None) -> bool:
+    """An order is the partner's own when it was placed as such or its customer
+    e-mail is the partner's own account e-mail (spec 3.1)."""
+    if partner is None:
+        return False
+    if order.attribution == Order.Attribution.SELF and order.attributed_partner_id == partner.pk:
+        return True
+    return normalize_email(order.customer.email) == normalize_email(partner.user.email)
+
+
+@transaction.atomic
+def order_reattribute(*, order: Order, partner: Partner | None, changed_by, reason: str) -> AttributionChange:
+    """An admin gives an order to another partner (or the company). Logged; the
+    qualification app rebooks the volume of every period it touches."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give a reason for the re-attribution.")})
+    order = _lock(order)
+    if order.attributed_partner_id == (partner.pk if partner else None):
+        raise ValidationError(_("The order is already attributed to this partner."))
+    change = AttributionChange.objects.create(
+        order=order,
+        from_partner_id=order.attributed_partner_id,
+        to_partner=partner,
+        changed_by=changed_by,
+        reason=reason.strip(),
+    )
+    order.attributed_partner = partner
+    if partner is None:
+        order.attribution = Order.Attribution.NONE
+    elif normalize_email(order.customer.email) == normalize_email(partner.user.email):
+        order.attribution = Order.Attribution.SELF
+    else:
+        order.attribution = Order.Attribution.ADMIN
+    order.save(update_fields=["attributed_partner", "attribution", "updated_at"])
+    order_event_record(
+        order=order,
+        kind=OrderEvent.Kind.REATTRIBUTED,
+        key=f"reattribution:{change.pk}",
+        occurred_at=change.created_at,
+        attribution_change=change,
+    )
+    return change
+
+
+def customer_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> Customer:
+    email = normalize_email(email)
+    customer, created = Customer.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    return customer
+
+
+def customer_bind(*, customer: Customer, partner: Partner, at=None) -> bool:
+    """The first attributed order binds the customer (spec 3.4). True if it bound now."""
+    updated = Customer.objects.filter(pk=customer.pk, bound_partner__isnull=True).update(
+        bound_partner=partner, bound_at=at or timezone.now()
+    )
+    if updated:
+        customer.bound_partner = partner
+    return bool(updated)
+
+
+@transaction.atomic
+def customer_rebind(*, customer: Customer, partner: Partner | None, changed_by, reason: str) -> CustomerBindingChange:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give a reason for the new binding.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    change = CustomerBindingChange.objects.create(
+        customer=customer, from_partner=customer.bound_partner, to_partner=partner,
+        changed_by=changed_by, reason=reason.strip(),
+    )
+    customer.bound_partner = partner
+    customer.bound_at = timezone.now() if partner else None
+    customer.save(update_fields=["bound_partner", "bound_at"])
+    return change
+
+
+@transaction.atomic
+def customers_rebind_from_terminated(*, partner: Partner, changed_by=None) -> int:
+    """Spec 3.8: customers of a terminated partner go to the nearest active
+    partner above them, logged."""
+    heir = partner_nearest_active_upline(partner=partner)
+    customers = list(Customer.objects.select_for_update().filter(bound_partner=partner).order_by("pk"))
+    reason = _("Partner %(slug)s was terminated.") % {"slug": partner.slug}
+    CustomerBindingChange.objects.bulk_create(
+        [
+            CustomerBindingChange(customer=c, from_partner=partner, to_partner=heir, changed_by=changed_by, reason=reason)
+            for c in customers
+        ]
+    )
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).update(
+        bound_partner=heir, bound_at=timezone.now() if heir else None
+    )
+    return len(customers)
