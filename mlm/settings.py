@@ -36,8 +36,12 @@ if PRODUCTION:
         problems.append("ALLOWED_HOSTS must list the site's host names")
     if DEBUG:
         problems.append("DEBUG must be off")
-    if not env.str("DATABASE_URL", default=""):
+    if not env.str("DATABASE_URL", default="").startswith(("postgres://", "postgresql://")):
         problems.append("DATABASE_URL must point at PostgreSQL")
+    if not env.str("REDIS_URL", default=""):
+        problems.append("REDIS_URL must be set (cache and rate limits need a shared cache)")
+    if not env.str("CELERY_BROKER_URL", default=""):
+        problems.append("CELERY_BROKER_URL must be set (tasks run on a worker in production)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
