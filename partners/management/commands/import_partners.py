@@ -1,0 +1,41 @@
+"""manage.py import_partners FILE -- see data-exchange.md, "Partners"."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from partners.csvio import CsvImportError
+from partners.imports import partners_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import partners from a CSV file (columns external_id, email, first_name, last_name, "
+        "slug, sponsor_external_id, joined_at, status; UTF-8, header row, any column order). "
+        "All or nothing: if any row is bad, nothing is written and every bad row is listed by "
+        "line and column. A sponsor may come further down the file. Empty slugs are made from "
+        "the name. Imported partners get no password; they claim their account with "
+        "'forgot password'. Re-importing: rows whose external_id exists already are left alone "
+        "when their data is the same (empty optional values are not compared); different data "
+        "is an error -- an import never changes an existing partner (use the admin, which logs "
+        "moves and status changes)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the CSV file")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args, file, no_progress=False, **options):
+        started = time.monotonic()
+        try:
+            result = partners_import(path=file, progress=not no_progress)
+        except CsvImportError as exc:
+            raise CommandError(
+                _("%(n)d problem(s) in %(file)s; nothing was imported.") % {"n": exc.total, "file": file}
+                + "\n" + str(exc)
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(
+            _("Imported %(created)d partner(s); %(unchanged)d already imported and unchanged (%(seconds).1f s).")
+            % {"created": result.created, "unchanged": result.unchanged, "seconds": time.monotonic() - started}
+        ))
