@@ -1,5 +1,67 @@
+"""allauth adapter: a sign-up creates the login and the partner in one transaction."""
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .forms import SESSION_SPONSOR_KEY
+from .services import partner_enroll
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_taken": _(
+            "An account with this e-mail address exists already. Please sign in, "
+            "or reset your password if you have forgotten it."
+        ),
+    }
+
+    def save_user(self, request, user, form, commit=True):
+        """Save the user and enroll the partner atomically.
+
+        The form has already checked slug and sponsor; what can still fail here is
+        a race (someone took the same address a moment ago, the sponsor was paused).
+        Then nothing is kept -- neither user nor partner -- and the form is shown
+        again with the service's message next to the field.
+        """
+        data = form.cleaned_data
+        if not commit or "slug" not in data:
+            return super().save_user(request, user, form, commit=commit)
+        try:
+            with transaction.atomic():
+                user = super().save_user(request, user, form, commit=True)
+                partner_enroll(
+                    user=user,
+                    email=user.email,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    slug=data["slug"],
+                    sponsor=data["sponsor"],
+                    terms_accepted=data["accept_terms"],
+                )
+        except ValidationError as exc:
+            user.pk = None  # rolled back
+            self._add_service_errors(form, exc)
+            raise ImmediateHttpResponse(self._render_signup_again(request, form)) from exc
+        request.session.pop(SESSION_SPONSOR_KEY, None)
+        return user
+
+    @staticmethod
+    def _add_service_errors(form, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+
+    @staticmethod
+    def _render_signup_again(request, form):
+        return render(request, "account/signup.html", {"form": form})
+
+    def get_signup_redirect_url(self, request):
+        return reverse("partners:welcome")

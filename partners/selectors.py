@@ -23,9 +23,16 @@ def partner_upline(*, partner: Partner) -> list[Partner]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def partner_descendants(*, partner: Partner, max_depth: int | None = None) -> QuerySet[Partner]:
-    """The whole team below a partner (the partner excluded), one index range."""
-    qs = Partner.objects.alias(path_head=path_head_expression()).filter(
+def partner_descendants(
+    *,
+    partner: Partner,
+    max_depth: int | None = None,
+    queryset: QuerySet[Partner] | None = None,
+) -> QuerySet[Partner]:
+    """The whole team below a partner (the partner excluded), one index range.
+    `queryset` narrows a given queryset instead (e.g. the admin's changelist)."""
+    base = Partner.objects.all() if queryset is None else queryset
+    qs = base.alias(path_head=path_head_expression()).filter(
         descendants_q(partner.descendants_prefix)
     )
     if max_depth is not None:
