@@ -233,6 +233,28 @@ def progress_bar(*, total: int | None, desc: str, enabled: bool, unit: str = "ro
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5, disable=not enabled)
 
 
+class _ProgressCallback:
+    """A `progress(done, total)` callable (as services take it) drawing a bar."""
+
+    def __init__(self, desc: str):
+        self.desc = desc
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.desc, unit="rows", file=sys.stderr, mininterval=0.5)
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def progress_callback(*, desc: str, enabled: bool) -> _ProgressCallback | None:
+    return _ProgressCallback(desc) if enabled else None
+
+
 # -- value parsers: return the value or raise ValueError with the reason ------
 
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")

@@ -29,7 +29,9 @@ def run():
     class Runner:
         def __call__(self, command, *args, **kwargs):
             out = io.StringIO()
-            call_command(command, *args, "--no-progress", stdout=out, stderr=io.StringIO(), **kwargs)
+            if command.startswith("import_"):
+                args = (*args, "--no-progress")
+            call_command(command, *args, stdout=out, stderr=io.StringIO(), **kwargs)
             return out.getvalue()
 
         def refused(self, command, *args):
