@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("live/", views.live, name="live"),
+    path("qr.svg", views.qr_code_svg, name="qr_svg"),
+    path("qr.png", views.qr_code_png, name="qr_png"),
+    path("history/", views.history, name="history"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/", views.team_node, name="team_node"),
+    path("customers/", views.customers, name="customers"),
+    path("landing-page/", views.visits, name="visits"),
+    path("profile/", views.profile, name="profile"),
+    path("api-tokens/", views.tokens, name="tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,47 @@
+/* Dashboard helpers, progressive enhancement only: without JavaScript the
+   addresses stay in read-only inputs that can be selected and copied. */
+(function () {
+  "use strict";
+
+  function copyText(input, button, status) {
+    var done = function () {
+      var original = button.dataset.originalText || button.textContent;
+      button.dataset.originalText = original;
+      button.textContent = button.dataset.copiedText || "Copied";
+      if (status) { status.textContent = button.dataset.copiedText || "Copied"; }
+      window.setTimeout(function () { button.textContent = original; }, 2000);
+    };
+    input.focus();
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () {
+        document.execCommand("copy");
+        done();
+      });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      if (button.dataset.copyReady) { return; }
+      button.dataset.copyReady = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.dataset.copyTarget);
+        if (input) { copyText(input, button, document.getElementById("copy-status")); }
+      });
+    });
+    root.querySelectorAll("input[data-copy-source]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  } else {
+    init(document);
+  }
+})();
