@@ -11,15 +11,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .forms import PartnerMoveForm, ReasonForm, clean_new_slug
 from .models import Partner, SponsorChange, StatusChange, User, normalize_email
@@ -36,7 +35,7 @@ ACTION_LIMIT = 100
 # --- Users -------------------------------------------------------------------
 
 
-class UserCreationForm(BaseUserCreationForm):
+class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
@@ -69,7 +68,10 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (
             None,
-            {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")},
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
         ),
     )
 
@@ -166,7 +168,10 @@ class PartnerAdmin(admin.ModelAdmin):
     actions = ("move_to_sponsor", "pause", "reactivate", "terminate")
 
     change_fieldsets = (
-        (None, {"fields": ("first_name", "last_name", "user_link", "slug", "status", "external_id")}),
+        (
+            None,
+            {"fields": ("first_name", "last_name", "user_link", "slug", "status", "external_id")},
+        ),
         (
             _("Genealogy"),
             {"fields": ("sponsor_link", "depth", "path", "team_display", "joined_at")},
@@ -174,12 +179,34 @@ class PartnerAdmin(admin.ModelAdmin):
         (_("Terms"), {"fields": ("terms_accepted_at", "terms_version")}),
         (
             _("Landing page"),
-            {"fields": ("photo", "message", "instagram_url", "tiktok_url", "youtube_url", "website_url")},
+            {
+                "fields": (
+                    "photo",
+                    "message",
+                    "instagram_url",
+                    "tiktok_url",
+                    "youtube_url",
+                    "website_url",
+                )
+            },
         ),
         (_("History"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     add_fieldsets = (
-        (None, {"fields": ("email", "first_name", "last_name", "slug", "sponsor", "status", "external_id")}),
+        (
+            None,
+            {
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "slug",
+                    "sponsor",
+                    "status",
+                    "external_id",
+                )
+            },
+        ),
     )
     change_readonly_fields = (
         "user_link",
@@ -233,7 +260,10 @@ class PartnerAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "sponsor":
+        if (
+            request.path == reverse("admin:autocomplete")
+            and request.GET.get("field_name") == "sponsor"
+        ):
             # Choosing a sponsor: terminated partners cannot sponsor anyone.
             queryset = queryset.exclude(status=Partner.Status.TERMINATED)
         return queryset, may_have_duplicates
@@ -285,7 +315,9 @@ class PartnerAdmin(admin.ModelAdmin):
 
     # -- actions
 
-    def _intermediate_page(self, request, queryset, *, action, form, title, intro, submit, warning=""):
+    def _intermediate_page(
+        self, request, queryset, *, action, form, title, intro, submit, warning=""
+    ):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -305,13 +337,16 @@ class PartnerAdmin(admin.ModelAdmin):
         if queryset.count() > ACTION_LIMIT:
             self.message_user(
                 request,
-                gettext("Please select at most %(n)d partners for this action.") % {"n": ACTION_LIMIT},
+                gettext("Please select at most %(n)d partners for this action.")
+                % {"n": ACTION_LIMIT},
                 messages.ERROR,
             )
             return True
         return False
 
-    @admin.action(description=_("Move to another sponsor (with their team)"), permissions=["change"])
+    @admin.action(
+        description=_("Move to another sponsor (with their team)"), permissions=["change"]
+    )
     def move_to_sponsor(self, request, queryset):
         if self._too_many(request, queryset):
             return None
@@ -393,11 +428,22 @@ class PartnerAdmin(admin.ModelAdmin):
                 )
             if not errors:
                 if not done:
-                    self.message_user(request, gettext("Nothing changed: the status was already set."), messages.INFO)
+                    self.message_user(
+                        request,
+                        gettext("Nothing changed: the status was already set."),
+                        messages.INFO,
+                    )
                 return None
             form.add_error(None, errors)
         return self._intermediate_page(
-            request, queryset, action=action, form=form, title=title, intro=intro, submit=submit, warning=warning
+            request,
+            queryset,
+            action=action,
+            form=form,
+            title=title,
+            intro=intro,
+            submit=submit,
+            warning=warning,
         )
 
     @admin.action(description=_("Pause (inactive)"), permissions=["change"])
@@ -460,7 +506,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SponsorChange)
 class SponsorChangeAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "partner", "from_sponsor", "to_sponsor", "team_size", "changed_by", "reason")
+    list_display = (
+        "created_at",
+        "partner",
+        "from_sponsor",
+        "to_sponsor",
+        "team_size",
+        "changed_by",
+        "reason",
+    )
     list_select_related = ("partner", "from_sponsor", "to_sponsor", "changed_by")
     search_fields = ("partner__slug", "partner__last_name", "reason")
     date_hierarchy = "created_at"

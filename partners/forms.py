@@ -84,8 +84,12 @@ class PartnerSignupForm(forms.Form):
         label=_("Sponsor code"),
         max_length=SLUG_MAX,
         error_messages={"required": SPONSOR_REQUIRED_MESSAGE},
-        help_text=_("The partner code of the person who invited you (the end of their invite link)."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=_(
+            "The partner code of the person who invited you (the end of their invite link)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     first_name = forms.CharField(
         label=_("First name"),
@@ -127,7 +131,8 @@ class PartnerSignupForm(forms.Form):
             '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
             gettext("I accept the"),
             reverse_lazy("partners:terms"),
-            gettext("partner terms (version %(version)s).") % {"version": settings.PARTNER_TERMS_VERSION},
+            gettext("partner terms (version %(version)s).")
+            % {"version": settings.PARTNER_TERMS_VERSION},
         )
         if not self.initial.get("sponsor"):
             # A visitor who came through an invite link keeps their sponsor.
@@ -171,6 +176,7 @@ class ReasonForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Stored in the audit log together with your name and the time."),
+        error_messages={"required": _("Please give a reason.")},
     )
 
     def clean_reason(self) -> str:
@@ -198,17 +204,21 @@ class PartnerMoveForm(ReasonForm):
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
         if admin_site is not None:
-            self.fields["new_sponsor"].widget = AutocompleteSelect(
-                Partner._meta.get_field("sponsor"), admin_site
-            )
+            field = self.fields["new_sponsor"]
+            field.widget = AutocompleteSelect(Partner._meta.get_field("sponsor"), admin_site)
+            field.widget.choices = field.choices
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("new_sponsor") and not cleaned.get("make_root"):
             self.add_error(
                 "new_sponsor",
-                _("Choose the new sponsor, or tick “Make root partner” to move the partner to the top."),
+                _(
+                    "Choose the new sponsor, or tick “Make root partner” to move the partner to the top."
+                ),
             )
         if cleaned.get("new_sponsor") and cleaned.get("make_root"):
-            self.add_error("make_root", _("Either choose a sponsor or make a root partner, not both."))
+            self.add_error(
+                "make_root", _("Either choose a sponsor or make a root partner, not both.")
+            )
         return cleaned

@@ -163,6 +163,9 @@ class SponsorChange(models.Model):
         verbose_name = _("sponsor change")
         verbose_name_plural = _("sponsor changes")
 
+    def __str__(self):
+        return f"{self.partner}: {self.from_sponsor or '–'} → {self.to_sponsor or '–'}"
+
 
 class StatusChange(models.Model):
     """Audit of a partner's status changes (pause, reactivation, termination)."""
@@ -179,6 +182,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.partner}: {self.from_status} → {self.to_status}"
+
 
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored."""
@@ -193,3 +199,6 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

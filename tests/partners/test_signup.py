@@ -21,7 +21,10 @@ def test_invite_link_introduces_the_sponsor_and_prefills_the_code(client, anna):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "You are joining Anna Albers&#x27;s team" in html or "You are joining Anna Albers's team" in html
+    assert (
+        "You are joining Anna Albers&#x27;s team" in html
+        or "You are joining Anna Albers's team" in html
+    )
     assert 'name="sponsor" value="anna"' in html
     assert ">AA<" in html  # initials avatar, there is no photo
 
@@ -39,7 +42,9 @@ def test_signup_through_invite_link_enrolls_partner_under_sponsor(client, anna, 
     assert ben.terms_accepted_at is not None
     assert ben.terms_version == settings.PARTNER_TERMS_VERSION
     assert ben.user.check_password(signup_data()["password1"])
-    assert EmailAddress.objects.filter(user=ben.user, email="ben@example.com", primary=True).exists()
+    assert EmailAddress.objects.filter(
+        user=ben.user, email="ben@example.com", primary=True
+    ).exists()
 
 
 def test_new_partner_lands_on_welcome_page_with_address_and_invite_link(client, anna, signup_data):
@@ -222,7 +227,9 @@ def test_address_taken_in_a_race_leaves_no_account_behind(client, anna, signup_d
     assert "_auth_user_id" not in client.session
 
 
-def test_database_error_during_enrollment_rolls_back_the_user(client, anna, signup_data, monkeypatch):
+def test_database_error_during_enrollment_rolls_back_the_user(
+    client, anna, signup_data, monkeypatch
+):
     def broken_enroll(**kwargs):
         raise IntegrityError("boom")
 
@@ -260,8 +267,16 @@ def test_address_check_reports_free_and_taken_addresses(client, anna):
     taken = client.get("/partner/slug-check/", {"slug": "anna"}).json()
     broken = client.get("/partner/slug-check/", {"slug": "-x"}).json()
 
-    assert free == {"slug": "ben-berger", "available": True, "problems": [], "taken": False, "suggestion": ""}
-    assert taken["available"] is False and taken["taken"] is True and taken["suggestion"] == "anna-2"
+    assert free == {
+        "slug": "ben-berger",
+        "available": True,
+        "problems": [],
+        "taken": False,
+        "suggestion": "",
+    }
+    assert (
+        taken["available"] is False and taken["taken"] is True and taken["suggestion"] == "anna-2"
+    )
     assert broken["available"] is False and len(broken["problems"]) == 2
 
 
