@@ -3,12 +3,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SESSION_SPONSOR_KEY
+from .models import User
 from .services import partner_enroll
 
 
@@ -47,6 +48,14 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError as exc:
             user.pk = None  # rolled back
             self._add_service_errors(form, exc)
+            raise ImmediateHttpResponse(self._render_signup_again(request, form)) from exc
+        except IntegrityError as exc:
+            # The e-mail address was stored by a parallel request (a double click,
+            # a second tab) between the form's check and this insert.
+            user.pk = None
+            if not User.objects.filter(email__iexact=user.email).exists():
+                raise
+            form.add_error("email", self.error_messages["email_taken"])
             raise ImmediateHttpResponse(self._render_signup_again(request, form)) from exc
         request.session.pop(SESSION_SPONSOR_KEY, None)
         return user

@@ -56,7 +56,14 @@ def partner_enroll(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            # Two enrollments with the same address raced; the unique index decided.
+            raise ValidationError(
+                {"email": _("An account with this e-mail address exists already.")}
+            ) from exc
     partner = Partner(
         user=user,
         first_name=first_name.strip(),

@@ -227,6 +227,23 @@ def test_address_taken_in_a_race_leaves_no_account_behind(client, anna, signup_d
     assert "_auth_user_id" not in client.session
 
 
+def test_email_stored_by_a_parallel_request_gives_the_email_message(
+    client, anna, signup_data, monkeypatch
+):
+    # Given the form saw the address as free, but a double click stored it a moment later
+    monkeypatch.setattr(
+        "allauth.account.internal.flows.manage_email.assess_unique_email", lambda *a, **k: True
+    )
+    users_before = User.objects.count()
+
+    response = client.post("/join/anna/", signup_data(email="anna@example.com"))
+
+    assert response.status_code == 200
+    assert "An account with this e-mail address exists already." in response.content.decode()
+    assert User.objects.count() == users_before
+    assert not Partner.objects.filter(slug="ben-berger").exists()
+
+
 def test_database_error_during_enrollment_rolls_back_the_user(
     client, anna, signup_data, monkeypatch
 ):
