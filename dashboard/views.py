@@ -149,8 +149,8 @@ def history(request, partner):
     chart = {
         "labels": [row.period.label for row in chronological],
         "datasets": [
-            {"label": _("PV"), "data": [str(row.pv) for row in chronological]},
-            {"label": _("GV"), "data": [str(row.gv) for row in chronological]},
+            {"label": _("PV"), "data": [f"{row.pv:.2f}" for row in chronological]},
+            {"label": _("GV"), "data": [f"{row.gv:.2f}" for row in chronological]},
         ],
     }
     return render(
