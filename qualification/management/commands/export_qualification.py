@@ -36,7 +36,10 @@ class Command(BaseCommand):
                 count = self._write(fh, rows)
             self.stderr.write(_("%(n)d partner(s) written to %(file)s.") % {"n": count, "file": output})
         else:
-            self._write(self.stdout._out, rows)  # the raw stream: rows end in "\n" already
+            try:
+                self._write(self.stdout._out, rows)  # the raw stream: rows end in "\n" already
+            except BrokenPipeError:  # `... | head`: the reader has seen enough
+                rows.close()
 
     @staticmethod
     def _write(fh, rows) -> int:
