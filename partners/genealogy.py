@@ -13,7 +13,7 @@ has too). A prefix shorter than that is an exact index range; a longer one
 narrows to the head and checks the full path beside it.
 """
 
-from django.db.models import Q
+from django.db.models import Func, Q, TextField
 from django.db.models.functions import Substr
 
 PATH_HEAD = 2000
@@ -24,7 +24,23 @@ _RANGE_END = ":"
 
 
 def path_head_expression():
+    """The indexed expression (the model's Meta.indexes)."""
     return Substr("path", 1, PATH_HEAD)
+
+
+class PathHead(Func):
+    """path_head_expression() for queries, with its numbers written into the SQL.
+
+    A database uses an expression index only when the query contains the very
+    expression of the index. Substr() sends 1 and PATH_HEAD as bound parameters,
+    and SQLite then cannot match SUBSTR(path, ?, ?) to the index on
+    SUBSTR(path, 1, 2000): every subtree read became a full table scan.
+    """
+
+    function = "SUBSTR"
+    template = f"%(function)s(%(expressions)s, 1, {PATH_HEAD})"
+    arity = 1
+    output_field = TextField()
 
 
 def child_path(parent_path: str, parent_id: int) -> str:

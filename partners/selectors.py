@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .genealogy import descendants_q, path_head_expression, upline_ids
+from .genealogy import PathHead, descendants_q, upline_ids
 from .models import Partner
 
 
@@ -32,9 +32,7 @@ def partner_descendants(
     """The whole team below a partner (the partner excluded), one index range.
     `queryset` narrows a given queryset instead (e.g. the admin's changelist)."""
     base = Partner.objects.all() if queryset is None else queryset
-    qs = base.alias(path_head=path_head_expression()).filter(
-        descendants_q(partner.descendants_prefix)
-    )
+    qs = base.alias(path_head=PathHead("path")).filter(descendants_q(partner.descendants_prefix))
     if max_depth is not None:
         qs = qs.filter(depth__lte=partner.depth + max_depth)
     return qs
