@@ -6,6 +6,8 @@ from .services import PHOTO_MAX_BYTES, photo_validate
 
 
 class ProfileForm(forms.Form):
+    label_suffix = ""
+
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     photo = forms.FileField(
@@ -36,6 +38,8 @@ class ProfileForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
+    label_suffix = ""
+
     name = forms.CharField(
         label=_("Token name"),
         max_length=100,
@@ -44,6 +48,8 @@ class ApiTokenForm(forms.Form):
 
 
 class TeamFilterForm(forms.Form):
+    label_suffix = ""
+
     SORT_CHOICES = [
         ("name", _("Name, A to Z")),
         ("-name", _("Name, Z to A")),

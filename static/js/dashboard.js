@@ -45,3 +45,31 @@
     init(document);
   }
 })();
+
+/* Team tree: a node's "+" loads its children once (htmx); afterwards the same
+   button folds and unfolds them without asking the server again. */
+(function () {
+  "use strict";
+  function slotOf(toggle) { return document.getElementById(toggle.getAttribute("aria-controls")); }
+  function mark(toggle, open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.textContent = open ? "\u2212" : "+";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var toggle = event.detail.elt;
+    if (!toggle || !toggle.hasAttribute || !toggle.hasAttribute("data-tree-toggle")) { return; }
+    var slot = slotOf(toggle);
+    if (slot && slot.childElementCount) {
+      event.preventDefault();
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      slot.hidden = !open;
+      mark(toggle, open);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (!slot || !slot.id || slot.id.indexOf("slot-") !== 0) { return; }
+    var toggle = document.querySelector('[data-tree-toggle][aria-controls="' + slot.id + '"]');
+    if (toggle) { slot.hidden = false; mark(toggle, true); }
+  });
+})();

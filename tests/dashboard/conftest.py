@@ -18,8 +18,8 @@ from tests.factories import PartnerFactory
 D = Decimal
 
 
-@pytest.fixture
-def plan(db):
+def plan_create() -> dict[str, Rank]:
+    """The four-rank plan of the worked example."""
     bronze = Rank.objects.create(level=1, name="Bronze", min_pv=D("100"), min_gv=D("0"))
     silver = Rank.objects.create(
         level=2, name="Silver", min_pv=D("100"), min_gv=D("1000"), max_leg_percent=D("60")
@@ -43,6 +43,11 @@ def plan(db):
         leg_rank=gold,
     )
     return {"Bronze": bronze, "Silver": silver, "Gold": gold, "Platinum": platinum}
+
+
+@pytest.fixture
+def plan(db):
+    return plan_create()
 
 
 @pytest.fixture
@@ -81,8 +86,8 @@ class Team:
     finn: Partner
 
 
-@pytest.fixture
-def team(db, plan, period):
+def team_create(period) -> Team:
+    """anna > ben, clara; ben > dora, emil; clara > finn with October's results."""
     anna = PartnerFactory(slug="anna", first_name="Anna", last_name="Albers")
     ben = PartnerFactory(slug="ben", first_name="Ben", last_name="Brandt", sponsor=anna)
     clara = PartnerFactory(slug="clara", first_name="Clara", last_name="Conrad", sponsor=anna)
@@ -96,6 +101,11 @@ def team(db, plan, period):
     stats_set(emil, period, pv="450", gv="450", level=1, name="Bronze")
     stats_set(finn, period, pv="900", gv="900", level=1, name="Bronze")
     return Team(anna, ben, clara, dora, emil, finn)
+
+
+@pytest.fixture
+def team(db, plan, period):
+    return team_create(period)
 
 
 def client_for(partner: Partner, *, language: str = "en") -> Client:
