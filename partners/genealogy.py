@@ -42,6 +42,11 @@ class PathHead(Func):
     arity = 1
     output_field = TextField()
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # The index holds Substr() as PostgreSQL spells it: substring(), which is
+        # another function than substr() to the planner.
+        return self.as_sql(compiler, connection, function="SUBSTRING", **extra_context)
+
 
 def child_path(parent_path: str, parent_id: int) -> str:
     return f"{parent_path}{parent_id}{SEPARATOR}"
