@@ -31,7 +31,8 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=normalize_email(email))
+        # Stored lower-case (save()); an exact match uses the unique index.
+        return self.get(email=normalize_email(email))
 
 
 def normalize_email(email: str) -> str:

@@ -49,7 +49,10 @@ def partner_enroll(
     if user is None:
         User = get_user_model()
         email = normalize_email(email)
-        if User.objects.filter(email__iexact=email).exists():
+        # Stored e-mails are normalised (User.save, and a unique index on lower(email)
+        # catches any other way in), so an exact match can use the index; iexact
+        # would scan every user.
+        if User.objects.filter(email=email).exists():
             raise ValidationError({"email": _("An account with this e-mail address exists already.")})
         user = User(email=email, first_name=first_name, last_name=last_name)
         if password:
