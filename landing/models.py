@@ -13,3 +13,6 @@ class LandingVisitDay(models.Model):
     class Meta:
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["partner", "day"], name="visit_day_once")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}: {self.visits}"

@@ -1,3 +1,5 @@
+import os
+
 from django.urls import path
 
 from . import views
@@ -6,4 +8,14 @@ app_name = "landing"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("shop/", views.shop, name="shop"),
+    path("consent/", views.consent, name="consent"),
+    path("impressum/", views.legal_page, {"page": "imprint"}, name="imprint"),
+    path("datenschutz/", views.legal_page, {"page": "privacy"}, name="privacy"),
+    path("agb/", views.legal_page, {"page": "terms"}, name="terms"),
+    # Last: everything else at the top level is a partner's landing page.
+    path("<slug:slug>/", views.partner_page, name="partner"),
 ]
+
+if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/landing.py only
+    urlpatterns.insert(0, path("__bench__/bare/", views.bench_bare, name="bench_bare"))

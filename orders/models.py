@@ -86,6 +86,9 @@ class CustomerBindingChange(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.customer} ({self.created_at:%Y-%m-%d})"
+
 
 class Order(models.Model):
     class Status(models.TextChoices):
@@ -137,6 +140,8 @@ class Order(models.Model):
     referral_slug = models.CharField(_("referring landing page"), max_length=40, blank=True)
     payment_method = models.CharField(_("payment"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.PREPAYMENT)
     payment_reference = models.CharField(_("payment reference"), max_length=255, blank=True, db_index=True)
+    # The language the customer ordered in, so e-mails about the order speak it too.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     placed_at = models.DateTimeField(_("placed at"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
@@ -185,6 +190,9 @@ class OrderLine(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.quantity} x {self.name}"
+
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
@@ -207,6 +215,9 @@ class OrderTransition(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
 
 class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
@@ -221,11 +232,17 @@ class Refund(models.Model):
     class Meta:
         ordering = ["refunded_at", "pk"]
 
+    def __str__(self):
+        return f"{self.order_id}: {self.amount}"
+
 
 class RefundLine(models.Model):
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    def __str__(self):
+        return f"{self.quantity} x {self.order_line_id}"
 
 
 class AttributionChange(models.Model):
@@ -240,6 +257,9 @@ class AttributionChange(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_partner_id} -> {self.to_partner_id}"
 
 
 class OrderEvent(models.Model):
@@ -264,6 +284,9 @@ class OrderEvent(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["order", "key"], name="order_event_once")]
 
+    def __str__(self):
+        return f"{self.order_id}:{self.key}"
+
 
 class PaymentWebhookEvent(models.Model):
     """Provider events already handled: Stripe sends events twice and late."""
@@ -275,3 +298,6 @@ class PaymentWebhookEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+
+    def __str__(self):
+        return f"{self.provider}:{self.event_id}"

@@ -5,16 +5,20 @@ Volume-relevant changes record an OrderEvent and announce it inside the same
 transaction (orders/events.py), so downstream apps book atomically.
 """
 
+import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, normalize_email
 from partners.services import partner_nearest_active_upline
 
+from .attribution import Referral, attribution_resolve, partner_code_check
+from .cart import quantity_problem
 from .events import order_event_recorded
 from .models import (
     AttributionChange,
@@ -24,9 +28,12 @@ from .models import (
     OrderEvent,
     OrderLine,
     OrderTransition,
+    Product,
     Refund,
     RefundLine,
 )
+from .pricing import totals_for
+from .validators import customer_data_clean
 
 S = Order.Status
 
@@ -275,3 +282,156 @@ def customers_rebind_from_terminated(*, partner: Partner, changed_by=None) -> in
         bound_partner=heir, bound_at=timezone.now() if heir else None
     )
     return len(customers)
+
+
+# --- Placing orders ---------------------------------------------------------
+
+# No 0/O, 1/I/L: order numbers are read out on the phone and typed from e-mails.
+NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def order_number_generate(*, at=None) -> str:
+    """Human-friendly and unique enough to retry on the rare clash: 2026-K7Q4MX."""
+    at = at or timezone.localtime()
+    return f"{at:%Y}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+
+
+def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product], dict[str, str]]:
+    errors: dict[str, str] = {}
+    if not cart_lines:
+        return {}, {"cart": _("Your cart is empty. Please add a product first.")}
+    products = Product.objects.in_bulk([int(pid) for pid in cart_lines])
+    for pid, qty in cart_lines.items():
+        product = products.get(int(pid))
+        if product is None or not product.is_active:
+            name = product.name if product else _("A product")
+            errors[f"line_{pid}"] = _("“%(name)s” is no longer available. Please remove it from your cart.") % {"name": name}
+            continue
+        problem = quantity_problem(qty)
+        if problem:
+            errors[f"line_{pid}"] = f"{product.name}: {problem}"
+    if errors:
+        errors["cart"] = _("Please check the marked products in your cart.")
+    return products, errors
+
+
+@transaction.atomic
+def order_place(
+    *,
+    cart_lines: Mapping[int, int],
+    customer_data: Mapping[str, str],
+    referral: Referral | None = None,
+    user=None,
+    checkout_token: str | None = None,
+    payment_method: str = Order.PaymentMethod.PREPAYMENT,
+    language: str = "",
+) -> Order:
+    """Place an order for the company from a cart ({product id: quantity}).
+
+    customer_data: email, first_name, last_name, street, postal_code, city,
+    country and the optional partner_code typed at checkout. Name, unit price,
+    VAT rate and unit QV are copied from the products now; attribution is
+    resolved once, here. The same checkout_token twice returns the first order
+    (double click, reload, back button). Raises ValidationError keyed by field
+    ("email", "postal_code", "partner_code", "payment_method", "cart",
+    "line_<product id>") and saves nothing when anything is wrong."""
+    from .payments import payment_method_available
+
+    if checkout_token:
+        existing = Order.objects.filter(checkout_token=checkout_token).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, str | list[str]] = {}
+    try:
+        data = customer_data_clean(dict(customer_data))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        data = None
+    if data is not None:
+        try:
+            partner_code_check(code=data["partner_code"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not payment_method_available(payment_method):
+        errors["payment_method"] = _("Please choose an available payment method.")
+    products, line_errors = _cart_lines_check(cart_lines)
+    errors.update(line_errors)
+    if errors:
+        raise ValidationError(errors)
+
+    partner, reason = attribution_resolve(
+        customer_email=data["email"], user=user, code=data["partner_code"], referral=referral
+    )
+    customer = customer_get_or_create(email=data["email"], first_name=data["first_name"], last_name=data["last_name"])
+    lines = [
+        OrderLine(
+            product=products[int(pid)],
+            name=products[int(pid)].name,
+            unit_price=products[int(pid)].price,
+            vat_rate=products[int(pid)].vat_rate,
+            unit_qv=products[int(pid)].qv,
+            quantity=qty,
+        )
+        for pid, qty in sorted(cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0])))
+    ]
+    totals = totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines])
+    now = timezone.now()
+    order = Order(
+        checkout_token=checkout_token or None,
+        customer=customer,
+        email=data["email"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        street=data["street"],
+        postal_code=data["postal_code"],
+        city=data["city"],
+        country=data["country"],
+        currency="EUR",
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        total=totals.total,
+        vat_total=totals.vat_total,
+        qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
+        attributed_partner=partner,
+        attribution=reason,
+        referral_code=data["partner_code"].lower()[:40],
+        referral_slug=(referral.slug if referral else "")[:40],
+        payment_method=payment_method,
+        language=(language or "")[:8],
+        placed_at=now,
+    )
+    for _attempt in range(8):
+        order.number = order_number_generate(at=timezone.localtime(now))
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            break
+        except IntegrityError:
+            order.pk = None
+            if checkout_token:
+                existing = Order.objects.filter(checkout_token=checkout_token).first()
+                if existing is not None:
+                    return existing  # a concurrent submit of the same checkout won
+            if Order.objects.filter(number=order.number).exists():
+                continue
+            raise
+    else:  # pragma: no cover - 31^6 numbers a year
+        raise ValidationError(_("Could not number the order. Please try again."))
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    OrderTransition.objects.create(order=order, from_status="", to_status=S.PENDING, note=_("order placed"))
+    if partner is not None and reason != Order.Attribution.SELF:
+        customer_bind(customer=customer, partner=partner, at=now)
+
+    from .tasks import order_confirmation_send
+
+    order_confirmation_send.delay_on_commit(order.pk)
+    return order
+
+
+def order_payment_reference_set(*, order: Order, reference: str) -> Order:
+    """Remember the provider's id of a payment attempt (e.g. a Stripe Checkout Session)."""
+    Order.objects.filter(pk=order.pk).update(payment_reference=reference[:255], updated_at=timezone.now())
+    order.payment_reference = reference[:255]
+    return order

@@ -1,0 +1,130 @@
+"""Which partner page did this visitor see last? (spec 3.3b, TDDDG section 25)
+
+- Always, without consent: the referral lives in the server-side session
+  (request.session["referral"] = {"slug", "name", "at" (unix time), "via"}),
+  as long as the browser session lasts. The session cookie is needed for the
+  cart anyway.
+- Only after the visitor said yes in the consent banner (consent cookie
+  "mlm_consent" = "accepted", itself strictly necessary to remember the choice):
+  a signed cookie settings.REFERRAL_COOKIE_NAME holding "<slug>:<unix time>",
+  kept for ATTRIBUTION_WINDOW_DAYS. "declined" (or no answer) means no such cookie,
+  and saying no later deletes it.
+- At checkout the most recent of both within the window counts (referral_current).
+"""
+
+import re
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from orders.attribution import Referral, referral_most_recent
+from orders.models import Order
+
+SESSION_KEY = "referral"
+CONSENT_COOKIE = "mlm_consent"
+CONSENT_ACCEPTED = "accepted"
+CONSENT_DECLINED = "declined"
+CONSENT_MAX_AGE = 365 * 24 * 3600
+COOKIE_SALT = "mlm.referral"
+# A visit to the same page again within this many seconds does not rewrite the session.
+SAME_VISIT_SECONDS = 60
+
+# Link-preview and search bots: they neither become referrals nor count as visits.
+BOT_RE = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp|telegram|embedly|preview|headless", re.I
+)
+
+
+def is_bot(request) -> bool:
+    return bool(BOT_RE.search(request.META.get("HTTP_USER_AGENT", "")))
+
+
+def window_seconds() -> int:
+    return settings.ATTRIBUTION_WINDOW_DAYS * 24 * 3600
+
+
+def consent_state(request) -> str | None:
+    value = request.COOKIES.get(CONSENT_COOKIE)
+    return value if value in (CONSENT_ACCEPTED, CONSENT_DECLINED) else None
+
+
+def referral_remember(request, *, partner, via: str = "landing") -> None:
+    """The visitor saw `partner`'s page (or a ?ref= link) just now."""
+    now = time.time()
+    current = request.session.get(SESSION_KEY) or {}
+    if current.get("slug") != partner.slug or now - float(current.get("at") or 0) > SAME_VISIT_SECONDS:
+        request.session[SESSION_KEY] = {"slug": partner.slug, "name": partner.full_name, "at": now, "via": via}
+    if consent_state(request) == CONSENT_ACCEPTED:
+        # Written by ReferralMiddleware on the way out.
+        request.referral_cookie = (partner.slug, now)
+
+
+def referral_from_session(request) -> Referral | None:
+    data = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    if not data or not data.get("slug"):
+        return None
+    try:
+        seen_at = datetime.fromtimestamp(float(data["at"]), tz=UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Referral(slug=data["slug"], seen_at=seen_at, source=Order.Attribution.LANDING)
+
+
+def referral_from_cookie(request) -> Referral | None:
+    if consent_state(request) != CONSENT_ACCEPTED:
+        return None
+    value = request.get_signed_cookie(
+        settings.REFERRAL_COOKIE_NAME, default=None, salt=COOKIE_SALT, max_age=window_seconds()
+    )
+    if not value or ":" not in value:
+        return None
+    slug, _sep, at = value.rpartition(":")
+    try:
+        seen_at = datetime.fromtimestamp(int(at), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return Referral(slug=slug, seen_at=seen_at, source=Order.Attribution.COOKIE)
+
+
+def referral_current(request) -> Referral | None:
+    """The most recent referral this visitor brings to the checkout, if still fresh.
+    Session first, so a visit remembered in both counts as a landing page visit."""
+    fresh = [r for r in (referral_from_session(request), referral_from_cookie(request)) if r and r.is_fresh()]
+    return referral_most_recent(*fresh)
+
+
+def referral_cookie_set(response, *, slug: str, at: float, secure: bool = False) -> None:
+    response.set_signed_cookie(
+        settings.REFERRAL_COOKIE_NAME,
+        f"{slug}:{int(at)}",
+        salt=COOKIE_SALT,
+        max_age=window_seconds(),
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+def referral_cookie_delete(response) -> None:
+    response.delete_cookie(settings.REFERRAL_COOKIE_NAME, samesite="Lax")
+
+
+def consent_cookie_set(response, *, accepted: bool, secure: bool = False) -> None:
+    response.set_cookie(
+        CONSENT_COOKIE,
+        CONSENT_ACCEPTED if accepted else CONSENT_DECLINED,
+        max_age=CONSENT_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+def consent_banner_referral(request) -> dict | None:
+    """The session referral the banner asks about; None when there is nothing to
+    ask (no referral) or the visitor has answered already."""
+    if consent_state(request) is not None or not hasattr(request, "session"):
+        return None
+    return request.session.get(SESSION_KEY) or None
+

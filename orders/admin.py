@@ -1,0 +1,415 @@
+"""Admin for products, orders and customers. Every change of an order or a
+binding goes through orders/services.py; errors are reported per order."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from landing.services import landing_cache_invalidate
+from partners.models import Partner
+
+from .images import image_prepare_for_web
+from .models import (
+    AttributionChange,
+    Customer,
+    CustomerBindingChange,
+    Order,
+    OrderLine,
+    OrderTransition,
+    Product,
+    Refund,
+)
+from .services import (
+    customer_rebind,
+    order_cancel,
+    order_mark_paid,
+    order_reattribute,
+    order_refund,
+    order_ship,
+)
+from .templatetags.shop import money
+
+# --- Products -------------------------------------------------------------------
+
+
+class ProductAdminForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("name", "description", "image", "price", "vat_rate", "qv", "is_active", "sort_order")
+        help_texts = {
+            "price": gettext_lazy("Gross price in EUR, VAT included, as the customer pays it."),
+            "qv": gettext_lazy("Qualifying volume per unit; independent of the price."),
+            "image": gettext_lazy("JPEG, PNG or WebP. Stored as a JPEG of at most 1200 pixels."),
+        }
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return image_prepare_for_web(image)
+        return image
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
+    list_display = ("name", "thumbnail", "price", "vat_rate", "qv", "is_active", "sort_order", "updated_at")
+    list_display_links = ("name",)
+    list_editable = ("price", "qv", "is_active", "sort_order")
+    list_filter = ("is_active", "vat_rate")
+    search_fields = ("name", "description")
+    ordering = ("sort_order", "name")
+    actions = ("activate", "deactivate")
+
+    @admin.display(description=gettext_lazy("image"))
+    def thumbnail(self, obj):
+        if not obj.image:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">', obj.image.url)
+
+    def _changed(self):
+        # Landing pages and the shop show products: drop their cached copies.
+        transaction.on_commit(landing_cache_invalidate)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._changed()
+
+    @admin.action(description=gettext_lazy("Activate selected products"))
+    def activate(self, request, queryset):
+        n = queryset.update(is_active=True, updated_at=timezone.now())
+        self._changed()
+        self.message_user(request, _("%(n)d products activated.") % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Deactivate selected products"))
+    def deactivate(self, request, queryset):
+        n = queryset.update(is_active=False, updated_at=timezone.now())
+        self._changed()
+        self.message_user(request, _("%(n)d products deactivated.") % {"n": n}, messages.SUCCESS)
+
+
+# --- Orders ----------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("name", "unit_price", "vat_rate", "unit_qv", "quantity", "refunded_quantity", "line_total_display")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("line total"))
+    def line_total_display(self, obj):
+        return money(obj.line_total)
+
+
+class OrderTransitionInline(ReadOnlyInline):
+    model = OrderTransition
+    verbose_name_plural = gettext_lazy("history")
+    fields = ("created_at", "from_status", "to_status", "note", "changed_by")
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("refunded_at", "amount", "qv", "is_full", "reason", "provider_reference", "created_by")
+    readonly_fields = fields
+
+
+class AttributionChangeInline(ReadOnlyInline):
+    model = AttributionChange
+    fk_name = "order"
+    verbose_name_plural = gettext_lazy("attribution changes")
+    fields = ("created_at", "from_partner", "to_partner", "reason", "changed_by")
+    readonly_fields = fields
+
+
+class PartnerChoiceForm(forms.Form):
+    """Intermediate page of "re-attribute" and "re-bind": a partner (autocomplete,
+    empty = the company / no partner) and the reason, which is required."""
+
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.all(), required=False, label=gettext_lazy("New partner")
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, model_field, admin_site, empty_help, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].widget = AutocompleteSelect(model_field, admin_site)
+        self.fields["partner"].help_text = empty_help
+
+    def clean_partner(self):
+        partner = self.cleaned_data.get("partner")
+        if partner is not None and partner.status == Partner.Status.TERMINATED:
+            raise ValidationError(_("A terminated partner cannot take orders or customers."))
+        return partner
+
+
+class PartialRefundForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            left = line.quantity - line.refunded_quantity
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"{line.name} ({money(line.unit_price)})",
+                min_value=0,
+                max_value=left,
+                initial=0,
+                required=False,
+                help_text=_("%(left)d of %(qty)d can still be refunded") % {"left": left, "qty": line.quantity},
+            )
+
+    def quantities(self) -> dict[int, int]:
+        result = {}
+        for line in self.lines:
+            qty = self.cleaned_data.get(f"line_{line.pk}") or 0
+            if qty:
+                result[line.pk] = qty
+        return result
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "number", "status", "partner_display", "email", "total", "qv", "attribution", "payment_method", "placed_at",
+    )
+    list_filter = ("status", "attribution", "payment_method", ("placed_at", admin.DateFieldListFilter))
+    search_fields = ("number", "email", "attributed_partner__slug", "payment_reference")
+    list_select_related = ("attributed_partner",)
+    date_hierarchy = "placed_at"
+    ordering = ("-placed_at",)
+    inlines = (OrderLineInline, OrderTransitionInline, RefundInline, AttributionChangeInline)
+    actions = ("mark_paid", "ship", "cancel", "refund_full", "reattribute", "partial_refund")
+    fieldsets = (
+        (None, {"fields": ("number", "status", "placed_at", "paid_at", "shipped_at", "cancelled_at", "refunded_at")}),
+        (gettext_lazy("Attribution"), {
+            "fields": ("attributed_partner", "attribution", "referral_code", "referral_slug", "customer"),
+            "description": gettext_lazy("Why the order belongs to this partner: the reason, the code typed at "
+                                        "checkout and the landing page the visitor came from."),
+        }),
+        (gettext_lazy("Customer"), {"fields": ("email", "first_name", "last_name", "street", "postal_code", "city", "country", "language")}),
+        (gettext_lazy("Amounts"), {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv")}),
+        (gettext_lazy("Payment"), {"fields": ("payment_method", "payment_reference", "refund_link")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Orders change only through the actions (services), never by editing.
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("partner"), ordering="attributed_partner__slug")
+    def partner_display(self, obj):
+        return obj.attributed_partner.slug if obj.attributed_partner else "—"
+
+    @admin.display(description=gettext_lazy("refund lines"))
+    def refund_link(self, obj):
+        if obj.pk and obj.status in (Order.Status.PAID, Order.Status.SHIPPED):
+            return format_html('<a class="button" href="{}">{}</a>',
+                               reverse("admin:orders_order_partial_refund", args=[obj.pk]), _("Refund chosen lines…"))
+        return "—"
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/refund/", self.admin_site.admin_view(self.partial_refund_view), name="orders_order_partial_refund"),
+            *super().get_urls(),
+        ]
+
+    # -- status actions: one service call per order, errors reported per order
+
+    def _each(self, request, queryset, service, done_message, **kwargs):
+        done = 0
+        for order in queryset.order_by("pk"):
+            try:
+                service(order=order, changed_by=request.user, **kwargs)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Mark as paid (payment received)"))
+    def mark_paid(self, request, queryset):
+        self._each(request, queryset, order_mark_paid, _("%(n)d orders marked as paid."))
+
+    @admin.action(description=gettext_lazy("Mark as shipped"))
+    def ship(self, request, queryset):
+        self._each(request, queryset, order_ship, _("%(n)d orders marked as shipped."))
+
+    @admin.action(description=gettext_lazy("Cancel (pending orders)"))
+    def cancel(self, request, queryset):
+        self._each(request, queryset, order_cancel, _("%(n)d orders cancelled."), reason=_("cancelled by an admin"))
+
+    @admin.action(description=gettext_lazy("Refund in full"))
+    def refund_full(self, request, queryset):
+        self._each(request, queryset, order_refund, _("%(n)d orders refunded in full."), reason=_("refunded by an admin"))
+
+    @admin.action(description=gettext_lazy("Refund chosen lines… (one order)"))
+    def partial_refund(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Please select exactly one order for a partial refund."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:orders_order_partial_refund", args=[queryset.get().pk]))
+
+    @admin.action(description=gettext_lazy("Re-attribute to another partner…"))
+    def reattribute(self, request, queryset):
+        form = PartnerChoiceForm(
+            request.POST if "apply" in request.POST else None,
+            model_field=Order._meta.get_field("attributed_partner"),
+            admin_site=self.admin_site,
+            empty_help=_("Leave empty to give the orders to the company (no partner)."),
+        )
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for order in queryset.order_by("pk"):
+                try:
+                    order_reattribute(
+                        order=order, partner=form.cleaned_data["partner"], changed_by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    done += 1
+                except ValidationError as exc:
+                    self.message_user(request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR)
+            if done:
+                self.message_user(request, _("%(n)d orders re-attributed.") % {"n": done}, messages.SUCCESS)
+            return None
+        return TemplateResponse(request, "orders/admin/partner_choice.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Re-attribute orders"),
+            "intro": _("The orders and their volume move to the chosen partner; the volumes of every period "
+                       "they touch are recomputed. The change is logged with your name and the reason."),
+            "objects": queryset,
+            "form": form,
+            "media": self.media + form.media,
+            "action": "reattribute",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Re-attribute"),
+        })
+
+    def partial_refund_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=pk)
+        lines = list(order.lines.all())
+        form = PartialRefundForm(request.POST or None, lines=lines)
+        if request.method == "POST" and form.is_valid():
+            quantities = form.quantities()
+            if not quantities:
+                form.add_error(None, _("Choose at least one item to refund."))
+            else:
+                try:
+                    refund = order_refund(order=order, quantities=quantities, changed_by=request.user,
+                                          reason=form.cleaned_data["reason"])
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                else:
+                    self.message_user(request, _("Refunded %(amount)s (QV %(qv)s) of order %(number)s.")
+                                      % {"amount": money(refund.amount), "qv": refund.qv, "number": order.number},
+                                      messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+        return TemplateResponse(request, "orders/admin/partial_refund.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Refund chosen lines of order %(number)s") % {"number": order.number},
+            "order": order,
+            "form": form,
+        })
+
+
+# --- Customers ------------------------------------------------------------------
+
+
+class BindingChangeInline(ReadOnlyInline):
+    model = CustomerBindingChange
+    fk_name = "customer"
+    verbose_name_plural = gettext_lazy("binding changes")
+    fields = ("created_at", "from_partner", "to_partner", "reason", "changed_by")
+    readonly_fields = fields
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("email", "first_name", "last_name", "bound_partner", "bound_at", "created_at")
+    list_select_related = ("bound_partner",)
+    list_filter = (("bound_partner", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("email", "last_name", "bound_partner__slug")
+    readonly_fields = ("email", "bound_partner", "bound_at", "pseudonymised_at", "created_at")
+    fields = ("email", "first_name", "last_name", "bound_partner", "bound_at", "pseudonymised_at", "created_at")
+    inlines = (BindingChangeInline,)
+    actions = ("rebind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Bind to another partner…"))
+    def rebind(self, request, queryset):
+        form = PartnerChoiceForm(
+            request.POST if "apply" in request.POST else None,
+            model_field=Customer._meta.get_field("bound_partner"),
+            admin_site=self.admin_site,
+            empty_help=_("Leave empty to release the customers (bound to no partner)."),
+        )
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for customer in queryset.order_by("pk"):
+                try:
+                    customer_rebind(customer=customer, partner=form.cleaned_data["partner"],
+                                    changed_by=request.user, reason=form.cleaned_data["reason"])
+                    done += 1
+                except ValidationError as exc:
+                    self.message_user(request, f"{customer.email}: {' '.join(exc.messages)}", messages.ERROR)
+            if done:
+                self.message_user(request, _("%(n)d customers bound anew.") % {"n": done}, messages.SUCCESS)
+            return None
+        return TemplateResponse(request, "orders/admin/partner_choice.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Bind customers to another partner"),
+            "intro": _("Their later orders go to the chosen partner; past orders keep their attribution "
+                       "(re-attribute them separately if needed). The change is logged."),
+            "objects": queryset,
+            "form": form,
+            "media": self.media + form.media,
+            "action": "rebind",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Bind"),
+        })

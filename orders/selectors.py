@@ -1,0 +1,87 @@
+"""Reads on products, carts and orders for the pages."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, QuerySet
+from django.utils.translation import gettext as _
+
+from .cart import quantity_problem
+from .models import Order, Product
+from .pricing import Totals, money, totals_for
+
+
+def product_list_active() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def product_catalogue_stamp() -> str:
+    """Changes whenever any product is saved, added or deleted (cache keys)."""
+    agg = Product.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
+    last = agg["last"].timestamp() if agg["last"] else 0
+    return f"{last:.6f}-{agg['n']}"
+
+
+@dataclass
+class CartLine:
+    product_id: int
+    quantity: int
+    product: Product | None
+    problem: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.product.name if self.product else _("(product no longer exists)")
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.price if self.product else Decimal("0")
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def problems(self) -> list[CartLine]:
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def cart_summary(*, cart_lines: dict[int, int]) -> CartSummary:
+    """The cart with today's prices. Lines whose product is gone or inactive, or
+    whose quantity is out of range, carry a problem and count nothing."""
+    products = Product.objects.in_bulk(list(cart_lines))
+    lines = []
+    for pid, qty in cart_lines.items():
+        product = products.get(pid)
+        problem = ""
+        if product is None or not product.is_active:
+            problem = _("This product is no longer available. Please remove it.")
+        else:
+            problem = quantity_problem(qty) or ""
+        lines.append(CartLine(product_id=pid, quantity=qty, product=product, problem=problem))
+    lines.sort(key=lambda line: (line.product.sort_order, line.product.name) if line.product else (0, ""))
+    valid = [(line.product.price, line.product.vat_rate, line.quantity) for line in lines if not line.problem]
+    return CartSummary(lines=lines, totals=totals_for(valid))
+
+
+def order_get_for_confirmation(*, number: str) -> Order | None:
+    return (
+        Order.objects.select_related("attributed_partner")
+        .prefetch_related("lines")
+        .filter(number=number)
+        .first()
+    )

@@ -1,0 +1,256 @@
+"""Cart, checkout, confirmation and the payment webhook. Thin: forms validate,
+services write, selectors read."""
+
+import logging
+import secrets
+
+import stripe
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from landing.referral import referral_current
+
+from .cart import Cart
+from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
+from .models import Order
+from .payments import payment_instructions, payment_provider
+from .selectors import cart_summary, order_get_for_confirmation
+from .services import order_place
+from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
+
+logger = logging.getLogger(__name__)
+
+CHECKOUT_KEY = "checkout"
+TOKEN_KEY = "checkout_token"
+ORDERS_KEY = "orders"
+
+
+def _safe_next(request, fallback: str) -> str:
+    url = request.POST.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return fallback
+
+
+# --- Cart ----------------------------------------------------------------------
+
+
+def _cart_page(request, *, line_errors=None, status=200):
+    summary = cart_summary(cart_lines=Cart(request.session).lines)
+    line_errors = line_errors or {}
+    for line in summary.lines:
+        line.error = line_errors.get(line.product_id, "")
+    return render(request, "orders/cart.html", {"summary": summary}, status=status)
+
+
+@require_GET
+def cart(request):
+    return _cart_page(request)
+
+
+@require_POST
+def cart_add(request):
+    form = CartAddForm(request.POST)
+    back = _safe_next(request, reverse("orders:cart"))
+    if not form.is_valid():
+        messages.error(request, _("This product could not be added. Please try again."))
+        return redirect(back)
+    try:
+        product = Cart(request.session).add(
+            product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
+    return redirect(back)
+
+
+@require_POST
+def cart_update(request):
+    form = CartUpdateForm(request.POST)
+    if "remove" in request.POST:
+        form = CartUpdateForm({"product": request.POST.get("product"), "quantity": 0})
+    if not form.is_valid():
+        try:
+            pid = int(request.POST.get("product", ""))
+        except ValueError:
+            pid = None
+        return _cart_page(request, line_errors={pid: " ".join(form.errors.get("quantity", []))}, status=400)
+    try:
+        Cart(request.session).set_quantity(
+            product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
+        )
+    except ValidationError as exc:
+        return _cart_page(request, line_errors={form.cleaned_data["product"]: " ".join(exc.messages)}, status=400)
+    return redirect("orders:cart")
+
+
+# --- Checkout ------------------------------------------------------------------
+
+
+def _checkout_token(request) -> str:
+    token = request.session.get(TOKEN_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[TOKEN_KEY] = token
+    return token
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    summary = cart_summary(cart_lines=Cart(request.session).lines)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        valid = form.is_valid()
+        if summary.is_empty:
+            form.add_error(None, _("Your cart is empty. Please add a product first."))
+            valid = False
+        elif summary.problems:
+            form.add_error(None, _("Please remove the products that are no longer available from your cart."))
+            valid = False
+        if valid:
+            data = form.customer_data()
+            data["payment_method"] = form.cleaned_data["payment_method"]
+            request.session[CHECKOUT_KEY] = data
+            _checkout_token(request)
+            return redirect("orders:review")
+        status = 400
+    else:
+        form = CheckoutForm(initial=request.session.get(CHECKOUT_KEY) or None)
+        status = 200
+    return render(request, "orders/checkout.html", {"form": form, "summary": summary}, status=status)
+
+
+def _review_page(request, *, errors=None, status=200):
+    data = request.session.get(CHECKOUT_KEY)
+    summary = cart_summary(cart_lines=Cart(request.session).lines)
+    errors = errors or {}
+    for line in summary.lines:
+        line.error = errors.get(f"line_{line.product_id}", "")
+    context = {
+        "data": data,
+        "summary": summary,
+        "errors": errors,
+        "form": PlaceOrderForm(initial={"checkout_token": _checkout_token(request)}),
+        "payment_label": payment_provider(data["payment_method"]).label if data else "",
+    }
+    return render(request, "orders/review.html", context, status=status)
+
+
+@require_GET
+def review(request):
+    if not request.session.get(CHECKOUT_KEY) or not Cart(request.session).lines:
+        return redirect("orders:checkout")
+    return _review_page(request)
+
+
+@require_POST
+def place(request):
+    form = PlaceOrderForm(request.POST)
+    token = form.data.get("checkout_token", "")
+    existing = Order.objects.filter(checkout_token=token).first() if token else None
+    if existing is not None:
+        # Second click, reload or back button: the order exists already.
+        _remember_order(request, existing)
+        return redirect("orders:confirmation", number=existing.number)
+    data = request.session.get(CHECKOUT_KEY)
+    if not token or token != request.session.get(TOKEN_KEY) or not data:
+        messages.error(request, _("This checkout page was out of date. Please check your order and place it again."))
+        return redirect("orders:review" if data else "orders:checkout")
+    try:
+        order = order_place(
+            cart_lines=Cart(request.session).lines,
+            customer_data=data,
+            referral=referral_current(request),
+            user=request.user,
+            checkout_token=token,
+            payment_method=data.get("payment_method", Order.PaymentMethod.PREPAYMENT),
+            language=get_language() or "",
+        )
+    except ValidationError as exc:
+        return _review_page(request, errors={k: " ".join(v) for k, v in exc.message_dict.items()}, status=400)
+    _remember_order(request, order)
+    Cart(request.session).clear()
+    request.session.pop(TOKEN_KEY, None)
+    return _start_payment(request, order)
+
+
+def _remember_order(request, order: Order) -> None:
+    numbers = [n for n in request.session.get(ORDERS_KEY, []) if n != order.number]
+    request.session[ORDERS_KEY] = (numbers + [order.number])[-20:]
+
+
+def _start_payment(request, order: Order):
+    path = reverse("orders:confirmation", kwargs={"number": order.number})
+    confirmation = request.build_absolute_uri(path)
+    try:
+        url = payment_provider(order.payment_method).start(
+            order=order, success_url=f"{confirmation}?paid=1", cancel_url=f"{confirmation}?cancelled=1"
+        )
+    except stripe.StripeError:
+        logger.exception("Could not start the payment of order %s", order.number)
+        messages.error(request, _("The payment page could not be opened. Your order is saved; please try again."))
+        url = None
+    return redirect(url or path)
+
+
+# --- After the order -------------------------------------------------------------
+
+
+def _order_for_visitor(request, number: str) -> Order:
+    allowed = number in request.session.get(ORDERS_KEY, []) or (
+        request.user.is_authenticated and request.user.is_staff
+    )
+    order = order_get_for_confirmation(number=number) if allowed else None
+    if order is None:
+        raise Http404
+    return order
+
+
+@require_GET
+def confirmation(request, number):
+    order = _order_for_visitor(request, number)
+    return render(
+        request,
+        "orders/confirmation.html",
+        {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "payment": payment_instructions(order=order),
+            "returned_paid": request.GET.get("paid") == "1",
+            "returned_cancelled": request.GET.get("cancelled") == "1",
+        },
+    )
+
+
+@require_POST
+def pay(request, number):
+    """Try the online payment of a pending order again."""
+    order = _order_for_visitor(request, number)
+    if order.status != Order.Status.PENDING or order.payment_method != Order.PaymentMethod.STRIPE:
+        return redirect("orders:confirmation", number=order.number)
+    return _start_payment(request, order)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event = stripe_event_verify(payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE", ""))
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("invalid payload or signature")
+    try:
+        outcome = stripe_event_handle(event=event)
+    except WebhookRetryLater as exc:
+        return HttpResponse(f"retry later: {exc}", status=409)
+    logger.info("Stripe event %s (%s): %s", event.get("id"), event.get("type"), outcome)
+    return JsonResponse({"received": True, "outcome": outcome})
