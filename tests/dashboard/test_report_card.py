@@ -157,3 +157,11 @@ def test_overview_shows_a_chosen_higher_rank_and_keeps_it_while_polling(team):
 
     assert "What Platinum needs" in html
     assert 'hx-get="/dashboard/live/?rank=4"' in html
+
+
+@pytest.mark.django_db
+def test_overview_in_german_formats_numbers_the_german_way(team):
+    html = client_for(team.anna, language="de").get("/dashboard/").content.decode()
+
+    assert 'data-stat="gv">2.230<' in html
+    assert "2.230 / 4.000" in html
