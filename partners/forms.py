@@ -193,7 +193,7 @@ class PartnerMoveForm(ReasonForm):
         label=_("New sponsor"),
         queryset=Partner.objects.all(),
         required=False,
-        help_text=_("Search by name, e-mail or address. Leave empty to make the partner a root."),
+        help_text=_("Search by name, e-mail or landing page address."),
     )
     make_root = forms.BooleanField(
         label=_("Make root partner (no sponsor)"),
