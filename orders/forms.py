@@ -40,6 +40,7 @@ class CheckoutForm(forms.Form):
         label=_("E-mail"),
         max_length=254,
         help_text=_("We send the order confirmation here."),
+        error_messages={"invalid": _("Please enter a valid e-mail address, e.g. name@example.com.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(

@@ -28,8 +28,10 @@ class Product(models.Model):
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
     price = money_field(_("gross price"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # Decimal keys: the model validates Decimal values against them.
     vat_rate = models.DecimalField(
-        _("VAT rate"), max_digits=5, decimal_places=2, choices=VatRate.choices, default=VatRate.STANDARD
+        _("VAT rate"), max_digits=5, decimal_places=2,
+        choices=[(Decimal(value), label) for value, label in VatRate.choices], default=Decimal(VatRate.STANDARD),
     )
     qv = volume_field(_("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)])
     is_active = models.BooleanField(_("active"), default=True)

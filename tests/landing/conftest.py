@@ -9,6 +9,9 @@ from tests.factories import PartnerFactory, ProductFactory
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_fast_visits(settings):
+    # Messages are asserted in the source language (English); German formats are
+    # checked with an explicit Accept-Language header.
+    settings.LANGUAGE_CODE = "en"
     settings.LANDING_VISIT_FLUSH_SECONDS = 0
     landing_services._pending.clear()
     cache.clear()

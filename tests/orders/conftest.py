@@ -21,6 +21,9 @@ CUSTOMER = {
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_fast_visits(settings):
+    # Messages are asserted in the source language (English); German formats are
+    # checked with an explicit Accept-Language header.
+    settings.LANGUAGE_CODE = "en"
     settings.LANDING_VISIT_FLUSH_SECONDS = 0
     cache.clear()
     yield

@@ -1,0 +1,177 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from landing.models import LandingVisitDay
+from landing.services import landing_cache_invalidate
+from partners.models import Partner
+from partners.services import partner_set_status
+from tests.factories import PartnerFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def meta(html: str, key: str) -> str | None:
+    match = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
+def test_landing_page_shows_the_partner_and_the_active_products_with_add_to_cart(client, anna, soap):
+    anna.message = "Ich teile meine Lieblingsprodukte mit dir."
+    anna.instagram_url = "https://instagram.com/anna"
+    anna.save()
+    ProductFactory(name="Ausverkauft", is_active=False)
+
+    response = client.get("/anna/", HTTP_ACCEPT_LANGUAGE="de")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Anna Albers" in html and "Ich teile meine Lieblingsprodukte mit dir." in html
+    assert 'href="https://instagram.com/anna"' in html
+    assert "Seife" in html and "Ausverkauft" not in html
+    assert "12,50\u00a0€" in html  # German price format, VAT included
+    assert 'action="/cart/add/"' in html and f'name="product" value="{soap.pk}"' in html
+
+
+def test_link_previews_have_open_graph_and_twitter_tags(client, anna):
+    anna.message = "Naturkosmetik, die ich selbst liebe."
+    anna.save()
+
+    html = client.get("/anna/").content.decode()
+
+    assert meta(html, "og:title") == "Anna Albers · Lumen Naturkosmetik"
+    assert meta(html, "og:description") == "Naturkosmetik, die ich selbst liebe."
+    assert meta(html, "og:url") == "http://127.0.0.1:8000/anna/"
+    assert meta(html, "og:image").startswith("http://127.0.0.1:8000/static/")  # no photo: company image
+    assert meta(html, "twitter:card") == "summary"
+    assert meta(html, "twitter:title") == "Anna Albers · Lumen Naturkosmetik"
+
+
+def test_link_preview_uses_the_partners_photo(client, anna, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.base import ContentFile
+
+    anna.photo.save("anna.jpg", ContentFile(b"not checked here"), save=True)
+    html = client.get("/anna/").content.decode()
+    assert meta(html, "og:image") == f"http://127.0.0.1:8000{anna.photo.url}"
+    assert meta(html, "twitter:card") == "summary_large_image"
+
+
+@pytest.mark.parametrize("status", [None, Partner.Status.INACTIVE, Partner.Status.TERMINATED])
+def test_unknown_paused_or_terminated_slug_is_a_friendly_404_that_attributes_nothing(client, anna, status):
+    slug = "anna" if status else "nobody"
+    if status:
+        partner_set_status(partner=anna, status=status, reason="test")
+
+    response = client.get(f"/{slug}/")
+
+    assert response.status_code == 404
+    assert "We could not find this page" in response.content.decode()
+    assert "referral" not in client.session
+    assert not LandingVisitDay.objects.exists()
+
+
+def test_page_becomes_a_404_as_soon_as_the_partner_is_paused_even_when_cached(client, anna):
+    assert client.get("/anna/").status_code == 200
+    partner_set_status(partner=anna, status=Partner.Status.INACTIVE, reason="pause")
+    assert client.get("/anna/").status_code == 404
+
+
+def test_slug_is_case_insensitive_and_redirects_to_the_canonical_address(client, anna):
+    response = client.get("/Anna/?utm_source=insta")
+    assert response.status_code == 302 and response.url == "/anna/?utm_source=insta"
+
+
+def test_visits_are_counted_per_partner_and_day(client, anna):
+    for _ in range(3):
+        Client().get("/anna/")
+    assert LandingVisitDay.objects.get(partner=anna, day=timezone.localdate()).visits == 3
+
+
+def test_link_preview_bots_neither_count_nor_become_a_referral(client, anna):
+    response = client.get("/anna/", HTTP_USER_AGENT="WhatsApp/2.23.20.0 A")
+    assert response.status_code == 200 and "Anna Albers" in response.content.decode()
+    assert not LandingVisitDay.objects.exists()
+    assert "referral" not in client.session
+
+
+# -- the page cache
+
+
+def test_second_view_is_served_from_the_cache_without_rendering_queries(
+    anna, soap, settings, django_assert_max_num_queries
+):
+    settings.LANDING_VISIT_FLUSH_SECONDS = 3600  # visits are written in batches
+    Client().get("/anna/")  # fills the cache
+    visitor = Client()
+    # the partner and catalogue stamp, then the new session: exists check, savepoint, insert, release
+    with django_assert_max_num_queries(5):
+        response = visitor.get("/anna/")
+    assert "Seife" in response.content.decode()
+
+
+def test_price_change_in_the_admin_shows_at_once(admin_client, anna, soap):
+    assert "12.50" in Client().get("/anna/").content.decode()
+    response = admin_client.post(
+        f"/admin/orders/product/{soap.pk}/change/",
+        {"name": "Seife", "description": "", "price": "14.00", "vat_rate": "19.00", "qv": "10.00",
+         "is_active": "on", "sort_order": "1"},
+    )
+    assert response.status_code == 302
+    html = Client().get("/anna/").content.decode()
+    assert "14.00" in html and "12.50" not in html
+
+
+def test_product_change_without_an_invalidation_call_is_still_seen(anna, soap):
+    Client().get("/anna/")
+    soap.price = Decimal("15.00")
+    soap.save()  # e.g. a script; nobody calls landing_cache_invalidate
+    assert "15.00" in Client().get("/anna/").content.decode()
+
+
+def test_partner_profile_change_is_seen_and_explicit_invalidation_works(anna):
+    Client().get("/anna/")
+    Partner.objects.filter(pk=anna.pk).update(message="Neue Nachricht", updated_at=timezone.now())
+    assert "Neue Nachricht" in Client().get("/anna/").content.decode()
+    Partner.objects.filter(pk=anna.pk).update(message="Ohne Zeitstempel")  # updated_at unchanged
+    assert "Ohne Zeitstempel" not in Client().get("/anna/").content.decode()
+    landing_cache_invalidate(partner_id=anna.pk)
+    assert "Ohne Zeitstempel" in Client().get("/anna/").content.decode()
+
+
+def test_cached_page_carries_each_visitors_own_csrf_token(anna, soap):
+    Client().get("/anna/")  # cached by someone else
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get("/anna/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    response = visitor.post("/cart/add/", {"product": soap.pk, "next": "/anna/", "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert visitor.session["cart"] == {str(soap.pk): 1}
+
+
+def test_cart_count_in_the_header_is_the_visitors_own(anna, soap):
+    first = Client()
+    first.post("/cart/add/", {"product": soap.pk, "quantity": 2})
+    first.get("/anna/")  # pending message: rendered fresh
+    assert 'class="cart-count"' in first.get("/anna/").content.decode()
+    assert 'class="cart-count"' not in Client().get("/anna/").content.decode()
+
+
+def test_signed_in_users_get_a_fresh_page_with_their_menu(client, anna, django_user_model):
+    Client().get("/anna/")
+    user = django_user_model.objects.create_user(email="staff@example.com", password="x" * 12)
+    client.force_login(user)
+    assert "Sign out" in client.get("/anna/").content.decode()
+    assert "Sign out" not in Client().get("/anna/").content.decode()
+
+
+def test_other_partners_pages_are_their_own(anna):
+    PartnerFactory(slug="ben", first_name="Ben", last_name="Berger")
+    Client().get("/anna/")
+    html = Client().get("/ben/").content.decode()
+    assert "Ben Berger" in html and "Anna Albers" not in html

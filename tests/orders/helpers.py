@@ -1,0 +1,27 @@
+"""Drive the guest checkout through the real views (shared by orders and landing tests)."""
+
+from orders.models import Order
+
+CHECKOUT_FORM = {
+    "email": "kunde@example.org",
+    "first_name": "Karla",
+    "last_name": "Kundin",
+    "street": "Lindenweg 5",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country": "DE",
+    "partner_code": "",
+    "payment_method": "prepayment",
+    "accept_terms": "on",
+    "accept_privacy": "on",
+}
+
+
+def checkout(client, product, **changes) -> Order:
+    """Add `product`, fill the checkout form (with `changes`), place the order."""
+    client.post("/cart/add/", {"product": product.pk})
+    response = client.post("/checkout/", {**CHECKOUT_FORM, **changes})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post("/checkout/place/", {"checkout_token": client.session["checkout_token"]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
