@@ -163,8 +163,10 @@ class PartnerChoiceForm(forms.Form):
 
     def __init__(self, *args, model_field, admin_site, empty_help, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].widget = AutocompleteSelect(model_field, admin_site)
-        self.fields["partner"].help_text = empty_help
+        field = self.fields["partner"]
+        field.widget = AutocompleteSelect(model_field, admin_site)
+        field.widget.choices = field.choices
+        field.help_text = empty_help
 
     def clean_partner(self):
         partner = self.cleaned_data.get("partner")

@@ -14,8 +14,9 @@
     * anything else (e.g. a goodwill amount)  -> no volume change; a note on the
       order's history asks an admin to choose the lines (partial refund page).
   Volume follows goods, and only an admin knows which goods came back.
-- A refund for an order that is not paid yet (events out of order) is not
-  recorded and answered with 409, so Stripe retries it after the payment event.
+- A refund for an order that is not paid yet, or whose payment we do not know
+  yet (events out of order), is not recorded and answered with 409, so Stripe
+  retries it after the payment event.
 """
 
 import itertools
@@ -114,7 +115,9 @@ def _charge_refunded(charge: dict, event: dict) -> str:
     number = (charge.get("metadata") or {}).get("order_number", "")
     order = _order_for(number=number, payment_reference=charge.get("payment_intent") or "")
     if order is None:
-        return "unknown order"
+        # Most likely the payment event has not been applied yet (we learn the
+        # payment intent from it); Stripe retries for three days.
+        raise WebhookRetryLater(f"no order for payment {charge.get('payment_intent')}")
     if order.status == Order.Status.PENDING:
         raise WebhookRetryLater(f"order {order.number} is not paid yet")
     if order.status not in (Order.Status.PAID, Order.Status.SHIPPED):
