@@ -68,6 +68,8 @@ class Rank(models.Model):
                 condition=models.Q(min_qualified_legs=0) | models.Q(leg_rank__isnull=False),
                 name="rank_leg_rank_when_legs_needed",
             ),
+            # Level 0 means "no rank" in the results.
+            models.CheckConstraint(condition=models.Q(level__gte=1), name="rank_level_at_least_one"),
         ]
 
     def __str__(self):
@@ -87,10 +89,16 @@ class VolumeEntry(models.Model):
         CUSTOMER = "customer", _("customer volume")
         OWN = "own", _("own volume")
 
-    order_event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, related_name="volume_entries")
+    # Indexes: (order_event, line_no) is unique and (period, partner) indexed,
+    # so the single-column FK indexes would only slow down every checkout.
+    order_event = models.ForeignKey(
+        OrderEvent, on_delete=models.PROTECT, related_name="volume_entries", db_index=False
+    )
     line_no = models.PositiveSmallIntegerField(default=0)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="volume_entries")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="volume_entries")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="volume_entries", db_index=False
+    )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="volume_entries")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     qv = volume_field(_("QV"))
@@ -106,6 +114,9 @@ class VolumeEntry(models.Model):
         ]
         indexes = [models.Index(fields=["period", "partner"], name="volume_period_partner")]
 
+    def __str__(self):
+        return f"{self.order_id}/{self.order_event_id}#{self.line_no}: {self.qv}"
+
 
 class PendingVolume(models.Model):
     """Ledger entries not yet applied to the results; the queue the task drains."""
@@ -114,12 +125,25 @@ class PendingVolume(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    def __str__(self):
+        return f"pending entry {self.entry_id}"
+
 
 class PartnerPeriodStats(models.Model):
     """Results per partner and period, kept live by the volume task."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="period_stats")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="partner_stats")
+    # Derived data, rewritten wholesale by a full recompute (a million rows on a
+    # large company): no single-column FK indexes ((partner, period) is unique,
+    # (period, paid_as_level) indexed) and no database FK checks, which would
+    # cost more than the whole bottom-up pass. Rows are only ever written by
+    # services for ids read from the genealogy in the same transaction;
+    # deleting a partner or period still cascades here through Django.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="period_stats", db_index=False, db_constraint=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="partner_stats", db_index=False, db_constraint=False
+    )
     pv = volume_field(_("PV"), default=ZERO)
     customer_pv = volume_field(_("customer PV"), default=ZERO)
     own_pv = volume_field(_("own PV"), default=ZERO)
@@ -140,6 +164,9 @@ class PartnerPeriodStats(models.Model):
         constraints = [models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")]
         indexes = [models.Index(fields=["period", "paid_as_level"], name="stats_period_rank")]
 
+    def __str__(self):
+        return f"{self.partner_id} in {self.period_id}: PV {self.pv}, GV {self.gv}"
+
 
 class PartnerTitle(models.Model):
     """Title rank: the highest paid-as rank of any closed period. Never goes down."""
@@ -149,3 +176,6 @@ class PartnerTitle(models.Model):
     name = models.CharField(_("title rank"), max_length=60)
     achieved_in = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,231 @@
+"""Admin for ranks, periods, the volume ledger and the results.
+
+Thin: every change goes through qualification/services.py (rank_save,
+rank_delete, period_close, period_recompute). The ledger, the results and the
+titles are read-only: they are written by the engine only.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
+from .selectors import decimal_plain
+from .services import (
+    period_close,
+    period_ends_at,
+    period_recompute,
+    rank_delete,
+    rank_save,
+    rank_validate,
+)
+
+
+def _volume(value) -> str:
+    return number_format(value, decimal_pos=0 if value == value.to_integral_value() else 2, force_grouping=True)
+
+
+def rank_summary(rank: Rank) -> str:
+    """"PV ≥ 150 · QGV ≥ 4,000 (max 50 % per leg) · 2 legs with Silver"."""
+    parts = [_("PV ≥ %(pv)s") % {"pv": _volume(rank.min_pv)}]
+    gv = _("QGV ≥ %(gv)s") % {"gv": _volume(rank.min_gv)}
+    if rank.max_leg_percent is not None:
+        gv += " " + _("(max %(percent)s %% per leg)") % {"percent": decimal_plain(rank.max_leg_percent)}
+    parts.append(gv)
+    if rank.min_qualified_legs:
+        parts.append(
+            _("%(n)s legs with %(rank)s") % {"n": rank.min_qualified_legs, "rank": rank.leg_rank.name if rank.leg_rank_id else "?"}
+        )
+    return " · ".join(parts)
+
+
+# --- Ranks ----------------------------------------------------------------------
+
+
+class RankForm(forms.ModelForm):
+    class Meta:
+        model = Rank
+        fields = ("level", "name", "min_pv", "min_gv", "max_leg_percent", "min_qualified_legs", "leg_rank")
+        help_texts = {
+            "level": gettext_lazy("Unique; higher is better. The paid-as rank is the highest level a partner meets."),
+            "min_gv": gettext_lazy("Qualifying group volume: PV plus each leg's GV, each leg counted up to the cap."),
+            "max_leg_percent": gettext_lazy(
+                "Optional. A leg counts at most this share of the minimum GV (e.g. 50 % of 4,000 = 2,000)."
+            ),
+            "min_qualified_legs": gettext_lazy("Legs that need someone with the leg rank (or higher) in them."),
+            "leg_rank": gettext_lazy("Required when qualified legs are needed; usually a lower rank."),
+        }
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            rank_validate(rank=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+@admin.register(Rank)
+class RankAdmin(admin.ModelAdmin):
+    form = RankForm
+    list_display = ("level", "name", "requirements")
+    list_display_links = ("level", "name")
+    ordering = ("level",)
+    list_select_related = ("leg_rank",)
+
+    @admin.display(description=gettext_lazy("requirements"))
+    def requirements(self, obj):
+        return rank_summary(obj)
+
+    def save_model(self, request, obj, form, change):
+        rank_save(rank=obj)
+
+    def delete_model(self, request, obj):
+        rank_delete(rank=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rank in queryset.order_by("-level"):
+            rank_delete(rank=rank)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:qualification_rank_changelist"))
+
+
+# --- Periods --------------------------------------------------------------------
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("label", "status", "ends", "closed_at", "closed_by")
+    list_filter = ("status",)
+    ordering = ("-start",)
+    fields = ("start", "status", "closed_at", "closed_by")
+    readonly_fields = ("start", "status", "closed_at", "closed_by")
+    actions = ("close_periods", "recompute_periods")
+
+    def has_add_permission(self, request):
+        return False  # periods are created by the engine (one per month)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("period"), ordering="start")
+    def label(self, obj):
+        return obj.label
+
+    @admin.display(description=gettext_lazy("ends"))
+    def ends(self, obj):
+        return period_ends_at(obj)
+
+    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"))
+    def close_periods(self, request, queryset):
+        periods = list(queryset.order_by("start"))
+        if "apply" in request.POST:
+            for period in periods:
+                try:
+                    period_close(period=period, closed_by=request.user)
+                    self.message_user(
+                        request, _("Period %(label)s is closed; title ranks were raised.") % {"label": period.label},
+                        messages.SUCCESS,
+                    )
+                except ValidationError as exc:
+                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return None
+        return TemplateResponse(request, "qualification/admin/period_close_confirm.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Close periods?"),
+            "periods": periods,
+            "action": "close_periods",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"))
+    def recompute_periods(self, request, queryset):
+        for period in queryset.order_by("start"):
+            try:
+                rows = period_recompute(period=period)
+                self.message_user(
+                    request, _("Period %(label)s recomputed: %(rows)s partners with volume.") % {"label": period.label, "rows": rows},
+                    messages.SUCCESS,
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
+# --- Ledger, results, titles (read-only) -------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VolumeEntry)
+class VolumeEntryAdmin(ReadOnlyAdmin):
+    """The append-only ledger: corrections are new entries, never edits."""
+
+    list_display = ("booked_at", "period", "order", "event_kind", "partner", "kind", "qv")
+    list_filter = ("period", "kind", "order_event__kind")
+    search_fields = ("order__number", "order__external_id", "partner__slug")
+    list_select_related = ("period", "order", "partner", "order_event")
+    date_hierarchy = "booked_at"
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_kind(self, obj):
+        return obj.order_event.get_kind_display()
+
+
+class PaidAsRankFilter(admin.SimpleListFilter):
+    title = gettext_lazy("paid-as rank")
+    parameter_name = "paid_as_level"
+
+    def lookups(self, request, model_admin):
+        return [("0", _("no rank")), *((str(level), name) for level, name in Rank.objects.values_list("level", "name"))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            return queryset.filter(paid_as_level=int(self.value()))
+        except ValueError:
+            return queryset.none()
+
+
+@admin.register(PartnerPeriodStats)
+class PartnerPeriodStatsAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "period", "pv", "customer_pv", "own_pv", "gv", "paid_as", "updated_at")
+    list_filter = ("period", PaidAsRankFilter)
+    search_fields = ("partner__slug", "partner__last_name", "partner__external_id")
+    list_select_related = ("partner", "period")
+    ordering = ("-period__start", "-gv")
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("paid-as rank"), ordering="paid_as_level")
+    def paid_as(self, obj):
+        return obj.paid_as_name or "—"
+
+
+@admin.register(PartnerTitle)
+class PartnerTitleAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "name", "level", "achieved_in", "updated_at")
+    list_filter = ("level",)
+    search_fields = ("partner__slug", "partner__last_name")
+    list_select_related = ("partner", "achieved_in")
