@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected what does not run
 def pytest_collection_modifyitems(config, items):
     if any(item.get_closest_marker("integration") for item in items):
         engine = settings.DATABASES["default"]["ENGINE"]
