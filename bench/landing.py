@@ -16,6 +16,7 @@ Scenarios (each: bare view, then the landing page):
     .venv/bin/python bench/landing.py [--seconds 10] [--connections 16]
 """
 
+# ruff: noqa: S603 - runs our own commands (manage.py, gunicorn, wrk) with fixed arguments
 import argparse
 import http.client
 import os
@@ -79,7 +80,12 @@ def run_wrk(port: int, path: str, seconds: int, connections: int, cookie: str = 
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=seconds + 30)
+    out = subprocess.run(
+        [*cmd, f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    )
     match = re.search(r"Requests/sec:\s+([\d.]+)", out.stdout)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out.stdout)
     if non2xx:
@@ -87,7 +93,9 @@ def run_wrk(port: int, path: str, seconds: int, connections: int, cookie: str = 
     return float(match.group(1)) if match else 0.0
 
 
-def run_python_load(port: int, path: str, seconds: int, connections: int, cookie: str = "") -> float:
+def run_python_load(
+    port: int, path: str, seconds: int, connections: int, cookie: str = ""
+) -> float:
     """Bounded: `connections` threads with keep-alive for `seconds` seconds."""
     stop = time.monotonic() + seconds
     counts = [0] * connections
@@ -115,7 +123,9 @@ def run_python_load(port: int, path: str, seconds: int, connections: int, cookie
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
@@ -140,9 +150,21 @@ def main() -> None:
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
     server = subprocess.Popen(
-        [gunicorn, "mlm.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--keep-alive", "5"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            gunicorn,
+            "mlm.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         wait_for(port)
@@ -154,14 +176,18 @@ def main() -> None:
         load = run_wrk if tool == "wrk" else run_python_load
         for path in ("/__bench__/bare/", "/anna/"):  # warm-up: imports, templates, cache
             load(port, path, 1, connections)
-        print(f"gunicorn 2 workers on 127.0.0.1:{port}, {tool}, {connections} connections, {seconds}s per run")
+        print(
+            f"gunicorn 2 workers on 127.0.0.1:{port}, {tool}, {connections} connections, {seconds}s per run"
+        )
         results = {}
         for label, cookie_header in (("new visitors", ""), ("returning visitor", cookie)):
             bare = load(port, "/__bench__/bare/", seconds, connections, cookie_header)
             landing = load(port, "/anna/", seconds, connections, cookie_header)
             results[label] = (bare, landing)
-            print(f"  {label:18s} bare view {bare:8.0f} req/s   landing page {landing:8.0f} req/s   "
-                  f"ratio {landing / bare * 100 if bare else 0:5.1f} %")
+            print(
+                f"  {label:18s} bare view {bare:8.0f} req/s   landing page {landing:8.0f} req/s   "
+                f"ratio {landing / bare * 100 if bare else 0:5.1f} %"
+            )
         page_kb = len(body) / 1024
         print(f"  landing page size {page_kb:.1f} KiB (bare view 2 bytes)")
     finally:

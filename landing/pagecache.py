@@ -50,9 +50,13 @@ def _must_render_fresh(request) -> bool:
 
 
 def page_cache_key(*, page: str, partner_id: int | None, stamp: str, request) -> str:
-    keys = [GLOBAL_VERSION_KEY] + ([partner_version_key(partner_id)] if partner_id is not None else [])
+    keys = [GLOBAL_VERSION_KEY] + (
+        [partner_version_key(partner_id)] if partner_id is not None else []
+    )
     versions = cache.get_many(keys)
-    query = hashlib.sha1(request.META.get("QUERY_STRING", "").encode(), usedforsecurity=False).hexdigest()[:12]
+    query = hashlib.sha1(
+        request.META.get("QUERY_STRING", "").encode(), usedforsecurity=False
+    ).hexdigest()[:12]
     version = "-".join(str(versions.get(k, 0)) for k in keys)
     return f"landing:page:{page}:{get_language()}:{query}:{version}:{stamp}"
 
@@ -61,8 +65,12 @@ def page_cache_key(*, page: str, partner_id: int | None, stamp: str, request) ->
 def _banner_html(language: str, name: str, days: int) -> str:
     with translation.override(language):
         return get_template("landing/_consent_banner.html").render(
-            {"consent_banner_referral": {"name": name}, "csrf_token": CSRF_MARK,
-             "consent_next": NEXT_MARK, "ATTRIBUTION_WINDOW_DAYS": days}
+            {
+                "consent_banner_referral": {"name": name},
+                "csrf_token": CSRF_MARK,
+                "consent_next": NEXT_MARK,
+                "ATTRIBUTION_WINDOW_DAYS": days,
+            }
         )
 
 
@@ -85,7 +93,9 @@ def render_personal_bits(html: str, request) -> str:
         banner = ""
         if referral:
             banner = (
-                _banner_html(language, str(referral.get("name", "")), settings.ATTRIBUTION_WINDOW_DAYS)
+                _banner_html(
+                    language, str(referral.get("name", "")), settings.ATTRIBUTION_WINDOW_DAYS
+                )
                 .replace(CSRF_MARK, token)
                 .replace(NEXT_MARK, escape(request.get_full_path()))
             )
@@ -93,7 +103,9 @@ def render_personal_bits(html: str, request) -> str:
     return html
 
 
-def cached_page(request, *, page: str, template_name: str, context_factory, partner_id=None, stamp="") -> HttpResponse:
+def cached_page(
+    request, *, page: str, template_name: str, context_factory, partner_id=None, stamp=""
+) -> HttpResponse:
     """Render `template_name` with context_factory() at most once per cache key."""
     if _must_render_fresh(request):
         response = render(request, template_name, context_factory())

@@ -53,8 +53,16 @@ def referral_remember(request, *, partner, via: str = "landing") -> None:
     """The visitor saw `partner`'s page (or a ?ref= link) just now."""
     now = time.time()
     current = request.session.get(SESSION_KEY) or {}
-    if current.get("slug") != partner.slug or now - float(current.get("at") or 0) > SAME_VISIT_SECONDS:
-        request.session[SESSION_KEY] = {"slug": partner.slug, "name": partner.full_name, "at": now, "via": via}
+    if (
+        current.get("slug") != partner.slug
+        or now - float(current.get("at") or 0) > SAME_VISIT_SECONDS
+    ):
+        request.session[SESSION_KEY] = {
+            "slug": partner.slug,
+            "name": partner.full_name,
+            "at": now,
+            "via": via,
+        }
     if consent_state(request) == CONSENT_ACCEPTED:
         # Written by ReferralMiddleware on the way out.
         request.referral_cookie = (partner.slug, now)
@@ -90,7 +98,11 @@ def referral_from_cookie(request) -> Referral | None:
 def referral_current(request) -> Referral | None:
     """The most recent referral this visitor brings to the checkout, if still fresh.
     Session first, so a visit remembered in both counts as a landing page visit."""
-    fresh = [r for r in (referral_from_session(request), referral_from_cookie(request)) if r and r.is_fresh()]
+    fresh = [
+        r
+        for r in (referral_from_session(request), referral_from_cookie(request))
+        if r and r.is_fresh()
+    ]
     return referral_most_recent(*fresh)
 
 
@@ -127,4 +139,3 @@ def consent_banner_referral(request) -> dict | None:
     if consent_state(request) is not None or not hasattr(request, "session"):
         return None
     return request.session.get(SESSION_KEY) or None
-

@@ -28,7 +28,7 @@ class LandingPartner:
 def _landing_sql() -> str:
     p, pr = Partner._meta.db_table, Product._meta.db_table
     return (
-        f'SELECT id, slug, first_name, last_name, updated_at, '  # noqa: S608 - table names from models
+        f"SELECT id, slug, first_name, last_name, updated_at, "  # noqa: S608 - table names from models
         f'(SELECT MAX(updated_at) FROM "{pr}"), (SELECT COUNT(*) FROM "{pr}") '
         f'FROM "{p}" WHERE slug = %s AND status = %s'
     )
@@ -45,7 +45,10 @@ def landing_partner_get(*, slug: str) -> LandingPartner | None:
         return None
     pk, slug, first_name, last_name, updated_at, products_changed, products_count = row
     return LandingPartner(
-        pk=pk, slug=slug, first_name=first_name, last_name=last_name,
+        pk=pk,
+        slug=slug,
+        first_name=first_name,
+        last_name=last_name,
         stamp=f"{updated_at}|{products_changed}|{products_count}".replace(" ", "_"),
     )
 

@@ -69,18 +69,24 @@ def landing_visits_flush() -> int:
         _last_flush = time.monotonic()
     if not batch:
         return 0
-    existing = set(Partner.objects.filter(pk__in={pid for pid, _day in batch}).values_list("pk", flat=True))
+    existing = set(
+        Partner.objects.filter(pk__in={pid for pid, _day in batch}).values_list("pk", flat=True)
+    )
     written = 0
     for (partner_id, day), n in sorted(batch.items()):
         if partner_id not in existing:
             continue
-        updated = LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(visits=F("visits") + n)
+        updated = LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
+            visits=F("visits") + n
+        )
         if not updated:
             try:
                 with transaction.atomic():
                     LandingVisitDay.objects.create(partner_id=partner_id, day=day, visits=n)
             except IntegrityError:  # created meanwhile by another process
-                LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(visits=F("visits") + n)
+                LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
+                    visits=F("visits") + n
+                )
         written += n
     return written
 

@@ -51,7 +51,9 @@ def partner_page(request, slug):
             "partner": partner,
             "products": list(product_list_active()),
             "canonical_url": f"{settings.SITE_URL}{reverse('landing:partner', kwargs={'slug': partner.slug})}",
-            "og_image": f"{settings.SITE_URL}{photo_url}" if photo_url.startswith("/") else photo_url,
+            "og_image": f"{settings.SITE_URL}{photo_url}"
+            if photo_url.startswith("/")
+            else photo_url,
         }
 
     return cached_page(
@@ -80,7 +82,9 @@ def shop(request):
 
 def _safe_next(request, fallback: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return fallback
 
@@ -101,7 +105,12 @@ def consent(request):
     if accepted:
         referral = referral_from_session(request)
         if referral is not None and referral.is_fresh():
-            referral_cookie_set(response, slug=referral.slug, at=referral.seen_at.timestamp(), secure=request.is_secure())
+            referral_cookie_set(
+                response,
+                slug=referral.slug,
+                at=referral.seen_at.timestamp(),
+                secure=request.is_secure(),
+            )
     else:
         referral_cookie_delete(response)
     return response

@@ -46,7 +46,16 @@ from .templatetags.shop import money
 class ProductAdminForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ("name", "description", "image", "price", "vat_rate", "qv", "is_active", "sort_order")
+        fields = (
+            "name",
+            "description",
+            "image",
+            "price",
+            "vat_rate",
+            "qv",
+            "is_active",
+            "sort_order",
+        )
         help_texts = {
             "price": gettext_lazy("Gross price in EUR, VAT included, as the customer pays it."),
             "qv": gettext_lazy("Qualifying volume per unit; independent of the price."),
@@ -63,7 +72,16 @@ class ProductAdminForm(forms.ModelForm):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
-    list_display = ("name", "thumbnail", "price", "vat_rate", "qv", "is_active", "sort_order", "updated_at")
+    list_display = (
+        "name",
+        "thumbnail",
+        "price",
+        "vat_rate",
+        "qv",
+        "is_active",
+        "sort_order",
+        "updated_at",
+    )
     list_display_links = ("name",)
     list_editable = ("price", "qv", "is_active", "sort_order")
     list_filter = ("is_active", "vat_rate")
@@ -75,7 +93,10 @@ class ProductAdmin(admin.ModelAdmin):
     def thumbnail(self, obj):
         if not obj.image:
             return "—"
-        return format_html('<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">', obj.image.url)
+        return format_html(
+            '<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">',
+            obj.image.url,
+        )
 
     def _changed(self):
         # Landing pages and the shop show products: drop their cached copies.
@@ -123,7 +144,15 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ("name", "unit_price", "vat_rate", "unit_qv", "quantity", "refunded_quantity", "line_total_display")
+    fields = (
+        "name",
+        "unit_price",
+        "vat_rate",
+        "unit_qv",
+        "quantity",
+        "refunded_quantity",
+        "line_total_display",
+    )
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("line total"))
@@ -140,7 +169,15 @@ class OrderTransitionInline(ReadOnlyInline):
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ("refunded_at", "amount", "qv", "is_full", "reason", "provider_reference", "created_by")
+    fields = (
+        "refunded_at",
+        "amount",
+        "qv",
+        "is_full",
+        "reason",
+        "provider_reference",
+        "created_by",
+    )
     readonly_fields = fields
 
 
@@ -159,7 +196,9 @@ class PartnerChoiceForm(forms.Form):
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.all(), required=False, label=gettext_lazy("New partner")
     )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
 
     def __init__(self, *args, model_field, admin_site, empty_help, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +228,8 @@ class PartialRefundForm(forms.Form):
                 max_value=left,
                 initial=0,
                 required=False,
-                help_text=_("%(left)d of %(qty)d can still be refunded") % {"left": left, "qty": line.quantity},
+                help_text=_("%(left)d of %(qty)d can still be refunded")
+                % {"left": left, "qty": line.quantity},
             )
 
     def quantities(self) -> dict[int, int]:
@@ -204,9 +244,22 @@ class PartialRefundForm(forms.Form):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
-        "number", "status", "partner_display", "email", "total", "qv", "attribution", "payment_method", "placed_at",
+        "number",
+        "status",
+        "partner_display",
+        "email",
+        "total",
+        "qv",
+        "attribution",
+        "payment_method",
+        "placed_at",
     )
-    list_filter = ("status", "attribution", "payment_method", ("placed_at", admin.DateFieldListFilter))
+    list_filter = (
+        "status",
+        "attribution",
+        "payment_method",
+        ("placed_at", admin.DateFieldListFilter),
+    )
     search_fields = ("number", "email", "attributed_partner__slug", "payment_reference")
     list_select_related = ("attributed_partner",)
     date_hierarchy = "placed_at"
@@ -214,15 +267,59 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = (OrderLineInline, OrderTransitionInline, RefundInline, AttributionChangeInline)
     actions = ("mark_paid", "ship", "cancel", "refund_full", "reattribute", "partial_refund")
     fieldsets = (
-        (None, {"fields": ("number", "status", "placed_at", "paid_at", "shipped_at", "cancelled_at", "refunded_at")}),
-        (gettext_lazy("Attribution"), {
-            "fields": ("attributed_partner", "attribution", "referral_code", "referral_slug", "customer"),
-            "description": gettext_lazy("Why the order belongs to this partner: the reason, the code typed at "
-                                        "checkout and the landing page the visitor came from."),
-        }),
-        (gettext_lazy("Customer"), {"fields": ("email", "first_name", "last_name", "street", "postal_code", "city", "country", "language")}),
-        (gettext_lazy("Amounts"), {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv")}),
-        (gettext_lazy("Payment"), {"fields": ("payment_method", "payment_reference", "refund_link")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "placed_at",
+                    "paid_at",
+                    "shipped_at",
+                    "cancelled_at",
+                    "refunded_at",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Attribution"),
+            {
+                "fields": (
+                    "attributed_partner",
+                    "attribution",
+                    "referral_code",
+                    "referral_slug",
+                    "customer",
+                ),
+                "description": gettext_lazy(
+                    "Why the order belongs to this partner: the reason, the code typed at "
+                    "checkout and the landing page the visitor came from."
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Customer"),
+            {
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "street",
+                    "postal_code",
+                    "city",
+                    "country",
+                    "language",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Amounts"),
+            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv")},
+        ),
+        (
+            gettext_lazy("Payment"),
+            {"fields": ("payment_method", "payment_reference", "refund_link")},
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -242,13 +339,20 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("refund lines"))
     def refund_link(self, obj):
         if obj.pk and obj.status in (Order.Status.PAID, Order.Status.SHIPPED):
-            return format_html('<a class="button" href="{}">{}</a>',
-                               reverse("admin:orders_order_partial_refund", args=[obj.pk]), _("Refund chosen lines…"))
+            return format_html(
+                '<a class="button" href="{}">{}</a>',
+                reverse("admin:orders_order_partial_refund", args=[obj.pk]),
+                _("Refund chosen lines…"),
+            )
         return "—"
 
     def get_urls(self):
         return [
-            path("<int:pk>/refund/", self.admin_site.admin_view(self.partial_refund_view), name="orders_order_partial_refund"),
+            path(
+                "<int:pk>/refund/",
+                self.admin_site.admin_view(self.partial_refund_view),
+                name="orders_order_partial_refund",
+            ),
             *super().get_urls(),
         ]
 
@@ -261,7 +365,9 @@ class OrderAdmin(admin.ModelAdmin):
                 service(order=order, changed_by=request.user, **kwargs)
                 done += 1
             except ValidationError as exc:
-                self.message_user(request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR)
+                self.message_user(
+                    request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR
+                )
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
@@ -275,18 +381,36 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel (pending orders)"))
     def cancel(self, request, queryset):
-        self._each(request, queryset, order_cancel, _("%(n)d orders cancelled."), reason=_("cancelled by an admin"))
+        self._each(
+            request,
+            queryset,
+            order_cancel,
+            _("%(n)d orders cancelled."),
+            reason=_("cancelled by an admin"),
+        )
 
     @admin.action(description=gettext_lazy("Refund in full"))
     def refund_full(self, request, queryset):
-        self._each(request, queryset, order_refund, _("%(n)d orders refunded in full."), reason=_("refunded by an admin"))
+        self._each(
+            request,
+            queryset,
+            order_refund,
+            _("%(n)d orders refunded in full."),
+            reason=_("refunded by an admin"),
+        )
 
     @admin.action(description=gettext_lazy("Refund chosen lines… (one order)"))
     def partial_refund(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, _("Please select exactly one order for a partial refund."), messages.WARNING)
+            self.message_user(
+                request,
+                _("Please select exactly one order for a partial refund."),
+                messages.WARNING,
+            )
             return None
-        return HttpResponseRedirect(reverse("admin:orders_order_partial_refund", args=[queryset.get().pk]))
+        return HttpResponseRedirect(
+            reverse("admin:orders_order_partial_refund", args=[queryset.get().pk])
+        )
 
     @admin.action(description=gettext_lazy("Re-attribute to another partner…"))
     def reattribute(self, request, queryset):
@@ -301,28 +425,40 @@ class OrderAdmin(admin.ModelAdmin):
             for order in queryset.order_by("pk"):
                 try:
                     order_reattribute(
-                        order=order, partner=form.cleaned_data["partner"], changed_by=request.user,
+                        order=order,
+                        partner=form.cleaned_data["partner"],
+                        changed_by=request.user,
                         reason=form.cleaned_data["reason"],
                     )
                     done += 1
                 except ValidationError as exc:
-                    self.message_user(request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR)
+                    self.message_user(
+                        request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR
+                    )
             if done:
-                self.message_user(request, _("%(n)d orders re-attributed.") % {"n": done}, messages.SUCCESS)
+                self.message_user(
+                    request, _("%(n)d orders re-attributed.") % {"n": done}, messages.SUCCESS
+                )
             return None
-        return TemplateResponse(request, "orders/admin/partner_choice.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Re-attribute orders"),
-            "intro": _("The orders and their volume move to the chosen partner; the volumes of every period "
-                       "they touch are recomputed. The change is logged with your name and the reason."),
-            "objects": queryset,
-            "form": form,
-            "media": self.media + form.media,
-            "action": "reattribute",
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "submit_label": _("Re-attribute"),
-        })
+        return TemplateResponse(
+            request,
+            "orders/admin/partner_choice.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Re-attribute orders"),
+                "intro": _(
+                    "The orders and their volume move to the chosen partner; the volumes of every period "
+                    "they touch are recomputed. The change is logged with your name and the reason."
+                ),
+                "objects": queryset,
+                "form": form,
+                "media": self.media + form.media,
+                "action": "reattribute",
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "submit_label": _("Re-attribute"),
+            },
+        )
 
     def partial_refund_view(self, request, pk):
         if not self.has_change_permission(request):
@@ -336,22 +472,35 @@ class OrderAdmin(admin.ModelAdmin):
                 form.add_error(None, _("Choose at least one item to refund."))
             else:
                 try:
-                    refund = order_refund(order=order, quantities=quantities, changed_by=request.user,
-                                          reason=form.cleaned_data["reason"])
+                    refund = order_refund(
+                        order=order,
+                        quantities=quantities,
+                        changed_by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc.messages)
                 else:
-                    self.message_user(request, _("Refunded %(amount)s (QV %(qv)s) of order %(number)s.")
-                                      % {"amount": money(refund.amount), "qv": refund.qv, "number": order.number},
-                                      messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
-        return TemplateResponse(request, "orders/admin/partial_refund.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Refund chosen lines of order %(number)s") % {"number": order.number},
-            "order": order,
-            "form": form,
-        })
+                    self.message_user(
+                        request,
+                        _("Refunded %(amount)s (QV %(qv)s) of order %(number)s.")
+                        % {"amount": money(refund.amount), "qv": refund.qv, "number": order.number},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:orders_order_change", args=[order.pk])
+                    )
+        return TemplateResponse(
+            request,
+            "orders/admin/partial_refund.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Refund chosen lines of order %(number)s") % {"number": order.number},
+                "order": order,
+                "form": form,
+            },
+        )
 
 
 # --- Customers ------------------------------------------------------------------
@@ -372,7 +521,15 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = (("bound_partner", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("email", "last_name", "bound_partner__slug")
     readonly_fields = ("email", "bound_partner", "bound_at", "pseudonymised_at", "created_at")
-    fields = ("email", "first_name", "last_name", "bound_partner", "bound_at", "pseudonymised_at", "created_at")
+    fields = (
+        "email",
+        "first_name",
+        "last_name",
+        "bound_partner",
+        "bound_at",
+        "pseudonymised_at",
+        "created_at",
+    )
     inlines = (BindingChangeInline,)
     actions = ("rebind",)
 
@@ -394,24 +551,38 @@ class CustomerAdmin(admin.ModelAdmin):
             done = 0
             for customer in queryset.order_by("pk"):
                 try:
-                    customer_rebind(customer=customer, partner=form.cleaned_data["partner"],
-                                    changed_by=request.user, reason=form.cleaned_data["reason"])
+                    customer_rebind(
+                        customer=customer,
+                        partner=form.cleaned_data["partner"],
+                        changed_by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
                     done += 1
                 except ValidationError as exc:
-                    self.message_user(request, f"{customer.email}: {' '.join(exc.messages)}", messages.ERROR)
+                    self.message_user(
+                        request, f"{customer.email}: {' '.join(exc.messages)}", messages.ERROR
+                    )
             if done:
-                self.message_user(request, _("%(n)d customers bound anew.") % {"n": done}, messages.SUCCESS)
+                self.message_user(
+                    request, _("%(n)d customers bound anew.") % {"n": done}, messages.SUCCESS
+                )
             return None
-        return TemplateResponse(request, "orders/admin/partner_choice.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Bind customers to another partner"),
-            "intro": _("Their later orders go to the chosen partner; past orders keep their attribution "
-                       "(re-attribute them separately if needed). The change is logged."),
-            "objects": queryset,
-            "form": form,
-            "media": self.media + form.media,
-            "action": "rebind",
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "submit_label": _("Bind"),
-        })
+        return TemplateResponse(
+            request,
+            "orders/admin/partner_choice.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Bind customers to another partner"),
+                "intro": _(
+                    "Their later orders go to the chosen partner; past orders keep their attribution "
+                    "(re-attribute them separately if needed). The change is logged."
+                ),
+                "objects": queryset,
+                "form": form,
+                "media": self.media + form.media,
+                "action": "rebind",
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "submit_label": _("Bind"),
+            },
+        )

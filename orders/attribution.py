@@ -74,13 +74,21 @@ def partner_code_check(*, code: str) -> Partner | None:
     partner = partner_get_by_slug(slug=code, active_only=False)
     if partner is None:
         raise ValidationError(
-            {"partner_code": _("There is no partner with the code “%(code)s”. Please check it or leave the field empty.")
-             % {"code": code}}
+            {
+                "partner_code": _(
+                    "There is no partner with the code “%(code)s”. Please check it or leave the field empty."
+                )
+                % {"code": code}
+            }
         )
     if partner.status != Partner.Status.ACTIVE:
         raise ValidationError(
-            {"partner_code": _("The partner code “%(code)s” is not active. Please check it or leave the field empty.")
-             % {"code": code}}
+            {
+                "partner_code": _(
+                    "The partner code “%(code)s” is not active. Please check it or leave the field empty."
+                )
+                % {"code": code}
+            }
         )
     return partner
 

@@ -64,7 +64,10 @@ class Cart:
         lines = self.lines
         if product.pk not in lines and len(lines) >= MAX_LINES:
             raise ValidationError(
-                {"product": _("A cart can hold at most %(n)d different products.") % {"n": MAX_LINES}}
+                {
+                    "product": _("A cart can hold at most %(n)d different products.")
+                    % {"n": MAX_LINES}
+                }
             )
         new_qty = lines.get(product.pk, 0) + quantity if isinstance(quantity, int) else quantity
         problem = quantity_problem(quantity) or quantity_problem(new_qty)

@@ -9,7 +9,16 @@ from .cart import MAX_QUANTITY
 from .payments import payment_providers_available
 from .validators import COUNTRY_CHOICES, customer_data_clean
 
-CUSTOMER_FIELDS = ("email", "first_name", "last_name", "street", "postal_code", "city", "country", "partner_code")
+CUSTOMER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "partner_code",
+)
 
 
 class CartAddForm(forms.Form):
@@ -40,33 +49,50 @@ class CheckoutForm(forms.Form):
         label=_("E-mail"),
         max_length=254,
         help_text=_("We send the order confirmation here."),
-        error_messages={"invalid": _("Please enter a valid e-mail address, e.g. name@example.com.")},
+        error_messages={
+            "invalid": _("Please enter a valid e-mail address, e.g. name@example.com.")
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     street = forms.CharField(
-        label=_("Street and number"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+        label=_("Street and number"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+        label=_("Postal code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     city = forms.CharField(
-        label=_("City"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+        label=_("City"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     country = forms.ChoiceField(
-        label=_("Country"), choices=COUNTRY_CHOICES, initial="DE", widget=forms.Select(attrs={"autocomplete": "country"})
+        label=_("Country"),
+        choices=COUNTRY_CHOICES,
+        initial="DE",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     partner_code = forms.CharField(
         label=_("Partner code (optional)"),
         max_length=40,
         required=False,
         help_text=_("Did a partner recommend us to you? Enter their code here."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     accept_terms = forms.BooleanField(
@@ -84,10 +110,14 @@ class CheckoutForm(forms.Form):
         self.fields["payment_method"].choices = [(p.method, p.label) for p in providers]
         self.fields["payment_method"].initial = providers[0].method
         self.fields["accept_terms"].help_text = format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("landing:terms"), _("Read the terms")
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("landing:terms"),
+            _("Read the terms"),
         )
         self.fields["accept_privacy"].help_text = format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("landing:privacy"), _("Read the privacy notice")
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("landing:privacy"),
+            _("Read the privacy notice"),
         )
 
     def clean(self):

@@ -27,7 +27,9 @@ def image_prepare_for_web(upload) -> SimpleUploadedFile:
             width, height = probe.size
             probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("This file is not an image we can read (use JPEG, PNG or WebP).")) from exc
+        raise ValidationError(
+            _("This file is not an image we can read (use JPEG, PNG or WebP).")
+        ) from exc
     if fmt not in ALLOWED_FORMATS:
         raise ValidationError(_("Please upload a JPEG, PNG or WebP image."))
     if width * height > MAX_PIXELS:

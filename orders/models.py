@@ -30,10 +30,15 @@ class Product(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # Decimal keys: the model validates Decimal values against them.
     vat_rate = models.DecimalField(
-        _("VAT rate"), max_digits=5, decimal_places=2,
-        choices=[(Decimal(value), label) for value, label in VatRate.choices], default=Decimal(VatRate.STANDARD),
+        _("VAT rate"),
+        max_digits=5,
+        decimal_places=2,
+        choices=[(Decimal(value), label) for value, label in VatRate.choices],
+        default=Decimal(VatRate.STANDARD),
     )
-    qv = volume_field(_("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    qv = volume_field(
+        _("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,7 +64,11 @@ class Customer(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     bound_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="bound_customers",
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bound_customers",
         verbose_name=_("bound to partner"),
     )
     bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
@@ -79,9 +88,15 @@ class CustomerBindingChange(models.Model):
     """Audit of a customer re-bound by an admin or by a partner's termination."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="binding_changes")
-    from_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -115,7 +130,9 @@ class Order(models.Model):
         STRIPE = "stripe", _("card (Stripe)")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True, blank=True)
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, null=True, blank=True
+    )
     checkout_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField(_("e-mail"))
@@ -125,7 +142,9 @@ class Order(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="DE")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     subtotal = money_field(_("subtotal"), default=ZERO)
     shipping = money_field(_("shipping"), default=ZERO)
@@ -133,15 +152,25 @@ class Order(models.Model):
     vat_total = money_field(_("included VAT"), default=ZERO)
     qv = volume_field(_("QV"), default=ZERO)
     attributed_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_orders",
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributed_orders",
         verbose_name=_("attributed partner"),
     )
-    attribution = models.CharField(_("attribution"), max_length=10, choices=Attribution.choices, default=Attribution.NONE)
+    attribution = models.CharField(
+        _("attribution"), max_length=10, choices=Attribution.choices, default=Attribution.NONE
+    )
     # What the checkout saw, so "why is this order Anna's?" has an answer.
     referral_code = models.CharField(_("code entered"), max_length=40, blank=True)
     referral_slug = models.CharField(_("referring landing page"), max_length=40, blank=True)
-    payment_method = models.CharField(_("payment"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.PREPAYMENT)
-    payment_reference = models.CharField(_("payment reference"), max_length=255, blank=True, db_index=True)
+    payment_method = models.CharField(
+        _("payment"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.PREPAYMENT
+    )
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=255, blank=True, db_index=True
+    )
     # The language the customer ordered in, so e-mails about the order speak it too.
     language = models.CharField(_("language"), max_length=8, blank=True)
     placed_at = models.DateTimeField(_("placed at"))
@@ -174,7 +203,9 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Copied at ordering time: later product edits never change past orders.
     name = models.CharField(_("name"), max_length=200)
     unit_price = money_field(_("unit price"))
@@ -186,9 +217,12 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_positive"),
             models.CheckConstraint(
-                condition=models.Q(refunded_quantity__lte=models.F("quantity")), name="line_refund_within_quantity"
+                condition=models.Q(quantity__gte=1), name="line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_quantity__lte=models.F("quantity")),
+                name="line_refund_within_quantity",
             ),
         ]
 
@@ -211,7 +245,9 @@ class OrderTransition(models.Model):
     from_status = models.CharField(max_length=12, choices=Order.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Order.Status.choices)
     note = models.CharField(max_length=255, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -229,7 +265,9 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     provider_reference = models.CharField(max_length=255, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["refunded_at", "pk"]
@@ -251,9 +289,15 @@ class AttributionChange(models.Model):
     """Audit of an admin re-attributing an order."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attribution_changes")
-    from_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -278,8 +322,12 @@ class OrderEvent(models.Model):
     # Unique per order: "paid", "refund:<id>", "reattribution:<id>".
     key = models.CharField(max_length=64)
     occurred_at = models.DateTimeField()
-    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    attribution_change = models.ForeignKey(AttributionChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attribution_change = models.ForeignKey(
+        AttributionChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -299,7 +347,9 @@ class PaymentWebhookEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")
+        ]
 
     def __str__(self):
         return f"{self.provider}:{self.event_id}"

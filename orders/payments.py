@@ -43,7 +43,9 @@ class PaymentProvider:
 class PrepaymentProvider(PaymentProvider):
     method = M.PREPAYMENT
     label = _("Bank transfer (prepayment)")
-    description = _("You receive our bank details with the order confirmation. We ship as soon as the money has arrived.")
+    description = _(
+        "You receive our bank details with the order confirmation. We ship as soon as the money has arrived."
+    )
 
     def is_available(self) -> bool:
         return True
@@ -54,7 +56,9 @@ class PrepaymentProvider(PaymentProvider):
     def instructions(self, *, order):
         return {
             "method": self.method,
-            "account_holder": getattr(settings, "COMPANY_BANK_ACCOUNT_HOLDER", settings.COMPANY_NAME),
+            "account_holder": getattr(
+                settings, "COMPANY_BANK_ACCOUNT_HOLDER", settings.COMPANY_NAME
+            ),
             "iban": getattr(settings, "COMPANY_IBAN", "DE02 1203 0000 0000 2020 51"),
             "bic": getattr(settings, "COMPANY_BIC", "BYLADEM1001"),
             "reference": order.number,

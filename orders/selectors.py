@@ -73,8 +73,14 @@ def cart_summary(*, cart_lines: dict[int, int]) -> CartSummary:
         else:
             problem = quantity_problem(qty) or ""
         lines.append(CartLine(product_id=pid, quantity=qty, product=product, problem=problem))
-    lines.sort(key=lambda line: (line.product.sort_order, line.product.name) if line.product else (0, ""))
-    valid = [(line.product.price, line.product.vat_rate, line.quantity) for line in lines if not line.problem]
+    lines.sort(
+        key=lambda line: (line.product.sort_order, line.product.name) if line.product else (0, "")
+    )
+    valid = [
+        (line.product.price, line.product.vat_rate, line.quantity)
+        for line in lines
+        if not line.problem
+    ]
     return CartSummary(lines=lines, totals=totals_for(valid))
 
 

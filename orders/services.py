@@ -58,7 +58,11 @@ def _transition(order: Order, to_status: str, *, changed_by=None, note: str = ""
             % {"number": order.number, "from": S(order.status).label, "to": S(to_status).label}
         )
     OrderTransition.objects.create(
-        order=order, from_status=order.status, to_status=to_status, changed_by=changed_by, note=note[:255]
+        order=order,
+        from_status=order.status,
+        to_status=to_status,
+        changed_by=changed_by,
+        note=note[:255],
     )
     order.status = to_status
 
@@ -80,14 +84,18 @@ def order_event_record(
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, paid_at=None, changed_by=None, payment_reference: str = "") -> Order:
+def order_mark_paid(
+    *, order: Order, paid_at=None, changed_by=None, payment_reference: str = ""
+) -> Order:
     order = _lock(order)
     _transition(order, S.PAID, changed_by=changed_by, note=payment_reference)
     order.paid_at = paid_at or timezone.now()
     if payment_reference:
         order.payment_reference = payment_reference
     order.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
-    order_event_record(order=order, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=order.paid_at)
+    order_event_record(
+        order=order, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=order.paid_at
+    )
     return order
 
 
@@ -128,7 +136,10 @@ def order_refund(
             _("Only paid or shipped orders can be refunded; order %(number)s is “%(status)s”.")
             % {"number": order.number, "status": S(order.status).label}
         )
-    lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")}
+    lines = {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")
+    }
     if quantities is None:
         quantities = {pk: line.quantity - line.refunded_quantity for pk, line in lines.items()}
         quantities = {pk: q for pk, q in quantities.items() if q > 0}
@@ -136,13 +147,22 @@ def order_refund(
     for line_id, qty in quantities.items():
         line = lines.get(line_id)
         if line is None:
-            errors.append(_("Line %(id)s does not belong to order %(number)s.") % {"id": line_id, "number": order.number})
+            errors.append(
+                _("Line %(id)s does not belong to order %(number)s.")
+                % {"id": line_id, "number": order.number}
+            )
         elif not isinstance(qty, int) or qty < 1:
-            errors.append(_("“%(name)s”: the quantity to refund must be at least 1.") % {"name": line.name})
+            errors.append(
+                _("“%(name)s”: the quantity to refund must be at least 1.") % {"name": line.name}
+            )
         elif qty > line.quantity - line.refunded_quantity:
             errors.append(
                 _("“%(name)s”: only %(left)d of %(qty)d can still be refunded.")
-                % {"name": line.name, "left": line.quantity - line.refunded_quantity, "qty": line.quantity}
+                % {
+                    "name": line.name,
+                    "left": line.quantity - line.refunded_quantity,
+                    "qty": line.quantity,
+                }
             )
     if not quantities and not errors:
         errors.append(_("Nothing left to refund on order %(number)s.") % {"number": order.number})
@@ -179,11 +199,18 @@ def order_refund(
         order.save(update_fields=["status", "refunded_at", "updated_at"])
     else:
         OrderTransition.objects.create(
-            order=order, from_status=order.status, to_status=order.status, changed_by=changed_by,
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            changed_by=changed_by,
             note=(_("partial refund: %(amount)s") % {"amount": amount})[:255],
         )
     order_event_record(
-        order=order, kind=OrderEvent.Kind.REFUNDED, key=f"refund:{refund.pk}", occurred_at=refunded_at, refund=refund
+        order=order,
+        kind=OrderEvent.Kind.REFUNDED,
+        key=f"refund:{refund.pk}",
+        occurred_at=refunded_at,
+        refund=refund,
     )
     return refund
 
@@ -199,7 +226,9 @@ def order_is_own(*, order: Order, partner: Partner | None) -> bool:
 
 
 @transaction.atomic
-def order_reattribute(*, order: Order, partner: Partner | None, changed_by, reason: str) -> AttributionChange:
+def order_reattribute(
+    *, order: Order, partner: Partner | None, changed_by, reason: str
+) -> AttributionChange:
     """An admin gives an order to another partner (or the company). Logged; the
     qualification app rebooks the volume of every period it touches."""
     if not (reason or "").strip():
@@ -251,13 +280,18 @@ def customer_bind(*, customer: Customer, partner: Partner, at=None) -> bool:
 
 
 @transaction.atomic
-def customer_rebind(*, customer: Customer, partner: Partner | None, changed_by, reason: str) -> CustomerBindingChange:
+def customer_rebind(
+    *, customer: Customer, partner: Partner | None, changed_by, reason: str
+) -> CustomerBindingChange:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give a reason for the new binding.")})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     change = CustomerBindingChange.objects.create(
-        customer=customer, from_partner=customer.bound_partner, to_partner=partner,
-        changed_by=changed_by, reason=reason.strip(),
+        customer=customer,
+        from_partner=customer.bound_partner,
+        to_partner=partner,
+        changed_by=changed_by,
+        reason=reason.strip(),
     )
     customer.bound_partner = partner
     customer.bound_at = timezone.now() if partner else None
@@ -270,11 +304,19 @@ def customers_rebind_from_terminated(*, partner: Partner, changed_by=None) -> in
     """Spec 3.8: customers of a terminated partner go to the nearest active
     partner above them, logged."""
     heir = partner_nearest_active_upline(partner=partner)
-    customers = list(Customer.objects.select_for_update().filter(bound_partner=partner).order_by("pk"))
+    customers = list(
+        Customer.objects.select_for_update().filter(bound_partner=partner).order_by("pk")
+    )
     reason = _("Partner %(slug)s was terminated.") % {"slug": partner.slug}
     CustomerBindingChange.objects.bulk_create(
         [
-            CustomerBindingChange(customer=c, from_partner=partner, to_partner=heir, changed_by=changed_by, reason=reason)
+            CustomerBindingChange(
+                customer=c,
+                from_partner=partner,
+                to_partner=heir,
+                changed_by=changed_by,
+                reason=reason,
+            )
             for c in customers
         ]
     )
@@ -305,7 +347,9 @@ def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product]
         product = products.get(int(pid))
         if product is None or not product.is_active:
             name = product.name if product else _("A product")
-            errors[f"line_{pid}"] = _("“%(name)s” is no longer available. Please remove it from your cart.") % {"name": name}
+            errors[f"line_{pid}"] = _(
+                "“%(name)s” is no longer available. Please remove it from your cart."
+            ) % {"name": name}
             continue
         problem = quantity_problem(qty)
         if problem:
@@ -362,7 +406,9 @@ def order_place(
     partner, reason = attribution_resolve(
         customer_email=data["email"], user=user, code=data["partner_code"], referral=referral
     )
-    customer = customer_get_or_create(email=data["email"], first_name=data["first_name"], last_name=data["last_name"])
+    customer = customer_get_or_create(
+        email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
+    )
     lines = [
         OrderLine(
             product=products[int(pid)],
@@ -372,7 +418,9 @@ def order_place(
             unit_qv=products[int(pid)].qv,
             quantity=qty,
         )
-        for pid, qty in sorted(cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0])))
+        for pid, qty in sorted(
+            cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0]))
+        )
     ]
     totals = totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines])
     now = timezone.now()
@@ -420,7 +468,9 @@ def order_place(
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
-    OrderTransition.objects.create(order=order, from_status="", to_status=S.PENDING, note=_("order placed"))
+    OrderTransition.objects.create(
+        order=order, from_status="", to_status=S.PENDING, note=_("order placed")
+    )
     if partner is not None and reason != Order.Attribution.SELF:
         customer_bind(customer=customer, partner=partner, at=now)
 
@@ -432,6 +482,8 @@ def order_place(
 
 def order_payment_reference_set(*, order: Order, reference: str) -> Order:
     """Remember the provider's id of a payment attempt (e.g. a Stripe Checkout Session)."""
-    Order.objects.filter(pk=order.pk).update(payment_reference=reference[:255], updated_at=timezone.now())
+    Order.objects.filter(pk=order.pk).update(
+        payment_reference=reference[:255], updated_at=timezone.now()
+    )
     order.payment_reference = reference[:255]
     return order

@@ -58,7 +58,9 @@ def customer_data_clean(data: dict) -> dict:
     if cleaned["country"] and cleaned["country"] not in COUNTRIES:
         errors["country"] = _("Sorry, we do not ship to this country.")
     elif cleaned["postal_code"] and "postal_code" not in errors:
-        problem = postal_code_problem(country=cleaned["country"], postal_code=cleaned["postal_code"])
+        problem = postal_code_problem(
+            country=cleaned["country"], postal_code=cleaned["postal_code"]
+        )
         if problem:
             errors["postal_code"] = problem
     if errors:

@@ -35,7 +35,9 @@ ORDERS_KEY = "orders"
 
 def _safe_next(request, fallback: str) -> str:
     url = request.POST.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return fallback
 
@@ -84,13 +86,17 @@ def cart_update(request):
             pid = int(request.POST.get("product", ""))
         except ValueError:
             pid = None
-        return _cart_page(request, line_errors={pid: " ".join(form.errors.get("quantity", []))}, status=400)
+        return _cart_page(
+            request, line_errors={pid: " ".join(form.errors.get("quantity", []))}, status=400
+        )
     try:
         Cart(request.session).set_quantity(
             product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
         )
     except ValidationError as exc:
-        return _cart_page(request, line_errors={form.cleaned_data["product"]: " ".join(exc.messages)}, status=400)
+        return _cart_page(
+            request, line_errors={form.cleaned_data["product"]: " ".join(exc.messages)}, status=400
+        )
     return redirect("orders:cart")
 
 
@@ -115,7 +121,9 @@ def checkout(request):
             form.add_error(None, _("Your cart is empty. Please add a product first."))
             valid = False
         elif summary.problems:
-            form.add_error(None, _("Please remove the products that are no longer available from your cart."))
+            form.add_error(
+                None, _("Please remove the products that are no longer available from your cart.")
+            )
             valid = False
         if valid:
             data = form.customer_data()
@@ -127,7 +135,9 @@ def checkout(request):
     else:
         form = CheckoutForm(initial=request.session.get(CHECKOUT_KEY) or None)
         status = 200
-    return render(request, "orders/checkout.html", {"form": form, "summary": summary}, status=status)
+    return render(
+        request, "orders/checkout.html", {"form": form, "summary": summary}, status=status
+    )
 
 
 def _review_page(request, *, errors=None, status=200):
@@ -164,7 +174,10 @@ def place(request):
         return redirect("orders:confirmation", number=existing.number)
     data = request.session.get(CHECKOUT_KEY)
     if not token or token != request.session.get(TOKEN_KEY) or not data:
-        messages.error(request, _("This checkout page was out of date. Please check your order and place it again."))
+        messages.error(
+            request,
+            _("This checkout page was out of date. Please check your order and place it again."),
+        )
         return redirect("orders:review" if data else "orders:checkout")
     try:
         order = order_place(
@@ -177,7 +190,9 @@ def place(request):
             language=get_language() or "",
         )
     except ValidationError as exc:
-        return _review_page(request, errors={k: " ".join(v) for k, v in exc.message_dict.items()}, status=400)
+        return _review_page(
+            request, errors={k: " ".join(v) for k, v in exc.message_dict.items()}, status=400
+        )
     _remember_order(request, order)
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
@@ -194,11 +209,16 @@ def _start_payment(request, order: Order):
     confirmation = request.build_absolute_uri(path)
     try:
         url = payment_provider(order.payment_method).start(
-            order=order, success_url=f"{confirmation}?paid=1", cancel_url=f"{confirmation}?cancelled=1"
+            order=order,
+            success_url=f"{confirmation}?paid=1",
+            cancel_url=f"{confirmation}?cancelled=1",
         )
     except stripe.StripeError:
         logger.exception("Could not start the payment of order %s", order.number)
-        messages.error(request, _("The payment page could not be opened. Your order is saved; please try again."))
+        messages.error(
+            request,
+            _("The payment page could not be opened. Your order is saved; please try again."),
+        )
         url = None
     return redirect(url or path)
 
@@ -245,7 +265,9 @@ def pay(request, number):
 @require_POST
 def stripe_webhook(request):
     try:
-        event = stripe_event_verify(payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE", ""))
+        event = stripe_event_verify(
+            payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE", "")
+        )
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid payload or signature")
     try:

@@ -54,7 +54,11 @@ def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
 
 
 def _event_time(event: dict) -> datetime:
-    return datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC) if event.get("created") else None
+    return (
+        datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC)
+        if event.get("created")
+        else None
+    )
 
 
 def _order_for(*, number: str = "", payment_reference: str = "") -> Order | None:
@@ -70,7 +74,9 @@ def _order_for(*, number: str = "", payment_reference: str = "") -> Order | None
 def _session_paid(session: dict, event: dict) -> str:
     if session.get("payment_status") != "paid":
         return "waiting for payment"
-    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_number", "")
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "order_number", ""
+    )
     order = _order_for(number=number, payment_reference=session.get("id", ""))
     if order is None:
         return "unknown order"
@@ -80,8 +86,15 @@ def _session_paid(session: dict, event: dict) -> str:
         int(session["amount_total"]) != cents(order.total)
         or (session.get("currency") or "").lower() != order.currency.lower()
     ):
-        logger.error("Stripe session %s pays %s %s for order %s of %s %s", session.get("id"),
-                     session.get("amount_total"), session.get("currency"), order.number, order.total, order.currency)
+        logger.error(
+            "Stripe session %s pays %s %s for order %s of %s %s",
+            session.get("id"),
+            session.get("amount_total"),
+            session.get("currency"),
+            order.number,
+            order.total,
+            order.currency,
+        )
         return "amount mismatch"
     order_mark_paid(
         order=order,
@@ -104,7 +117,13 @@ def refund_quantities_matching(*, lines: list[OrderLine], amount: Decimal) -> di
     target = cents(amount)
     found = None
     for counts in itertools.product(*(range(left + 1) for _line, left in open_lines)):
-        if sum(cents(line.unit_price) * n for (line, _left), n in zip(open_lines, counts, strict=True)) == target:
+        if (
+            sum(
+                cents(line.unit_price) * n
+                for (line, _left), n in zip(open_lines, counts, strict=True)
+            )
+            == target
+        ):
             if found is not None:
                 return None  # ambiguous
             found = {line.pk: n for (line, _left), n in zip(open_lines, counts, strict=True) if n}
@@ -128,7 +147,11 @@ def _charge_refunded(charge: dict, event: dict) -> str:
     if new <= 0:
         return "nothing new to refund"
     reason = _("Refund at Stripe (%(charge)s)") % {"charge": charge.get("id", "")}
-    common = {"reason": reason, "provider_reference": event.get("id", ""), "refunded_at": _event_time(event)}
+    common = {
+        "reason": reason,
+        "provider_reference": event.get("id", ""),
+        "refunded_at": _event_time(event),
+    }
     if new >= order.total - booked:
         order_refund(order=order, **common)
         return "refunded in full"
@@ -140,8 +163,12 @@ def _charge_refunded(charge: dict, event: dict) -> str:
         order=order,
         from_status=order.status,
         to_status=order.status,
-        note=(_("Stripe refunded %(amount)s EUR that matches no lines: please choose the refunded lines.")
-              % {"amount": new})[:255],
+        note=(
+            _(
+                "Stripe refunded %(amount)s EUR that matches no lines: please choose the refunded lines."
+            )
+            % {"amount": new}
+        )[:255],
     )
     return "needs an admin"
 

@@ -19,7 +19,9 @@ def meta(html: str, key: str) -> str | None:
     return match.group(1) if match else None
 
 
-def test_landing_page_shows_the_partner_and_the_active_products_with_add_to_cart(client, anna, soap):
+def test_landing_page_shows_the_partner_and_the_active_products_with_add_to_cart(
+    client, anna, soap
+):
     anna.message = "Ich teile meine Lieblingsprodukte mit dir."
     anna.instagram_url = "https://instagram.com/anna"
     anna.save()
@@ -45,7 +47,9 @@ def test_link_previews_have_open_graph_and_twitter_tags(client, anna):
     assert meta(html, "og:title") == "Anna Albers · Lumen Naturkosmetik"
     assert meta(html, "og:description") == "Naturkosmetik, die ich selbst liebe."
     assert meta(html, "og:url") == "http://127.0.0.1:8000/anna/"
-    assert meta(html, "og:image").startswith("http://127.0.0.1:8000/static/")  # no photo: company image
+    assert meta(html, "og:image").startswith(
+        "http://127.0.0.1:8000/static/"
+    )  # no photo: company image
     assert meta(html, "twitter:card") == "summary"
     assert meta(html, "twitter:title") == "Anna Albers · Lumen Naturkosmetik"
 
@@ -61,7 +65,9 @@ def test_link_preview_uses_the_partners_photo(client, anna, tmp_path, settings):
 
 
 @pytest.mark.parametrize("status", [None, Partner.Status.INACTIVE, Partner.Status.TERMINATED])
-def test_unknown_paused_or_terminated_slug_is_a_friendly_404_that_attributes_nothing(client, anna, status):
+def test_unknown_paused_or_terminated_slug_is_a_friendly_404_that_attributes_nothing(
+    client, anna, status
+):
     slug = "anna" if status else "nobody"
     if status:
         partner_set_status(partner=anna, status=status, reason="test")
@@ -117,8 +123,15 @@ def test_price_change_in_the_admin_shows_at_once(admin_client, anna, soap):
     assert "12.50" in Client().get("/anna/").content.decode()
     response = admin_client.post(
         f"/admin/orders/product/{soap.pk}/change/",
-        {"name": "Seife", "description": "", "price": "14.00", "vat_rate": "19.00", "qv": "10.00",
-         "is_active": "on", "sort_order": "1"},
+        {
+            "name": "Seife",
+            "description": "",
+            "price": "14.00",
+            "vat_rate": "19.00",
+            "qv": "10.00",
+            "is_active": "on",
+            "sort_order": "1",
+        },
     )
     assert response.status_code == 302
     html = Client().get("/anna/").content.decode()
@@ -148,7 +161,9 @@ def test_cached_page_carries_each_visitors_own_csrf_token(anna, soap):
     html = visitor.get("/anna/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
-    response = visitor.post("/cart/add/", {"product": soap.pk, "next": "/anna/", "csrfmiddlewaretoken": token})
+    response = visitor.post(
+        "/cart/add/", {"product": soap.pk, "next": "/anna/", "csrfmiddlewaretoken": token}
+    )
 
     assert response.status_code == 302
     assert visitor.session["cart"] == {str(soap.pk): 1}

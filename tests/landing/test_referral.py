@@ -30,7 +30,11 @@ def test_ref_parameter_on_any_page_remembers_an_active_partner_in_the_session(cl
     assert client.session["referral"]["slug"] == "anna"
     assert REF not in client.cookies  # no consent, no cookie
     order = checkout(client, soap)
-    assert (order.attributed_partner, order.attribution, order.referral_slug) == (anna, A.LANDING, "anna")
+    assert (order.attributed_partner, order.attribution, order.referral_slug) == (
+        anna,
+        A.LANDING,
+        "anna",
+    )
 
 
 @pytest.mark.parametrize("status", [None, Partner.Status.INACTIVE, Partner.Status.TERMINATED])
@@ -58,7 +62,11 @@ def test_most_recent_landing_page_wins(client, anna, ben, soap):
 def test_code_at_checkout_beats_the_landing_page(client, anna, ben, soap):
     client.get("/anna/")
     order = checkout(client, soap, partner_code="Ben")
-    assert (order.attributed_partner, order.attribution, order.referral_code) == (ben, A.CODE, "ben")
+    assert (order.attributed_partner, order.attribution, order.referral_code) == (
+        ben,
+        A.CODE,
+        "ben",
+    )
 
 
 def test_session_referral_expires_with_the_attribution_window(client, anna, soap, settings):
@@ -87,7 +95,9 @@ def test_no_referral_cookie_without_consent(client, anna):
     assert CONSENT_COOKIE not in response.cookies
 
 
-def test_accepting_sets_the_consent_and_the_signed_referral_cookie_for_the_window(client, anna, settings):
+def test_accepting_sets_the_consent_and_the_signed_referral_cookie_for_the_window(
+    client, anna, settings
+):
     client.get("/anna/")
     response = client.post("/consent/", {"choice": "accept", "next": "/anna/"})
     assert response.status_code == 302 and response.url == "/anna/"

@@ -38,7 +38,11 @@ def soap(db):
 @pytest.fixture
 def cream(db):
     return ProductFactory(
-        name="Creme", price=Decimal("29.90"), qv=Decimal("25.00"), vat_rate=Product.VatRate.REDUCED, sort_order=2
+        name="Creme",
+        price=Decimal("29.90"),
+        qv=Decimal("25.00"),
+        vat_rate=Product.VatRate.REDUCED,
+        sort_order=2,
     )
 
 
@@ -46,7 +50,9 @@ def cream(db):
 def place(soap):
     """place(email=..., code=..., referral=..., user=..., lines={product id: qty}) -> Order"""
 
-    def _place(*, lines=None, referral=None, user=None, token=None, payment_method="prepayment", **customer):
+    def _place(
+        *, lines=None, referral=None, user=None, token=None, payment_method="prepayment", **customer
+    ):
         data = {**CUSTOMER, **customer}
         if "code" in data:
             data["partner_code"] = data.pop("code")

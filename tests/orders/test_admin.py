@@ -21,7 +21,9 @@ def messages_of(response):
 
 def action(admin_client, name, orders, **extra):
     return admin_client.post(
-        CHANGELIST, {"action": name, "_selected_action": [o.pk for o in orders], **extra}, follow=True
+        CHANGELIST,
+        {"action": name, "_selected_action": [o.pk for o in orders], **extra},
+        follow=True,
     )
 
 
@@ -30,14 +32,21 @@ def two_orders(place):
     return place(email="a@example.org"), place(email="b@example.org")
 
 
-def test_order_list_shows_partner_reason_and_totals_and_can_be_searched_and_filtered(admin_client, place, partner):
+def test_order_list_shows_partner_reason_and_totals_and_can_be_searched_and_filtered(
+    admin_client, place, partner
+):
     order = place(code="anna")
-    response = admin_client.get(CHANGELIST, {"q": "anna", "attribution__exact": "code", "status__exact": "pending"})
+    response = admin_client.get(
+        CHANGELIST, {"q": "anna", "attribution__exact": "code", "status__exact": "pending"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert order.number in html and "partner code at checkout" in html and "anna" in html
     assert admin_client.get(CHANGELIST, {"q": order.number}).status_code == 200
-    assert admin_client.get(CHANGELIST, {"payment_method__exact": "stripe"}).context["cl"].result_count == 0
+    assert (
+        admin_client.get(CHANGELIST, {"payment_method__exact": "stripe"}).context["cl"].result_count
+        == 0
+    )
 
 
 def test_order_detail_shows_lines_history_and_why_it_is_attributed(admin_client, place, partner):
@@ -59,7 +68,9 @@ def test_mark_paid_action_reports_errors_per_order(admin_client, two_orders):
     assert any(cancelled.number in m and "cannot go from" in m for m in msgs)
 
 
-def test_ship_cancel_and_full_refund_actions_call_the_services(admin_client, two_orders, admin_user):
+def test_ship_cancel_and_full_refund_actions_call_the_services(
+    admin_client, two_orders, admin_user
+):
     first, second = two_orders
     action(admin_client, "cancel", [second])
     action(admin_client, "mark_paid", [first])
@@ -72,21 +83,36 @@ def test_ship_cancel_and_full_refund_actions_call_the_services(admin_client, two
     assert Refund.objects.get(order=first).created_by == admin_user
 
 
-def test_reattribute_asks_for_partner_and_reason_on_an_intermediate_page(admin_client, two_orders, admin_user):
+def test_reattribute_asks_for_partner_and_reason_on_an_intermediate_page(
+    admin_client, two_orders, admin_user
+):
     ben = PartnerFactory(slug="ben")
     page = action(admin_client, "reattribute", two_orders)
     assert "Re-attribute orders" in page.content.decode()
 
-    no_reason = action(admin_client, "reattribute", two_orders, apply="1", partner=ben.pk, reason="")
+    no_reason = action(
+        admin_client, "reattribute", two_orders, apply="1", partner=ben.pk, reason=""
+    )
     assert "This field is required" in no_reason.content.decode()
     assert not AttributionChange.objects.exists()
 
-    action(admin_client, "reattribute", two_orders, apply="1", partner=ben.pk, reason="Kunde hat angerufen")
+    action(
+        admin_client,
+        "reattribute",
+        two_orders,
+        apply="1",
+        partner=ben.pk,
+        reason="Kunde hat angerufen",
+    )
     for order in two_orders:
         order.refresh_from_db()
         assert (order.attributed_partner, order.attribution) == (ben, Order.Attribution.ADMIN)
     change = AttributionChange.objects.first()
-    assert (change.to_partner, change.changed_by, change.reason) == (ben, admin_user, "Kunde hat angerufen")
+    assert (change.to_partner, change.changed_by, change.reason) == (
+        ben,
+        admin_user,
+        "Kunde hat angerufen",
+    )
 
 
 def test_reattribute_to_the_company_and_refuse_a_terminated_partner(admin_client, place, partner):
@@ -95,14 +121,28 @@ def test_reattribute_to_the_company_and_refuse_a_terminated_partner(admin_client
     action(admin_client, "reattribute", [order], apply="1", partner=gone.pk, reason="x")
     order.refresh_from_db()
     assert order.attributed_partner == partner
-    action(admin_client, "reattribute", [order], apply="1", partner="", reason="Eigenbestellung der Firma")
+    action(
+        admin_client,
+        "reattribute",
+        [order],
+        apply="1",
+        partner="",
+        reason="Eigenbestellung der Firma",
+    )
     order.refresh_from_db()
     assert order.attributed_partner is None and order.attribution == Order.Attribution.NONE
 
 
 def test_partner_autocomplete_serves_the_reattribute_page(admin_client, partner):
-    response = admin_client.get("/admin/autocomplete/", {
-        "app_label": "orders", "model_name": "order", "field_name": "attributed_partner", "term": "ann"})
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "orders",
+            "model_name": "order",
+            "field_name": "attributed_partner",
+            "term": "ann",
+        },
+    )
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == [str(partner.pk)]
 
@@ -115,10 +155,14 @@ def test_partial_refund_page_refunds_the_chosen_quantities(admin_client, place, 
     soap_line = order.lines.get(product=soap)
     cream_line = order.lines.get(product=cream)
 
-    too_many = admin_client.post(url, {f"line_{soap_line.pk}": 3, f"line_{cream_line.pk}": 0, "reason": "x"})
+    too_many = admin_client.post(
+        url, {f"line_{soap_line.pk}": 3, f"line_{cream_line.pk}": 0, "reason": "x"}
+    )
     assert too_many.status_code == 200 and not Refund.objects.exists()
 
-    response = admin_client.post(url, {f"line_{soap_line.pk}": 1, f"line_{cream_line.pk}": 0, "reason": "kaputt"})
+    response = admin_client.post(
+        url, {f"line_{soap_line.pk}": 1, f"line_{cream_line.pk}": 0, "reason": "kaputt"}
+    )
     assert response.status_code == 302
     refund = Refund.objects.get()
     assert (refund.amount, refund.qv) == (Decimal("12.50"), Decimal("10.00"))
@@ -129,7 +173,9 @@ def test_partial_refund_page_refunds_the_chosen_quantities(admin_client, place, 
 def test_partial_refund_action_needs_exactly_one_order(admin_client, two_orders):
     response = action(admin_client, "partial_refund", two_orders)
     assert any("exactly one order" in m for m in messages_of(response))
-    redirect = admin_client.post(CHANGELIST, {"action": "partial_refund", "_selected_action": [two_orders[0].pk]})
+    redirect = admin_client.post(
+        CHANGELIST, {"action": "partial_refund", "_selected_action": [two_orders[0].pk]}
+    )
     assert redirect.url == f"/admin/orders/order/{two_orders[0].pk}/refund/"
 
 
@@ -147,11 +193,18 @@ def test_customer_rebind_action_logs_who_why_from_and_to(admin_client, place, pa
     ben = PartnerFactory(slug="ben")
     data = {"action": "rebind", "_selected_action": [customer.pk]}
     assert "Bind customers" in admin_client.post("/admin/orders/customer/", data).content.decode()
-    admin_client.post("/admin/orders/customer/", {**data, "apply": "1", "partner": ben.pk, "reason": "Umzug"})
+    admin_client.post(
+        "/admin/orders/customer/", {**data, "apply": "1", "partner": ben.pk, "reason": "Umzug"}
+    )
     customer.refresh_from_db()
     assert customer.bound_partner == ben
     change = CustomerBindingChange.objects.get()
-    assert (change.from_partner, change.to_partner, change.changed_by, change.reason) == (partner, ben, admin_user, "Umzug")
+    assert (change.from_partner, change.to_partner, change.changed_by, change.reason) == (
+        partner,
+        ben,
+        admin_user,
+        "Umzug",
+    )
 
 
 # -- products
@@ -164,8 +217,16 @@ def image_file(size=(3000, 2000), fmt="PNG", name="foto.png"):
 
 
 def product_form(**changes):
-    return {"name": "Duschgel", "description": "mild", "price": "9.90", "vat_rate": "19.00", "qv": "8.00",
-            "is_active": "on", "sort_order": "3", **changes}
+    return {
+        "name": "Duschgel",
+        "description": "mild",
+        "price": "9.90",
+        "vat_rate": "19.00",
+        "qv": "8.00",
+        "is_active": "on",
+        "sort_order": "3",
+        **changes,
+    }
 
 
 def test_product_image_is_resized_for_the_web_and_stored_as_jpeg(admin_client, tmp_path, settings):
@@ -176,7 +237,11 @@ def test_product_image_is_resized_for_the_web_and_stored_as_jpeg(admin_client, t
     assert product.image.name.endswith(".jpg")
     with Image.open(product.image.path) as stored:
         assert stored.format == "JPEG" and max(stored.size) == 1200 and stored.size == (1200, 800)
-    assert (product.price, product.vat_rate, product.qv) == (Decimal("9.90"), Decimal("19.00"), Decimal("8.00"))
+    assert (product.price, product.vat_rate, product.qv) == (
+        Decimal("9.90"),
+        Decimal("19.00"),
+        Decimal("8.00"),
+    )
 
 
 def test_a_file_that_is_no_image_is_refused(admin_client, tmp_path, settings):
@@ -191,10 +256,17 @@ def test_product_list_edits_price_qv_and_active_inline(admin_client, soap):
     html = response.content.decode()
     for field in ("price", "qv", "is_active"):
         assert f'name="form-0-{field}"' in html
-    assert admin_client.get("/admin/orders/product/", {"q": "Seif", "is_active__exact": "1"}).context["cl"].result_count == 1
+    assert (
+        admin_client.get("/admin/orders/product/", {"q": "Seif", "is_active__exact": "1"})
+        .context["cl"]
+        .result_count
+        == 1
+    )
 
 
 def test_deactivating_a_product_removes_it_from_the_landing_page(admin_client, partner, soap):
     assert "Seife" in Client().get("/anna/").content.decode()
-    admin_client.post("/admin/orders/product/", {"action": "deactivate", "_selected_action": [soap.pk]})
+    admin_client.post(
+        "/admin/orders/product/", {"action": "deactivate", "_selected_action": [soap.pk]}
+    )
     assert "Seife" not in Client().get("/anna/").content.decode()

@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from orders.attribution import Referral
 from orders.models import Customer, CustomerBindingChange, Order
@@ -20,7 +23,9 @@ A = Order.Attribution
 
 
 def landing(partner, *, days_ago=0, source=A.LANDING):
-    return Referral(slug=partner.slug, seen_at=timezone.now() - timedelta(days=days_ago), source=source)
+    return Referral(
+        slug=partner.slug, seen_at=timezone.now() - timedelta(days=days_ago), source=source
+    )
 
 
 @pytest.fixture
@@ -45,7 +50,9 @@ def bind(email, partner):
 
 
 def test_partner_signed_in_ordering_gets_own_volume_even_with_another_code(place, partner, ben):
-    order = place(user=partner.user, email="someone-else@example.org", code="ben", referral=landing(ben))
+    order = place(
+        user=partner.user, email="someone-else@example.org", code="ben", referral=landing(ben)
+    )
     assert order.attributed_partner == partner
     assert order.attribution == A.SELF and order.is_own
 
@@ -77,7 +84,9 @@ def test_terminated_partner_ordering_is_not_own_volume(place, partner):
 # 3.2 lifetime binding
 
 
-def test_bound_customer_wins_over_code_and_landing_page_in_lifetime_mode(place, partner, ben, clara):
+def test_bound_customer_wins_over_code_and_landing_page_in_lifetime_mode(
+    place, partner, ben, clara
+):
     bind("kunde@example.org", partner)
     order = place(code="ben", referral=landing(clara))
     assert (order.attributed_partner, order.attribution) == (partner, A.BOUND)
@@ -143,8 +152,14 @@ def test_no_context_goes_to_the_company(place):
 
 def test_landing_visit_older_than_the_window_attributes_nothing(place, partner, settings):
     settings.ATTRIBUTION_WINDOW_DAYS = 30
-    assert place(referral=landing(partner, days_ago=31), email="late@example.org").attributed_partner is None
-    assert place(referral=landing(partner, days_ago=29), email="inside@example.org").attributed_partner == partner
+    assert (
+        place(referral=landing(partner, days_ago=31), email="late@example.org").attributed_partner
+        is None
+    )
+    assert (
+        place(referral=landing(partner, days_ago=29), email="inside@example.org").attributed_partner
+        == partner
+    )
 
 
 def test_window_is_a_setting(place, partner, settings):
@@ -156,7 +171,9 @@ def test_window_is_a_setting(place, partner, settings):
 
 
 @pytest.mark.parametrize("status", [None, Partner.Status.INACTIVE, Partner.Status.TERMINATED])
-def test_unknown_inactive_or_terminated_code_is_refused_at_the_field_and_nothing_is_saved(place, ben, status):
+def test_unknown_inactive_or_terminated_code_is_refused_at_the_field_and_nothing_is_saved(
+    place, ben, status
+):
     if status:
         partner_set_status(partner=ben, status=status, reason="test")
     code = "ben" if status else "nobody"
@@ -228,24 +245,35 @@ def test_terminated_partners_customers_are_rebound_to_the_nearest_active_upline(
 
 def test_order_lines_copy_name_price_vat_and_qv_and_later_edits_change_nothing(place, soap, cream):
     order = place(lines={soap.pk: 2, cream.pk: 3})
-    soap.name, soap.price, soap.qv, soap.vat_rate = "Neue Seife", Decimal("99.00"), Decimal("1"), "7.00"
+    soap.name, soap.price, soap.qv, soap.vat_rate = (
+        "Neue Seife",
+        Decimal("99.00"),
+        Decimal("1"),
+        "7.00",
+    )
     soap.save()
     line = order.lines.get(product=soap)
     line.refresh_from_db()
     assert (line.name, line.unit_price, line.unit_qv, line.vat_rate) == (
-        "Seife", Decimal("12.50"), Decimal("10.00"), Decimal("19.00"))
+        "Seife",
+        Decimal("12.50"),
+        Decimal("10.00"),
+        Decimal("19.00"),
+    )
     order.refresh_from_db()
     assert order.qv == Decimal("95.00")  # 2 x 10 + 3 x 25
     assert order.subtotal == Decimal("114.70")  # 2 x 12.50 + 3 x 29.90
 
 
 def test_order_qv_is_the_sum_of_quantity_times_unit_qv(place, soap, cream):
-    from hypothesis import given, settings as hsettings, strategies as st
-
     @hsettings(max_examples=15, deadline=None)
     @given(st.integers(1, 99), st.integers(1, 99))
     def check(q1, q2):
         order = place(lines={soap.pk: q1, cream.pk: q2}, token=None)
-        assert order.qv == q1 * soap.qv + q2 * cream.qv == sum(line.line_qv for line in order.lines.all())
+        assert (
+            order.qv
+            == q1 * soap.qv + q2 * cream.qv
+            == sum(line.line_qv for line in order.lines.all())
+        )
 
     check()

@@ -75,7 +75,9 @@ def test_add_to_cart_never_redirects_to_another_site(client, soap):
 # -- checkout
 
 
-def test_guest_checkout_review_place_and_confirmation(client, soap, django_capture_on_commit_callbacks):
+def test_guest_checkout_review_place_and_confirmation(
+    client, soap, django_capture_on_commit_callbacks
+):
     client.post("/cart/add/", {"product": soap.pk})
     assert client.get("/checkout/").status_code == 200
     response = client.post("/checkout/", CHECKOUT_FORM)
@@ -84,7 +86,9 @@ def test_guest_checkout_review_place_and_confirmation(client, soap, django_captu
     assert "Lindenweg 5" in review and "Order with obligation to pay" in review
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/checkout/place/", {"checkout_token": client.session["checkout_token"]})
+        response = client.post(
+            "/checkout/place/", {"checkout_token": client.session["checkout_token"]}
+        )
 
     order = Order.objects.get()
     assert response.url == f"/order/{order.number}/"
@@ -138,7 +142,9 @@ def test_checkout_with_an_empty_cart_says_so_and_saves_nothing(client, soap):
         ("first_name", "", "required"),
     ],
 )
-def test_bad_input_gets_a_message_at_its_field_and_nothing_is_saved(client, soap, field, value, message):
+def test_bad_input_gets_a_message_at_its_field_and_nothing_is_saved(
+    client, soap, field, value, message
+):
     client.post("/cart/add/", {"product": soap.pk})
     data = {**CHECKOUT_FORM, field: value}
     if not value:

@@ -11,7 +11,9 @@ from orders.pricing import totals_for, vat_contained
 pytestmark = pytest.mark.django_db
 
 
-def test_totals_include_vat_per_rate_and_the_flat_shipping_fee_below_the_threshold(place, soap, cream, settings):
+def test_totals_include_vat_per_rate_and_the_flat_shipping_fee_below_the_threshold(
+    place, soap, cream, settings
+):
     settings.SHIPPING_FLAT_FEE, settings.SHIPPING_FREE_FROM = Decimal("4.90"), Decimal("50.00")
     order = place(lines={soap.pk: 1, cream.pk: 1})  # 12.50 @19 % + 29.90 @7 %
     assert order.subtotal == Decimal("42.40")
@@ -19,8 +21,9 @@ def test_totals_include_vat_per_rate_and_the_flat_shipping_fee_below_the_thresho
     assert order.total == Decimal("47.30")
     # shipping VAT follows the goods: 12.50/42.40 of 4.90 at 19 %, the rest at 7 %
     ship19 = Decimal("1.44")
-    assert order.vat_total == vat_contained(Decimal("12.50") + ship19, Decimal("19")) + vat_contained(
-        Decimal("29.90") + Decimal("4.90") - ship19, Decimal("7"))
+    assert order.vat_total == vat_contained(
+        Decimal("12.50") + ship19, Decimal("19")
+    ) + vat_contained(Decimal("29.90") + Decimal("4.90") - ship19, Decimal("7"))
 
 
 def test_shipping_is_free_from_the_threshold(place, cream, settings):
@@ -43,7 +46,9 @@ def test_order_number_is_human_friendly_and_unique(place):
 def test_placing_starts_the_history_with_pending(place):
     order = place()
     assert order.status == Order.Status.PENDING
-    assert list(OrderTransition.objects.filter(order=order).values_list("from_status", "to_status")) == [("", "pending")]
+    assert list(
+        OrderTransition.objects.filter(order=order).values_list("from_status", "to_status")
+    ) == [("", "pending")]
 
 
 def test_same_checkout_token_twice_gives_one_order(place, soap):
@@ -99,7 +104,9 @@ def test_quantity_out_of_range_is_refused(place, soap, qty):
 
 def test_other_postal_code_formats(place):
     assert place(country="AT", postal_code="1010").postal_code == "1010"
-    assert place(country="NL", postal_code="1011 ab", email="nl@example.org").postal_code == "1011 AB"
+    assert (
+        place(country="NL", postal_code="1011 ab", email="nl@example.org").postal_code == "1011 AB"
+    )
 
 
 def test_confirmation_email_is_sent_after_commit_in_the_customers_language(

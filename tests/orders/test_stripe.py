@@ -36,7 +36,9 @@ def signed(payload: dict, *, secret=SECRET, timestamp=None) -> tuple[bytes, str]
 
 def post_event(client, payload, **kwargs):
     body, header = signed(payload, **kwargs)
-    return client.post("/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+    return client.post(
+        "/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
 
 
 def session_completed(order, *, event_id="evt_paid_1", amount=None, status="paid"):
@@ -45,16 +47,18 @@ def session_completed(order, *, event_id="evt_paid_1", amount=None, status="paid
         "object": "event",
         "type": "checkout.session.completed",
         "created": int(time.time()),
-        "data": {"object": {
-            "id": "cs_test_1",
-            "object": "checkout.session",
-            "client_reference_id": order.number,
-            "metadata": {"order_number": order.number},
-            "payment_status": status,
-            "payment_intent": "pi_123",
-            "amount_total": amount if amount is not None else int(order.total * 100),
-            "currency": "eur",
-        }},
+        "data": {
+            "object": {
+                "id": "cs_test_1",
+                "object": "checkout.session",
+                "client_reference_id": order.number,
+                "metadata": {"order_number": order.number},
+                "payment_status": status,
+                "payment_intent": "pi_123",
+                "amount_total": amount if amount is not None else int(order.total * 100),
+                "currency": "eur",
+            }
+        },
     }
 
 
@@ -64,16 +68,24 @@ def charge_refunded(order, *, amount_refunded, event_id="evt_refund_1"):
         "object": "event",
         "type": "charge.refunded",
         "created": int(time.time()),
-        "data": {"object": {
-            "id": "ch_1", "object": "charge", "payment_intent": "pi_123",
-            "amount_refunded": amount_refunded, "currency": "eur", "metadata": {},
-        }},
+        "data": {
+            "object": {
+                "id": "ch_1",
+                "object": "charge",
+                "payment_intent": "pi_123",
+                "amount_refunded": amount_refunded,
+                "currency": "eur",
+                "metadata": {},
+            }
+        },
     }
 
 
 @pytest.fixture
 def stripe_order(place, soap, cream):
-    order = place(lines={soap.pk: 2, cream.pk: 1}, payment_method="stripe")  # 25.00 + 29.90 + 0 shipping
+    order = place(
+        lines={soap.pk: 2, cream.pk: 1}, payment_method="stripe"
+    )  # 25.00 + 29.90 + 0 shipping
     order.payment_reference = "cs_test_1"
     order.save()
     return order
@@ -89,7 +101,9 @@ def test_checkout_with_stripe_sends_the_customer_to_stripe(client, soap):
         from tests.orders.helpers import CHECKOUT_FORM
 
         client.post("/checkout/", {**CHECKOUT_FORM, "payment_method": "stripe"})
-        response = client.post("/checkout/place/", {"checkout_token": client.session["checkout_token"]})
+        response = client.post(
+            "/checkout/place/", {"checkout_token": client.session["checkout_token"]}
+        )
 
     assert response.status_code == 302 and response.url == fake.url
     order = Order.objects.get()
@@ -97,7 +111,9 @@ def test_checkout_with_stripe_sends_the_customer_to_stripe(client, soap):
     assert order.status == Order.Status.PENDING
     kwargs = create.call_args.kwargs
     assert kwargs["client_reference_id"] == order.number and kwargs["api_key"] == "sk_test_123"
-    total_cents = sum(item["price_data"]["unit_amount"] * item["quantity"] for item in kwargs["line_items"])
+    total_cents = sum(
+        item["price_data"]["unit_amount"] * item["quantity"] for item in kwargs["line_items"]
+    )
     assert total_cents == int(order.total * 100)  # goods and shipping, gross
     assert kwargs["success_url"].endswith(f"/order/{order.number}/?paid=1")
 
@@ -110,7 +126,9 @@ def test_stripe_is_not_offered_without_keys(client, soap, settings):
 
 
 def test_stripe_failure_keeps_the_order_and_offers_to_pay_again(client, soap):
-    with mock.patch("stripe.checkout.Session.create", side_effect=stripe.APIConnectionError("down")):
+    with mock.patch(
+        "stripe.checkout.Session.create", side_effect=stripe.APIConnectionError("down")
+    ):
         order = checkout(client, soap, payment_method="stripe")
     page = client.get(f"/order/{order.number}/").content.decode()
     assert "Pay now" in page and order.status == Order.Status.PENDING
@@ -161,11 +179,27 @@ def test_bad_signature_is_rejected_with_400_and_changes_nothing(client, stripe_o
 def test_tampered_body_and_missing_header_are_rejected(client, stripe_order):
     body, header = signed(session_completed(stripe_order))
     tampered = body.replace(b'"paid"', b'"paid" ')
-    assert client.post("/webhooks/stripe/", tampered, content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=header).status_code == 400
-    assert client.post("/webhooks/stripe/", body, content_type="application/json").status_code == 400
-    assert client.post("/webhooks/stripe/", b"not json", content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=signed({})[1]).status_code == 400
+    assert (
+        client.post(
+            "/webhooks/stripe/",
+            tampered,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/webhooks/stripe/", body, content_type="application/json").status_code == 400
+    )
+    assert (
+        client.post(
+            "/webhooks/stripe/",
+            b"not json",
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signed({})[1],
+        ).status_code
+        == 400
+    )
     assert not PaymentWebhookEvent.objects.exists()
 
 
@@ -189,7 +223,9 @@ def test_amount_mismatch_does_not_mark_paid(client, stripe_order):
 
 def test_full_refund_event_refunds_the_order(client, stripe_order):
     post_event(client, session_completed(stripe_order))
-    response = post_event(client, charge_refunded(stripe_order, amount_refunded=int(stripe_order.total * 100)))
+    response = post_event(
+        client, charge_refunded(stripe_order, amount_refunded=int(stripe_order.total * 100))
+    )
     assert response.json()["outcome"] == "refunded in full"
     stripe_order.refresh_from_db()
     assert stripe_order.status == Order.Status.REFUNDED
@@ -204,7 +240,9 @@ def test_refund_event_replayed_books_the_refund_once(client, stripe_order):
     post_event(client, event)
     post_event(client, event)
     # Stripe may also send the same cumulative amount with a new id: nothing new
-    post_event(client, charge_refunded(stripe_order, amount_refunded=1250, event_id="evt_refund_again"))
+    post_event(
+        client, charge_refunded(stripe_order, amount_refunded=1250, event_id="evt_refund_again")
+    )
     assert Refund.objects.count() == 1
 
 
@@ -219,12 +257,18 @@ def test_partial_refund_matching_one_line_refunds_that_line(client, stripe_order
     assert stripe_order.lines.get(product=soap).refunded_quantity == 1
 
 
-def test_partial_refund_that_matches_no_lines_asks_an_admin_and_books_no_volume(client, stripe_order):
+def test_partial_refund_that_matches_no_lines_asks_an_admin_and_books_no_volume(
+    client, stripe_order
+):
     post_event(client, session_completed(stripe_order))
-    response = post_event(client, charge_refunded(stripe_order, amount_refunded=500))  # 5 EUR goodwill
+    response = post_event(
+        client, charge_refunded(stripe_order, amount_refunded=500)
+    )  # 5 EUR goodwill
     assert response.json()["outcome"] == "needs an admin"
     assert not Refund.objects.exists()
-    assert OrderTransition.objects.filter(order=stripe_order, note__contains="matches no lines").exists()
+    assert OrderTransition.objects.filter(
+        order=stripe_order, note__contains="matches no lines"
+    ).exists()
 
 
 def test_refund_before_the_payment_event_is_retried_later(client, stripe_order):

@@ -34,8 +34,16 @@ def test_pending_to_paid_to_shipped_to_refunded(order):
     order.refresh_from_db()
     assert order.status == S.REFUNDED
     assert order.paid_at and order.shipped_at and order.refunded_at
-    assert history(order) == [("", "pending"), ("pending", "paid"), ("paid", "shipped"), ("shipped", "refunded")]
-    assert list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True)) == ["paid", "refunded"]
+    assert history(order) == [
+        ("", "pending"),
+        ("pending", "paid"),
+        ("paid", "shipped"),
+        ("shipped", "refunded"),
+    ]
+    assert list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True)) == [
+        "paid",
+        "refunded",
+    ]
 
 
 def test_paid_to_refunded_without_shipping(order):
@@ -105,7 +113,9 @@ def test_shipping_fee_is_refunded_with_the_last_item(place, soap, settings):
     order_mark_paid(order=order)
     line = order.lines.get()
     assert order_refund(order=order, quantities={line.pk: 1}).amount == Decimal("12.50")
-    assert order_refund(order=order, quantities={line.pk: 1}).amount == Decimal("17.40")  # 12.50 + 4.90
+    assert order_refund(order=order, quantities={line.pk: 1}).amount == Decimal(
+        "17.40"
+    )  # 12.50 + 4.90
 
 
 def test_refunding_more_than_bought_or_foreign_lines_is_refused(order, place, soap):
@@ -119,10 +129,17 @@ def test_refunding_more_than_bought_or_foreign_lines_is_refused(order, place, so
 
 
 def test_reattribution_is_logged_and_emits_an_event(order, partner, admin_user):
-    change = order_reattribute(order=order, partner=partner, changed_by=admin_user, reason="Ticket 42")
+    change = order_reattribute(
+        order=order, partner=partner, changed_by=admin_user, reason="Ticket 42"
+    )
     order.refresh_from_db()
     assert (order.attributed_partner, order.attribution) == (partner, Order.Attribution.ADMIN)
-    assert (change.from_partner, change.to_partner, change.changed_by, change.reason) == (None, partner, admin_user, "Ticket 42")
+    assert (change.from_partner, change.to_partner, change.changed_by, change.reason) == (
+        None,
+        partner,
+        admin_user,
+        "Ticket 42",
+    )
     assert OrderEvent.objects.get(order=order).kind == "reattributed"
 
 
