@@ -24,6 +24,7 @@ from .models import Order
 from .payments import payment_instructions, payment_provider
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
+from .validators import COUNTRIES
 from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ def _review_page(request, *, errors=None, status=200):
         "errors": errors,
         "form": PlaceOrderForm(initial={"checkout_token": _checkout_token(request)}),
         "payment_label": payment_provider(data["payment_method"]).label if data else "",
+        "country_label": COUNTRIES.get((data or {}).get("country", ""), ("",))[0],
     }
     return render(request, "orders/review.html", context, status=status)
 
