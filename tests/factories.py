@@ -85,6 +85,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     class Params:
         qv_total = Decimal("100")
