@@ -91,11 +91,10 @@ def results(period) -> dict[int, tuple]:
 
 def make_order(partner, qv, *, quantity: int = 1, own: bool = False, customer=None):
     """A pending order of `quantity` x one product of `qv` QV each."""
-    from orders.models import Order
-    from tests.factories import CustomerFactory
+    from orders.models import Customer, Order
 
     if own:
-        customer = customer or CustomerFactory(email=partner.user.email)
+        customer = customer or Customer.objects.get_or_create(email=partner.user.email)[0]
     kwargs = {"customer": customer} if customer else {}
     order = OrderFactory(
         attributed_partner=partner,
