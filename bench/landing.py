@@ -13,7 +13,7 @@ Scenarios (each: bare view, then the landing page):
                      new session (a DB insert), as a first visit from a link does;
   returning visitor  one session cookie: the referral is already in the session.
 
-    .venv/bin/python bench/landing.py [--seconds 10] [--connections 16]
+    .venv/bin/python bench/landing.py [--seconds 5] [--rounds 3] [--connections 16] [--redis-sessions]
 """
 
 # ruff: noqa: S603 - runs our own commands (manage.py, gunicorn, wrk) with fixed arguments
@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,10 +127,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--redis-sessions",
+        action="store_true",
+        help="what-if: page cache and sessions in Redis (127.0.0.1:6379, db 13, keys prefixed)",
+    )
     args = parser.parse_args()
-    seconds = max(1, min(args.seconds, 60))
+    rounds = max(1, min(args.rounds, 5))
+    seconds = max(1, min(args.seconds, 30))
     connections = max(1, min(args.connections, 64))
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-landing-"))
@@ -144,6 +152,19 @@ def main() -> None:
     }
     env.pop("REDIS_URL", None)
     env.pop("CELERY_BROKER_URL", None)
+    extra_label = ""
+    if args.redis_sessions:
+        (tmp / "bench_settings.py").write_text(
+            "from mlm.settings import *  # noqa: F403\n"
+            "CACHES['default']['KEY_PREFIX'] = 'bench-landing'\n"
+            "SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n"
+        )
+        env.update(
+            REDIS_URL="redis://127.0.0.1:6379/13",
+            DJANGO_SETTINGS_MODULE="bench_settings",
+            PYTHONPATH=f"{tmp}{os.pathsep}{env.get('PYTHONPATH', '')}",
+        )
+        extra_label = "; what-if: Redis cache and Redis sessions"
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PY, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True)
 
@@ -177,19 +198,22 @@ def main() -> None:
         for path in ("/__bench__/bare/", "/anna/"):  # warm-up: imports, templates, cache
             load(port, path, 1, connections)
         print(
-            f"gunicorn 2 workers on 127.0.0.1:{port}, {tool}, {connections} connections, {seconds}s per run"
+            f"gunicorn 2 workers on 127.0.0.1:{port}, {tool}, {connections} connections, "
+            f"{rounds} alternating rounds of {seconds}s per figure, median req/s{extra_label}"
         )
-        results = {}
         for label, cookie_header in (("new visitors", ""), ("returning visitor", cookie)):
-            bare = load(port, "/__bench__/bare/", seconds, connections, cookie_header)
-            landing = load(port, "/anna/", seconds, connections, cookie_header)
-            results[label] = (bare, landing)
+            bare_runs, landing_runs = [], []
+            for _ in range(rounds):  # alternate, so background load hits both alike
+                bare_runs.append(
+                    load(port, "/__bench__/bare/", seconds, connections, cookie_header)
+                )
+                landing_runs.append(load(port, "/anna/", seconds, connections, cookie_header))
+            bare, landing = statistics.median(bare_runs), statistics.median(landing_runs)
             print(
                 f"  {label:18s} bare view {bare:8.0f} req/s   landing page {landing:8.0f} req/s   "
                 f"ratio {landing / bare * 100 if bare else 0:5.1f} %"
             )
-        page_kb = len(body) / 1024
-        print(f"  landing page size {page_kb:.1f} KiB (bare view 2 bytes)")
+        print(f"  landing page size {len(body) / 1024:.1f} KiB (bare view 2 bytes)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
