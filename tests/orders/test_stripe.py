@@ -314,3 +314,11 @@ def test_refund_matching_is_refused_when_ambiguous(stripe_order, soap):
     for line in lines:  # two lines of the same price: which one came back?
         line.unit_price = Decimal("10.00")
     assert refund_quantities_matching(lines=lines, amount=Decimal("10.00")) is None
+
+
+def test_stripe_key_without_webhook_secret_is_flagged_by_the_system_check(settings):
+    from orders.checks import stripe_configuration
+
+    assert stripe_configuration(None) == []
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    assert [w.id for w in stripe_configuration(None)] == ["orders.W001"]
