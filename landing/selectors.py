@@ -15,6 +15,7 @@ class LandingPartner:
     shows (the partner row and the product catalogue)."""
 
     pk: int
+    user_id: int
     slug: str
     first_name: str
     last_name: str
@@ -28,7 +29,7 @@ class LandingPartner:
 def _landing_sql() -> str:
     p, pr = Partner._meta.db_table, Product._meta.db_table
     return (
-        f"SELECT id, slug, first_name, last_name, updated_at, "  # noqa: S608 - table names from models
+        f"SELECT id, user_id, slug, first_name, last_name, updated_at, "  # noqa: S608 - table names from models
         f'(SELECT MAX(updated_at) FROM "{pr}"), (SELECT COUNT(*) FROM "{pr}") '
         f'FROM "{p}" WHERE slug = %s AND status = %s'
     )
@@ -43,9 +44,10 @@ def landing_partner_get(*, slug: str) -> LandingPartner | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, slug, first_name, last_name, updated_at, products_changed, products_count = row
+    pk, user_id, slug, first_name, last_name, updated_at, products_changed, products_count = row
     return LandingPartner(
         pk=pk,
+        user_id=user_id,
         slug=slug,
         first_name=first_name,
         last_name=last_name,

@@ -40,7 +40,8 @@ def partner_page(request, slug):
     found = landing_partner_get(slug=slug)
     if found is None:
         return not_found(request)
-    if not is_bot(request):
+    own_preview = request.user.is_authenticated and request.user.pk == found.user_id
+    if not is_bot(request) and not own_preview:
         referral_remember(request, partner=found, via="landing")
         landing_visit_record(partner_id=found.pk)
 

@@ -190,3 +190,10 @@ def test_other_partners_pages_are_their_own(anna):
     Client().get("/anna/")
     html = Client().get("/ben/").content.decode()
     assert "Ben Berger" in html and "Anna Albers" not in html
+
+
+def test_partner_previewing_their_own_page_is_neither_a_visit_nor_a_referral(client, anna):
+    client.force_login(anna.user)
+    assert "Anna Albers" in client.get("/anna/").content.decode()
+    assert not LandingVisitDay.objects.exists()
+    assert "referral" not in client.session
