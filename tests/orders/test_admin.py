@@ -270,3 +270,29 @@ def test_deactivating_a_product_removes_it_from_the_landing_page(admin_client, p
         "/admin/orders/product/", {"action": "deactivate", "_selected_action": [soap.pk]}
     )
     assert "Seife" not in Client().get("/anna/").content.decode()
+
+
+def test_price_edited_in_the_product_list_shows_on_the_landing_page_at_once(
+    admin_client, partner, soap
+):
+    assert "12.50" in Client().get("/anna/").content.decode()
+    response = admin_client.post(
+        "/admin/orders/product/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": str(soap.pk),
+            "form-0-price": "13.75",
+            "form-0-qv": "11.00",
+            "form-0-is_active": "on",
+            "form-0-sort_order": "1",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    soap.refresh_from_db()
+    assert (soap.price, soap.qv) == (Decimal("13.75"), Decimal("11.00"))
+    html = Client().get("/anna/").content.decode()
+    assert "13.75" in html and "12.50" not in html
