@@ -20,10 +20,11 @@ team has no volume has no rank either.
 """
 
 from collections.abc import Iterable, Sequence
+from collections import namedtuple
 from decimal import Decimal
 from operator import itemgetter
 
-from .ranks import Leg, RankRule, paid_as
+from .ranks import RankRule, paid_as
 
 CENTS = 100
 _HUNDRED = Decimal(100)
@@ -61,6 +62,12 @@ def _scaled(rule: RankRule) -> RankRule:
     )
 
 
+# A leg as ranks.py reads it (attributes partner_id, gv, subtree_max_level),
+# as a named tuple: a million of them are built in a full pass, and a frozen
+# dataclass (ranks.Leg) costs several times more to create.
+EngineLeg = namedtuple("EngineLeg", ["partner_id", "gv", "subtree_max_level"])
+
+
 class Plan:
     """The rank rules in cents, highest level first, ready for many evaluations."""
 
@@ -89,10 +96,10 @@ class Plan:
                 return level, name
         return 0, ""
 
-    def rank_of(self, pv: int, gv: int, legs_max_level: int, legs: Sequence[tuple[int, int, int]]) -> tuple[int, str]:
+    def rank_of(self, pv: int, gv: int, legs_max_level: int, legs: Sequence[EngineLeg]) -> tuple[int, str]:
         """(level, name) of the paid-as rank; (0, "") for none.
 
-        `legs`: (child id, GV cents, subtree max level) of the direct children;
+        `legs`: EngineLeg(child id, GV cents, subtree max level) of the direct children;
         `gv` = pv + their GV, `legs_max_level` = the highest of their levels.
         The decision is ranks.paid_as's; rules that cannot be met are skipped
         first by necessary conditions of ranks.meets (PV >= min PV; QGV <= GV,
@@ -108,7 +115,7 @@ class Plan:
         ]
         if not candidates:
             return 0, ""
-        rule = paid_as(pv, [Leg(c, leg_gv, sml) for c, leg_gv, sml in legs], candidates)
+        rule = paid_as(pv, legs, candidates)
         return (rule.level, rule.name) if rule is not None else (0, "")
 
 
@@ -117,7 +124,7 @@ class Plan:
 Row = tuple[int, int, int, int, int, str, int]
 
 
-def node(plan: Plan, pv: int, legs: Sequence[tuple[int, int, int]]) -> tuple[int, int, str, int]:
+def node(plan: Plan, pv: int, legs: Sequence[EngineLeg]) -> tuple[int, int, str, int]:
     """GV, paid-as level, paid-as name and subtree max level of one partner."""
     gv = pv
     legs_max = 0
@@ -146,7 +153,7 @@ def full_pass(
     Returns the non-blank rows, deepest partners first.
     """
     partners.sort(key=itemgetter(2), reverse=True)  # children before sponsors
-    legs_of: dict[int, list[tuple[int, int, int]]] = {}
+    legs_of: dict[int, list[EngineLeg]] = {}
     rows: list[Row] = []
     append = rows.append
     get_volume = volumes.get
@@ -180,9 +187,9 @@ def full_pass(
             if sid is not None and (gv or sml):
                 sponsor_legs = get_legs(sid)
                 if sponsor_legs is None:
-                    legs_of[sid] = [(pid, gv, sml)]
+                    legs_of[sid] = [EngineLeg(pid, gv, sml)]
                 else:
-                    sponsor_legs.append((pid, gv, sml))
+                    sponsor_legs.append(EngineLeg(pid, gv, sml))
     return rows
 
 
@@ -210,7 +217,7 @@ def incremental_pass(
         if delta is not None:
             customer += delta[0]
             own += delta[1]
-        legs = [(c, gv, sml) for c, (gv, sml) in children.get(pid, {}).items()]
+        legs = [EngineLeg(c, gv, sml) for c, (gv, sml) in children.get(pid, {}).items()]
         gv, level, name, sml = node(plan, customer + own, legs)
         rows.append((pid, customer, own, gv, level, name, sml))
         sponsor = chains[pid][0]

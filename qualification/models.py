@@ -162,7 +162,11 @@ class PartnerPeriodStats(models.Model):
         verbose_name = _("partner result")
         verbose_name_plural = _("partner results")
         constraints = [models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")]
-        indexes = [models.Index(fields=["period", "paid_as_level"], name="stats_period_rank")]
+        # Only (partner, period) and (period) are indexed: a changed rank or volume
+        # then touches no index, and PostgreSQL updates the row in place (HOT,
+        # with free room left in each page, see migration 0003) -- the live task
+        # rewrites a whole upline per order.
+        indexes = [models.Index(fields=["period"], name="stats_period")]
 
     def __str__(self):
         return f"{self.partner_id} in {self.period_id}: PV {self.pv}, GV {self.gv}"

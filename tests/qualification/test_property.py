@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from orders.services import order_mark_paid, order_reattribute, order_refund
 from partners.models import Partner
 from partners.services import partner_move
-from qualification.engine import Plan
+from qualification.engine import EngineLeg, Plan
 from qualification.models import PartnerPeriodStats, PendingVolume, Period
 from qualification.ranks import Leg, RankRule, paid_as
 from qualification.services import (
@@ -204,6 +204,6 @@ def test_engine_rank_evaluation_equals_the_rank_rules(plan, pv, legs):
         Decimal(pv).scaleb(-2), [Leg(i, Decimal(g).scaleb(-2), lv) for i, g, lv in engine_legs], by_level
     )
 
-    got = Plan(rules).rank_of(pv, gv, max((lv for _, lv in legs), default=0), engine_legs)
+    got = Plan(rules).rank_of(pv, gv, max((lv for _, lv in legs), default=0), [EngineLeg(*leg) for leg in engine_legs])
 
     assert got == ((expected.level, expected.name) if expected else (0, ""))
