@@ -19,8 +19,8 @@ that asks for nothing: see services.rank_validate), so a partner whose whole
 team has no volume has no rank either.
 """
 
-from collections.abc import Iterable, Sequence
 from collections import namedtuple
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from operator import itemgetter
 
