@@ -145,23 +145,37 @@ def full_pass(
     plan: Plan,
     volumes: dict[int, tuple[int, int]],
     partners: list[tuple[int, int | None, int]],
+    progress=None,
 ) -> list[Row]:
     """All results of a period in one bottom-up pass.
 
     volumes: partner id -> (net PV cents, own PV cents) from the ledger;
-    partners: (id, sponsor id, depth) of every partner (sorted in place).
+    partners: (id, sponsor id, depth) of every partner (sorted in place);
+    progress: optional callable(partners done), called every 65,536 partners.
     Returns the non-blank rows, deepest partners first.
     """
     partners.sort(key=itemgetter(2), reverse=True)  # children before sponsors
     legs_of: dict[int, list[EngineLeg]] = {}
     rows: list[Row] = []
+    step = 1 << 16
+    for start in range(0, len(partners), step):
+        if progress is not None:
+            progress(start)
+        _pass_chunk(plan, partners[start : start + step], volumes, legs_of, rows)
+    if progress is not None:
+        progress(len(partners))
+    return rows
+
+
+def _pass_chunk(plan: Plan, chunk, volumes, legs_of, rows: list[Row]) -> None:
+    """full_pass's loop over a slice of the partners (deepest first)."""
+    leaf_rank_of = plan.leaf_rank_of
+    rank_of = plan.rank_of
     append = rows.append
     get_volume = volumes.get
     pop_legs = legs_of.pop
     get_legs = legs_of.get
-    leaf_rank_of = plan.leaf_rank_of
-    rank_of = plan.rank_of
-    for pid, sid, _depth in partners:
+    for pid, sid, _depth in chunk:
         volume = get_volume(pid)
         legs = pop_legs(pid, None)
         if legs is None:
@@ -190,7 +204,6 @@ def full_pass(
                     legs_of[sid] = [EngineLeg(pid, gv, sml)]
                 else:
                     sponsor_legs.append(EngineLeg(pid, gv, sml))
-    return rows
 
 
 def incremental_pass(

@@ -122,10 +122,20 @@ def _recompute_locked(period: Period, *, progress=None) -> int:
         if pending:
             sql.pending_delete(cursor, pending)
         partners = sql.all_partners(cursor)
-        rows = full_pass(_plan(), volumes, partners)
+        # Progress on a scale of 2 x partners: the pass, then the write.
+        scale = 2 * len(partners)
+        pass_progress = write_progress = None
         if progress:
-            progress(0, len(rows))
-        sql.stats_replace(cursor, period.pk, rows, timezone.now(), progress=progress)
+            def pass_progress(done):
+                progress(done, scale)
+
+            def write_progress(done, total):
+                progress(len(partners) + len(partners) * done // max(total, 1), scale)
+
+        rows = full_pass(_plan(), volumes, partners, progress=pass_progress)
+        sql.stats_replace(cursor, period.pk, rows, timezone.now(), progress=write_progress)
+        if progress:
+            progress(scale, scale)
     return len(rows)
 
 

@@ -199,3 +199,43 @@ def test_results_of_a_deep_line_equal_a_full_recompute(example_plan, paid_order)
     assert results(october) == incremental
     top = incremental[line[0].pk]
     assert top[3] == Decimal(150) * len(line[::7])
+
+
+def test_moving_a_partner_recomputes_the_open_periods_on_commit(example_plan, committed, paid_order):
+    from partners.services import partner_move
+
+    anna, bert = PartnerFactory(), PartnerFactory()
+    ben = PartnerFactory(sponsor=anna)
+    paid_order(PartnerFactory(sponsor=ben), 300, at=OCT)
+    october = period_for(at=OCT)
+    assert partner_stats(partner=anna, period=october).gv == D(300)
+
+    with committed():
+        partner_move(partner=ben, new_sponsor=bert, reason="new sponsor by agreement")
+
+    assert partner_stats(partner=anna, period=october).gv == 0
+    assert partner_stats(partner=bert, period=october).gv == D(300)
+
+
+def test_a_long_queue_is_absorbed_by_one_full_recompute(example_plan):
+    anna = PartnerFactory()
+    ben = PartnerFactory(sponsor=anna)
+    for partner, qv in [(anna, 100), (ben, 50), (ben, 70)]:
+        order_mark_paid(order=make_order(partner, qv), paid_at=OCT)  # queued, no task ran
+    october = period_for(at=OCT)
+
+    assert volume_apply_pending(period=october, limit=2) == 3
+
+    assert partner_stats(partner=anna, period=october).gv == D(220)
+    assert partner_stats(partner=ben, period=october).pv == D(120)
+    assert volume_apply_pending(period=october) == 0
+
+
+def test_recompute_reports_progress_up_to_done(paid_order):
+    paid_order(PartnerFactory(), 100, at=OCT)
+    seen = []
+
+    period_recompute(period=period_for(at=OCT), progress=lambda done, total: seen.append((done, total)))
+
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         if found is None:
             raise CommandError(_("There is no period %(period)s (no volume was ever booked in it).") % {"period": period})
-        bar = tqdm(total=0, unit=" rows", desc=_("Recomputing %(label)s") % {"label": found.label}, file=self.stderr._out, leave=True)
+        bar = tqdm(total=1, unit="", bar_format="{desc}: {percentage:3.0f}% |{bar}| {elapsed}", desc=_("Recomputing %(label)s") % {"label": found.label}, file=self.stderr._out, leave=True)
 
         def progress(done, total):
             bar.total = total
