@@ -24,7 +24,7 @@ from .qr import qr_png, qr_svg
 
 
 def _poll_seconds() -> int:
-    return int(getattr(settings, "DASHBOARD_POLL_SECONDS", 5))
+    return settings.DASHBOARD_POLL_SECONDS
 
 
 def partner_required(view):

@@ -32,7 +32,7 @@ SAME_VISIT_SECONDS = 60
 
 # Link-preview and search bots: they neither become referrals nor count as visits.
 BOT_RE = re.compile(
-    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp|telegram|embedly|preview|headless", re.I
+    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp/|telegrambot|embedly|linkpreview|headlesschrome", re.I
 )
 
 

@@ -47,7 +47,7 @@ _last_flush = time.monotonic()
 
 
 def _flush_seconds() -> float:
-    return float(getattr(settings, "LANDING_VISIT_FLUSH_SECONDS", 5))
+    return float(settings.LANDING_VISIT_FLUSH_SECONDS)
 
 
 def landing_visit_record(*, partner_id: int, day: date | None = None) -> None:

@@ -223,6 +223,13 @@ PARTNER_TERMS_VERSION = env.str("PARTNER_TERMS_VERSION", default="2026-01")
 SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
+# Landing page visits are counted in memory and written in batches this often.
+LANDING_VISIT_FLUSH_SECONDS = env.int("LANDING_VISIT_FLUSH_SECONDS", default=5)
+DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
+# Bank details printed for prepayment (Vorkasse / Rechnung).
+COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)
+COMPANY_IBAN = env.str("COMPANY_IBAN", default="DE02 1203 0000 0000 2020 51")
+COMPANY_BIC = env.str("COMPANY_BIC", default="BYLADEM1001")
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

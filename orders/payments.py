@@ -56,11 +56,9 @@ class PrepaymentProvider(PaymentProvider):
     def instructions(self, *, order):
         return {
             "method": self.method,
-            "account_holder": getattr(
-                settings, "COMPANY_BANK_ACCOUNT_HOLDER", settings.COMPANY_NAME
-            ),
-            "iban": getattr(settings, "COMPANY_IBAN", "DE02 1203 0000 0000 2020 51"),
-            "bic": getattr(settings, "COMPANY_BIC", "BYLADEM1001"),
+            "account_holder": settings.COMPANY_BANK_ACCOUNT_HOLDER,
+            "iban": settings.COMPANY_IBAN,
+            "bic": settings.COMPANY_BIC,
             "reference": order.number,
             "amount": order.total,
         }
