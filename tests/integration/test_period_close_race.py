@@ -1,0 +1,86 @@
+"""Closing a period while checkouts book volume into it (PostgreSQL row locks):
+no entry may land in a period after its final recompute."""
+
+import threading
+import time
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, transaction
+
+from orders.services import order_mark_paid
+from qualification.models import PartnerPeriodStats, PendingVolume, Period, VolumeEntry
+from qualification.services import period_close, period_current_open, period_for
+from tests.factories import OrderFactory, PartnerFactory
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+OCT = datetime(2026, 10, 10, 12, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def in_thread(target):
+    errors = []
+
+    def run():
+        try:
+            target()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def test_a_close_waits_for_a_booking_in_flight_and_counts_it():
+    anna = PartnerFactory()
+    order = OrderFactory(attributed_partner=anna, qv_total=Decimal("64.00"))
+    october = period_for(at=OCT)
+    booked, commit = threading.Event(), threading.Event()
+
+    def checkout():
+        with transaction.atomic():
+            order_mark_paid(order=order, paid_at=OCT)
+            booked.set()
+            commit.wait(10)
+
+    checkout_thread, checkout_errors = in_thread(checkout)
+    assert booked.wait(10)
+    close_thread, close_errors = in_thread(lambda: period_close(period=october))
+    time.sleep(1.0)
+    assert close_thread.is_alive(), "the close must wait for the booking in flight"
+
+    commit.set()
+    checkout_thread.join(10)
+    close_thread.join(30)
+    assert not checkout_errors and not close_errors
+
+    october.refresh_from_db()
+    assert october.status == Period.Status.CLOSED
+    assert VolumeEntry.objects.get().period == october
+    assert PartnerPeriodStats.objects.get(partner=anna, period=october).pv == Decimal("64.00")
+    assert not PendingVolume.objects.filter(period=october).exists()
+
+
+def test_a_booking_that_meets_a_close_in_progress_goes_to_the_open_period():
+    anna = PartnerFactory()
+    order = OrderFactory(attributed_partner=anna, qv_total=Decimal("31.00"))
+    october = period_for(at=OCT)
+    current = period_current_open()
+
+    with transaction.atomic():
+        # What period_close holds while it recomputes: FOR UPDATE on the period.
+        Period.objects.select_for_update().get(pk=october.pk)
+        Period.objects.filter(pk=october.pk).update(status=Period.Status.CLOSED)
+        checkout_thread, errors = in_thread(lambda: order_mark_paid(order=order, paid_at=OCT))
+        time.sleep(1.0)
+        assert checkout_thread.is_alive(), "the booking waits for the close"
+    checkout_thread.join(30)
+    assert not errors
+
+    entry = VolumeEntry.objects.get()
+    assert entry.period == current != october
