@@ -16,6 +16,7 @@ admin, where moves and status changes are logged).
 from __future__ import annotations
 
 import secrets
+import sys
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -28,7 +29,18 @@ from django.utils.translation import gettext as _
 
 from mlm.reserved_paths import RESERVED_PATHS
 
-from .csvio import Column, CsvSource, IdReserver, chunked, parse_date_or_datetime, progress_bar
+from .csvio import (
+    Column,
+    CsvSource,
+    IdReserver,
+    RowWriter,
+    analyze,
+    chunked,
+    forget_queries,
+    keys_in,
+    parse_date_or_datetime,
+    progress_bar,
+)
 from .genealogy import child_path
 from .models import Partner, normalize_email
 from .slugs import SLUG_MAX, slug_from_text, slug_problems
@@ -71,6 +83,7 @@ def partners_import(*, path, progress: bool = True, chunk_size: int = CHUNK) -> 
     plan = _validate(source, chunk_size)
     db_sponsors = _check_sponsors(source, plan)
     source.errors.raise_if_any()
+    plan.line_of.clear()  # only error messages needed it
     source.check_unchanged()
     with transaction.atomic():
         created = _write(source, plan, db_sponsors, chunk_size)
@@ -85,16 +98,17 @@ def _validate(source: CsvSource, chunk_size: int) -> _Plan:
     email_line: dict[str, int] = {}
     errors = source.errors
     for chunk in chunked(source.rows(desc=_("checking partners")), chunk_size):
+        forget_queries()
         good = []
         for line, row in chunk:
             parsed = _parse_row(line, row, errors)
-            ext = row["external_id"]
+            ext = sys.intern(row["external_id"])
             if ext in plan.line_of:
                 errors.add(line, "external_id", _("“%(id)s” appears twice in the file (first on line %(first)d).")
                            % {"id": ext, "first": plan.line_of[ext]})
                 continue
             plan.line_of[ext] = line
-            plan.sponsor_of[ext] = row["sponsor_external_id"]
+            plan.sponsor_of[ext] = sys.intern(row["sponsor_external_id"])
             email = parsed.get("email")
             if email:
                 if email in email_line:
@@ -169,21 +183,21 @@ def _check_against_db(rows: list[tuple[int, dict]], plan: _Plan, errors) -> None
     User = get_user_model()
     exts = [r["external_id"] for _line, r in rows]
     known = {
-        p.external_id: p
-        for p in Partner.objects.filter(external_id__in=exts).select_related("user", "sponsor")
+        row[0]: row
+        for row in Partner.objects.filter(keys_in(Partner, "external_id", exts)).order_by().values_list(*_COMPARED)
     }
     emails = [r["email"] for _line, r in rows]
     email_owner = dict(
-        User.objects.filter(email__in=emails).values_list("email", "partner__external_id")
+        User.objects.filter(keys_in(User, "email", emails)).order_by().values_list("email", "partner__external_id")
     )
     slugs = [r["slug"] for _line, r in rows if r.get("slug")]
-    slug_owner = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "external_id")) if slugs else {}
+    slug_owner = dict(Partner.objects.filter(keys_in(Partner, "slug", slugs)).order_by().values_list("slug", "external_id")) if slugs else {}
 
     for line, r in rows:
         ext = r["external_id"]
-        partner = known.get(ext)
-        if partner is not None:
-            differ = _differences(partner, r)
+        stored = known.get(ext)
+        if stored is not None:
+            differ = _differences(stored, r)
             if differ:
                 errors.add(line, "external_id", _(
                     "“%(id)s” was already imported with other data (%(columns)s differ); "
@@ -202,22 +216,29 @@ def _check_against_db(rows: list[tuple[int, dict]], plan: _Plan, errors) -> None
             plan.needs_slug += 1
 
 
-def _differences(partner: Partner, r: dict) -> list[str]:
+# What a re-imported row is compared with, in the order of _differences().
+_COMPARED = (
+    "external_id", "user__email", "first_name", "last_name", "slug", "sponsor_id", "sponsor__external_id", "joined_at",
+    "status",
+)
+
+
+def _differences(stored: tuple, r: dict) -> list[str]:
+    _ext, email, first_name, last_name, slug, sponsor_id, sponsor_ext, joined_at, status = stored
     differ = []
-    if partner.user.email != r["email"]:
+    if email != r["email"]:
         differ.append("email")
-    if partner.first_name != r["first_name"]:
+    if first_name != r["first_name"]:
         differ.append("first_name")
-    if partner.last_name != r["last_name"]:
+    if last_name != r["last_name"]:
         differ.append("last_name")
-    if r.get("slug") and partner.slug != r["slug"]:
+    if r.get("slug") and slug != r["slug"]:
         differ.append("slug")
-    sponsor_ext = (partner.sponsor.external_id or "") if partner.sponsor_id else ""
-    if sponsor_ext != r["sponsor"]:
+    if (sponsor_ext or "") != r["sponsor"] or (sponsor_id and not sponsor_ext):
         differ.append("sponsor_external_id")
-    if r.get("joined_at") and partner.joined_at != r["joined_at"]:
+    if r.get("joined_at") and joined_at != r["joined_at"]:
         differ.append("joined_at")
-    if r.get("status") and partner.status != r["status"]:
+    if r.get("status") and status != r["status"]:
         differ.append("status")
     return differ
 
@@ -232,7 +253,7 @@ def _check_sponsors(source: CsvSource, plan: _Plan) -> dict[str, tuple[int, str]
     db_sponsors: dict[str, tuple[int, str]] = {}
     outside_list = sorted(outside)
     for i in range(0, len(outside_list), _LOOKUP):
-        for ext, pk, path in Partner.objects.filter(external_id__in=outside_list[i : i + _LOOKUP]).values_list(
+        for ext, pk, path in Partner.objects.filter(keys_in(Partner, "external_id", outside_list[i : i + _LOOKUP])).order_by().values_list(
             "external_id", "pk", "path"
         ):
             db_sponsors[ext] = (pk, path)
@@ -300,45 +321,51 @@ def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str
         return member_path
 
     slugger = _SlugMaker(plan) if plan.needs_slug else None
+    user_ids = IdReserver(User)
+    users = RowWriter(User, USER_COLUMNS)
+    partners = RowWriter(Partner, PARTNER_ROW_COLUMNS)
     now = timezone.now()
     created = 0
     bar = progress_bar(total=len(plan.sponsor_of) - len(plan.existing), desc=_("writing partners"), enabled=source.progress)
     try:
-        new_rows = ((line, row) for line, row in source.rows(progress=False) if row["external_id"] not in plan.existing)
+        new_rows = (row for _line, row in source.rows(progress=False) if row["external_id"] not in plan.existing)
         for chunk in chunked(new_rows, chunk_size):
-            users, partners = [], []
-            for _line, row in chunk:
+            user_rows, partner_rows = [], []
+            for row in chunk:
                 ext = row["external_id"]
                 joined_at = parse_date_or_datetime(row["joined_at"]) if row["joined_at"] else now
-                email = normalize_email(row["email"])
-                users.append(User(
-                    email=email, first_name=row["first_name"], last_name=row["last_name"],
-                    password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
-                    date_joined=joined_at,
+                user_id = user_ids.take()
+                first_name, last_name = row["first_name"], row["last_name"]
+                user_rows.append((
+                    user_id, normalize_email(row["email"]), first_name, last_name,
+                    UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20), joined_at, True, False, False,
                 ))
                 sponsor = row["sponsor_external_id"]
                 own_path = path(ext)
-                partners.append(Partner(
-                    pk=pk(ext),
-                    first_name=row["first_name"],
-                    last_name=row["last_name"],
-                    slug=row["slug"].lower() if row["slug"] else slugger.make(row["first_name"], row["last_name"]),
-                    sponsor_id=pk(sponsor) if sponsor else None,
-                    path=own_path,
-                    depth=own_path.count("."),
-                    status=(row["status"] or Partner.Status.ACTIVE).lower(),
-                    external_id=ext,
-                    joined_at=joined_at,
+                partner_rows.append((
+                    pk(ext), user_id, first_name, last_name,
+                    row["slug"].lower() if row["slug"] else slugger.make(first_name, last_name),
+                    pk(sponsor) if sponsor else None,
+                    own_path, own_path.count("."),
+                    (row["status"] or Partner.Status.ACTIVE).lower(),
+                    ext, joined_at,
                 ))
-            User.objects.bulk_create(users)
-            for user, partner in zip(users, partners, strict=True):
-                partner.user_id = user.pk
-            Partner.objects.bulk_create(partners)
-            created += len(partners)
-            bar.update(len(partners))
+            users.write(user_rows)
+            partners.write(partner_rows)
+            forget_queries()
+            created += len(partner_rows)
+            bar.update(len(partner_rows))
     finally:
         bar.close()
+    analyze(User, Partner)
     return created
+
+
+# Exactly what partner_enroll writes for a partner without password or terms.
+USER_COLUMNS = ("id", "email", "first_name", "last_name", "password", "date_joined", "is_active", "is_staff", "is_superuser")
+PARTNER_ROW_COLUMNS = (
+    "id", "user_id", "first_name", "last_name", "slug", "sponsor_id", "path", "depth", "status", "external_id", "joined_at",
+)
 
 
 class _SlugMaker:

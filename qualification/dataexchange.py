@@ -49,7 +49,11 @@ from partners.csvio import (
     CsvProblem,
     CsvSource,
     IdReserver,
+    RowWriter,
+    analyze,
     chunked,
+    forget_queries,
+    keys_in,
     parse_currency,
     parse_datetime_with_offset,
     parse_decimal,
@@ -59,7 +63,7 @@ from partners.csvio import (
 from partners.models import Partner, normalize_email
 
 from .models import PartnerPeriodStats, Period, VolumeEntry
-from .services import month_start, period_for, period_recompute
+from .services import company_tz, period_for, period_recompute
 
 ORDER_COLUMNS = (
     Column("external_id", required=True),
@@ -75,6 +79,13 @@ EXPORT_HEADER = ["external_id", "slug", "pv", "customer_pv", "own_pv", "gv", "pa
 CHUNK = 2_000
 IMPORT_LINE_NAME = "Import"
 ZERO = Decimal("0")
+
+
+def month_start(at: datetime, tz=None) -> date:
+    """First day of the company-time month of an aware date-time (as
+    services.month_start, with the zone looked up once per import)."""
+    local = at.astimezone(tz or company_tz())
+    return date(local.year, local.month, 1)
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def orders_import(*, path, progress: bool = True, chunk_size: int = CHUNK) -> Or
     return OrderImportResult(created=created, unchanged=len(existing), periods=recomputed)
 
 
-def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now) -> dict | None:
+def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now, tz) -> dict | None:
     out: dict = {"external_id": row["external_id"]}
     ok = True
 
@@ -146,9 +157,9 @@ def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now) -
     if paid_at and refunded_at and refunded_at < paid_at:
         bad("refunded_at", _("the refund (%(refunded)s) cannot be before the payment (%(paid)s).")
             % {"refunded": row["refunded_at"], "paid": row["paid_at"]})
-    if paid_at and month_start(paid_at) in closed:
+    if paid_at and month_start(paid_at, tz) in closed:
         bad("paid_at", _("period %(period)s is closed; its volume cannot change any more.")
-            % {"period": f"{month_start(paid_at):%Y-%m}"})
+            % {"period": f"{month_start(paid_at, tz):%Y-%m}"})
     return out if ok else None
 
 
@@ -156,11 +167,13 @@ def _validate(source: CsvSource, chunk_size: int) -> tuple[set[str], set[date], 
     errors = source.errors
     closed = set(Period.objects.filter(status=Period.Status.CLOSED).values_list("start", flat=True))
     now = timezone.now()
+    tz = company_tz()
     line_of: dict[str, int] = {}
     existing: set[str] = set()
     months: set[date] = set()
     new_count = 0
     for chunk in chunked(source.rows(desc=_("checking orders")), chunk_size):
+        forget_queries()
         good = []
         for line, row in chunk:
             ext = row["external_id"]
@@ -169,27 +182,27 @@ def _validate(source: CsvSource, chunk_size: int) -> tuple[set[str], set[date], 
                            % {"id": ext, "first": line_of[ext]})
                 continue
             line_of[ext] = line
-            parsed = _parse_row(line, row, errors, closed, now)
+            parsed = _parse_row(line, row, errors, closed, now, tz)
             if parsed is not None:
                 good.append((line, parsed))
         if not good:
             continue
         partners = _partners_by_ext({r["partner"] for _line, r in good if r["partner"]})
         known = {
-            o.external_id: o
-            for o in Order.objects.filter(external_id__in=[r["external_id"] for _line, r in good]).select_related(
-                "customer", "attributed_partner"
+            stored[1]: stored
+            for stored in Order.objects.filter(keys_in(Order, "external_id", [r["external_id"] for _line, r in good])).order_by().values_list(
+                *_COMPARED
             )
         }
-        original = _original_partners([o for o in known.values()])
+        original = _original_partners([stored[0] for stored in known.values()])
         for line, r in good:
             if r["partner"] and r["partner"] not in partners:
                 errors.add(line, "partner_external_id", _("no partner with external_id “%(id)s”; import the partners first.")
                            % {"id": r["partner"]})
                 continue
-            order = known.get(r["external_id"])
-            if order is not None:
-                differ = _differences(order, r, original)
+            stored = known.get(r["external_id"])
+            if stored is not None:
+                differ = _differences(stored, r, original)
                 if differ:
                     errors.add(line, "external_id", _(
                         "“%(id)s” was already imported with other data (%(columns)s differ); "
@@ -199,7 +212,7 @@ def _validate(source: CsvSource, chunk_size: int) -> tuple[set[str], set[date], 
                     existing.add(r["external_id"])
                 continue
             new_count += 1
-            months.add(month_start(r["paid_at"]))
+            months.add(month_start(r["paid_at"], tz))
     return existing, months, new_count
 
 
@@ -209,16 +222,15 @@ def _partners_by_ext(exts) -> dict[str, tuple[int, str]]:
         return {}
     return {
         ext: (pk, email)
-        for ext, pk, email in Partner.objects.filter(external_id__in=list(exts)).values_list(
+        for ext, pk, email in Partner.objects.filter(keys_in(Partner, "external_id", exts)).order_by().values_list(
             "external_id", "pk", "user__email"
         )
     }
 
 
-def _original_partners(orders: list[Order]) -> dict[int, str]:
+def _original_partners(ids: list[int]) -> dict[int, str]:
     """order id -> external id of the partner the order was imported for, where
     an admin re-attributed it since."""
-    ids = [o.pk for o in orders]
     if not ids:
         return {}
     first: dict[int, str] = {}
@@ -229,24 +241,31 @@ def _original_partners(orders: list[Order]) -> dict[int, str]:
     return first
 
 
-def _differences(order: Order, r: dict, original: dict[int, str]) -> list[str]:
+# What a re-imported row is compared with, in the order of _differences().
+_COMPARED = (
+    "pk", "external_id", "customer__email", "attributed_partner_id", "attributed_partner__external_id", "paid_at",
+    "currency", "total", "qv", "refunded_at",
+)
+
+
+def _differences(stored: tuple, r: dict, original: dict[int, str]) -> list[str]:
+    pk, _ext, email, partner_id, partner_ext, paid_at, currency, total, qv, refunded_at = stored
     differ = []
-    if order.customer.email != r["email"]:
+    if email != r["email"]:
         differ.append("customer_email")
-    partner_ext = original.get(order.pk)
-    if partner_ext is None:
-        partner_ext = order.attributed_partner.external_id or "" if order.attributed_partner_id else ""
-    if partner_ext != r["partner"]:
+    if pk in original:  # re-attributed by an admin since: compare with what was imported
+        partner_ext, partner_id = original[pk], original[pk] or None
+    if (partner_ext or "") != r["partner"] or (partner_id and not partner_ext):
         differ.append("partner_external_id")
-    if order.paid_at != r["paid_at"]:
+    if paid_at != r["paid_at"]:
         differ.append("paid_at")
-    if order.currency != r["currency"]:
+    if currency != r["currency"]:
         differ.append("currency")
-    if order.total != r["total"]:
+    if total != r["total"]:
         differ.append("total")
-    if order.qv != r["qv"]:
+    if qv != r["qv"]:
         differ.append("qv")
-    if r["refunded_at"] and order.refunded_at != r["refunded_at"]:
+    if r["refunded_at"] and refunded_at != r["refunded_at"]:
         differ.append("refunded_at")
     return differ
 
@@ -262,16 +281,45 @@ def _periods_for(months: set[date]) -> dict[date, Period]:
     return periods
 
 
+class _Writers:
+    """Ids and row writers for everything an imported order consists of: the
+    rows order_place / order_mark_paid / order_refund and the qualification
+    receiver write for a one-line order paid (and refunded in full)."""
+
+    def __init__(self):
+        self.customer_ids = IdReserver(Customer)
+        self.order_ids = IdReserver(Order)
+        self.line_ids = IdReserver(OrderLine)
+        self.refund_ids = IdReserver(Refund)
+        self.event_ids = IdReserver(OrderEvent)
+        self.customers = RowWriter(Customer, ("id", "email"))
+        self.orders = RowWriter(Order, (
+            "id", "number", "external_id", "customer_id", "email", "status", "currency", "subtotal", "total", "qv",
+            "attributed_partner_id", "attribution", "placed_at", "paid_at", "refunded_at", "payment_reference",
+        ))
+        self.lines = RowWriter(OrderLine, (
+            "id", "order_id", "name", "unit_price", "vat_rate", "unit_qv", "quantity", "refunded_quantity",
+        ))
+        self.transitions = RowWriter(OrderTransition, ("order_id", "from_status", "to_status", "note"))
+        self.refunds = RowWriter(Refund, ("id", "order_id", "amount", "qv", "is_full", "reason", "refunded_at"))
+        self.refund_lines = RowWriter(RefundLine, ("refund_id", "order_line_id", "quantity"))
+        self.events = RowWriter(OrderEvent, ("id", "order_id", "kind", "key", "occurred_at", "refund_id"))
+        self.entries = RowWriter(VolumeEntry, ("order_event_id", "line_no", "order_id", "period_id", "partner_id", "kind", "qv"))
+
+
 def _write(source: CsvSource, existing: set[str], periods: dict[date, Period], total: int, chunk_size: int) -> int:
-    order_ids = IdReserver(Order)
+    writers = _Writers()
     created = 0
-    bound: list[int] = []  # customers whose first attributed order in this file may bind them
+    bound: set[int] = set()  # customers whose first attributed order in this file may bind them
     first_order_id = None
     bar = progress_bar(total=total, desc=_("writing orders"), enabled=source.progress)
     try:
         rows = (row for _line, row in source.rows(progress=False) if row["external_id"] not in existing)
-        for chunk in chunked(rows, chunk_size):
-            first_id = _write_chunk(chunk, periods, order_ids, bound)
+        for number, chunk in enumerate(chunked(rows, chunk_size), start=1):
+            first_id = _write_chunk(chunk, periods, writers, bound)
+            forget_queries()
+            if number in (2, 20, 200):  # the tables grow inside this transaction
+                analyze(Customer, Order)
             first_order_id = first_order_id or first_id
             created += len(chunk)
             bar.update(len(chunk))
@@ -279,107 +327,79 @@ def _write(source: CsvSource, existing: set[str], periods: dict[date, Period], t
         bar.close()
     if bound:
         _bind_customers(bound, first_order_id)
+    analyze(Customer, Order, OrderLine, OrderEvent, VolumeEntry)
     return created
 
 
-def _write_chunk(chunk: list[dict], periods: dict[date, Period], order_ids: IdReserver, bound: list[int]) -> int:
+_PAID, _REFUNDED = Order.Status.PAID.value, Order.Status.REFUNDED.value
+_OWN, _CUSTOMER = VolumeEntry.Kind.OWN.value, VolumeEntry.Kind.CUSTOMER.value
+
+
+def _write_chunk(chunk: list[dict], periods: dict[date, Period], w: _Writers, bound: set[int]) -> int:
     partners = _partners_by_ext({row["partner_external_id"] for row in chunk if row["partner_external_id"]})
     emails = {normalize_email(row["customer_email"]) for row in chunk}
-    customers = dict(Customer.objects.filter(email__in=emails).values_list("email", "pk"))
-    new_customers = [Customer(email=email) for email in sorted(emails - set(customers))]
-    Customer.objects.bulk_create(new_customers)
-    customers.update((c.email, c.pk) for c in new_customers)
+    customers = dict(Customer.objects.filter(keys_in(Customer, "email", emails)).order_by().values_list("email", "pk"))
+    new_customers = [(w.customer_ids.take(), email) for email in sorted(emails - set(customers))]
+    w.customers.write(new_customers)
+    customers.update((email, pk) for pk, email in new_customers)
+    period_ids = {start: p.pk for start, p in periods.items()}
+    tz = company_tz()
 
-    orders, lines, transitions = [], [], []
+    orders, lines, transitions, refunds, refund_lines, events, entries = [], [], [], [], [], [], []
+    first_id = None
     for row in chunk:
         email = normalize_email(row["customer_email"])
+        customer_id = customers[email]
         paid_at = parse_datetime_with_offset(row["paid_at"])
         refunded_at = parse_datetime_with_offset(row["refunded_at"]) if row["refunded_at"] else None
         total = Decimal(row["total"])
         qv = Decimal(row["qv"])
         partner_id, partner_email = partners.get(row["partner_external_id"], (None, None))
         if partner_id is None:
-            attribution = Order.Attribution.NONE
+            attribution = Order.Attribution.NONE.value
         elif partner_email == email:
-            attribution = Order.Attribution.SELF
+            attribution = Order.Attribution.SELF.value
         else:
-            attribution = Order.Attribution.IMPORT
-            bound.append(customers[email])
-        pk = order_ids.take()
-        order = Order(
-            pk=pk,
-            number=f"IMP-{pk}",
-            external_id=row["external_id"],
-            customer_id=customers[email],
-            email=email,
-            status=Order.Status.REFUNDED if refunded_at else Order.Status.PAID,
-            currency=parse_currency(row["currency"]),
-            subtotal=total,
-            total=total,
-            qv=qv,
-            attributed_partner_id=partner_id,
-            attribution=attribution,
-            placed_at=paid_at,
-            paid_at=paid_at,
-            refunded_at=refunded_at,
-        )
-        orders.append(order)
-        lines.append(OrderLine(
-            order_id=pk, name=IMPORT_LINE_NAME, unit_price=total, vat_rate=ZERO,
-            unit_qv=qv, quantity=1, refunded_quantity=1 if refunded_at else 0,
+            attribution = Order.Attribution.IMPORT.value
+            bound.add(customer_id)
+        kind = _OWN if attribution == Order.Attribution.SELF else _CUSTOMER
+        period_id = period_ids[month_start(paid_at, tz)]
+        order_id = w.order_ids.take()
+        first_id = first_id or order_id
+        line_id = w.line_ids.take()
+        orders.append((
+            order_id, f"IMP-{order_id}", row["external_id"], customer_id, email,
+            _REFUNDED if refunded_at else _PAID, parse_currency(row["currency"]), total, total, qv,
+            partner_id, attribution, paid_at, paid_at, refunded_at, "import",
         ))
-        transitions.append(OrderTransition(order_id=pk, from_status="", to_status=Order.Status.PAID, note="import"))
+        lines.append((line_id, order_id, IMPORT_LINE_NAME, total, ZERO, qv, 1, 1 if refunded_at else 0))
+        transitions.append((order_id, "", _PAID, "import"))
+        paid_event = w.event_ids.take()
+        events.append((paid_event, order_id, OrderEvent.Kind.PAID.value, "paid", paid_at, None))
+        # The receiver's booking (qualification.services._bookings_paid / _refund):
+        # the period of the paid time (open: closed ones were refused), the
+        # order's partner, own or customer volume; the refund takes it back there.
+        entries.append((paid_event, 0, order_id, period_id, partner_id, kind, qv))
         if refunded_at:
-            transitions.append(OrderTransition(
-                order_id=pk, from_status=Order.Status.PAID, to_status=Order.Status.REFUNDED, note="import"
-            ))
-    Order.objects.bulk_create(orders)
-    OrderLine.objects.bulk_create(lines)
-    OrderTransition.objects.bulk_create(transitions)
-
-    refunded = [(o, line) for o, line in zip(orders, lines, strict=True) if o.refunded_at]
-    refunds = [
-        Refund(order_id=o.pk, amount=o.total, qv=o.qv, is_full=True, reason="import", refunded_at=o.refunded_at)
-        for o, _line in refunded
-    ]
-    Refund.objects.bulk_create(refunds)
-    RefundLine.objects.bulk_create(
-        [RefundLine(refund_id=r.pk, order_line_id=line.pk, quantity=1) for r, (_o, line) in zip(refunds, refunded, strict=True)]
-    )
-    refund_of = {r.order_id: r for r in refunds}
-
-    events = []
-    for o in orders:
-        events.append(OrderEvent(order_id=o.pk, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=o.paid_at))
-        refund = refund_of.get(o.pk)
-        if refund is not None:
-            events.append(OrderEvent(
-                order_id=o.pk, kind=OrderEvent.Kind.REFUNDED, key=f"refund:{refund.pk}",
-                occurred_at=refund.refunded_at, refund_id=refund.pk,
-            ))
-    OrderEvent.objects.bulk_create(events)
-    by_id = {o.pk: o for o in orders}
-    entries = []
-    for event in events:
-        entries.extend(_ledger_entries(by_id[event.order_id], event, periods))
-    VolumeEntry.objects.bulk_create(entries)
-    return orders[0].pk
+            transitions.append((order_id, _PAID, _REFUNDED, "import"))
+            refund_id = w.refund_ids.take()
+            refunds.append((refund_id, order_id, total, qv, True, "import", refunded_at))
+            refund_lines.append((refund_id, line_id, 1))
+            refund_event = w.event_ids.take()
+            events.append((refund_event, order_id, OrderEvent.Kind.REFUNDED.value, f"refund:{refund_id}", refunded_at, refund_id))
+            entries.append((refund_event, 0, order_id, period_id, partner_id, kind, -qv))
+    # Parents first, so the foreign keys hold at every statement.
+    w.orders.write(orders)
+    w.lines.write(lines)
+    w.transitions.write(transitions)
+    w.refunds.write(refunds)
+    w.refund_lines.write(refund_lines)
+    w.events.write(events)
+    w.entries.write(entries)
+    return first_id
 
 
-def _ledger_entries(order: Order, event: OrderEvent, periods: dict[date, Period]) -> list[VolumeEntry]:
-    """What the live receiver books for a paid or full-refund event of a one-line
-    order. The order's period is open (closed ones were refused), so the refund
-    reverses in the same period."""
-    period = periods[month_start(order.paid_at)]
-    sign = 1 if event.kind == OrderEvent.Kind.PAID else -1
-    kind = VolumeEntry.Kind.OWN if order.attribution == Order.Attribution.SELF else VolumeEntry.Kind.CUSTOMER
-    return [VolumeEntry(
-        order_event_id=event.pk, line_no=0, order_id=order.pk, period_id=period.pk,
-        partner_id=order.attributed_partner_id, kind=kind, qv=sign * order.qv,
-    )]
-
-
-def _bind_customers(customer_ids: list[int], first_order_id: int) -> None:
+def _bind_customers(customer_ids: set[int], first_order_id: int) -> None:
     """Spec 3.4: a customer not bound yet is bound to the partner of their first
     (earliest paid) attributed order in this import. Already bound customers
     stay bound; the imported attribution stands as history."""
