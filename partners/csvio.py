@@ -326,13 +326,15 @@ class IdReserver:
     def __init__(self, model, *, batch: int = 10_000):
         self.model = model
         self.batch = batch
+        self._size = 16  # grows to `batch`: a small import leaves no big gap in the sequence
         self._pool: Iterator[int] = iter(())
         self._next_sqlite: int | None = None
 
     def take(self) -> int:
         for pk in self._pool:
             return pk
-        self._pool = iter(self._reserve(self.batch))
+        self._pool = iter(self._reserve(self._size))
+        self._size = min(self._size * 4, self.batch)
         return next(self._pool)
 
     def _reserve(self, n: int) -> list[int]:

@@ -212,3 +212,16 @@ def test_imported_order_can_be_refunded_live_later(csv_file, run, team):
     volume_apply_pending(period=Period.objects.get(start=date(2026, 10, 1)))
     assert stats("ben")[0] == Decimal("20")
     assert Order.objects.get(external_id="O-1").status == "refunded"
+
+
+def test_reimport_after_an_admin_reattributed_an_order_changes_nothing(csv_file, run, team):
+    from orders.services import order_reattribute
+
+    anna, ben = team
+    path = csv_file(HEADER, [order("O-1")])
+    run("import_orders", path)
+    order_reattribute(order=Order.objects.get(external_id="O-1"), partner=anna, changed_by=None, reason="Kundin wollte das")
+    before = ledger()
+    out = run("import_orders", path)
+    assert "Imported 0 order(s); 1 already imported and unchanged" in out
+    assert ledger() == before

@@ -192,3 +192,21 @@ def test_file_adding_new_partners_to_an_earlier_import_adds_only_them(csv_file, 
     run("import_partners", csv_file(HEADER, [row("anna")]))
     out = run("import_partners", csv_file(HEADER, [row("anna"), row("ben", "anna")]))
     assert "Imported 1 partner(s); 1 already imported and unchanged" in out
+
+
+def test_imported_partner_claims_the_account_by_forgot_password(csv_file, run, client, mailoutbox):
+    # given an imported partner without password
+    run("import_partners", csv_file(HEADER, [row("anna")]))
+    # when she asks for a password reset
+    response = client.post("/accounts/password/reset/", {"email": "anna@example.com"})
+    # then she gets the e-mail with the link to set one
+    assert response.status_code in (200, 302)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["anna@example.com"]
+
+
+def test_progress_is_shown_on_the_terminal(csv_file, capsys):
+    from django.core.management import call_command
+
+    call_command("import_partners", str(csv_file(HEADER, [row("anna")])))
+    err = capsys.readouterr().err
+    assert "checking partners" in err and "writing partners" in err
