@@ -27,10 +27,19 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Needs GNU gettext (developers only); the compiled .mo files are committed.
+# Needs GNU gettext (developers only); the compiled .mo files are committed, so the
+# site runs without it. Source strings are English: the English catalogue repeats
+# them (msgen). New or changed German entries come out empty or "fuzzy": translate
+# them in locale/de/LC_MESSAGES/django.po, then run this again (tests/mlm/test_translations.py
+# fails while any is left). JavaScript takes its words from data attributes that the
+# templates render, so there is no djangojs catalogue.
+EN_PO := locale/en/LC_MESSAGES/django.po
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=bench
-	$(PY) manage.py makemessages -d djangojs -l de -l en --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=bench --ignore=tests \
+		--ignore=staticfiles --ignore=node_modules --ignore=test-artifacts --ignore=media
+	msgfilter --keep-header -i $(EN_PO) -o $(EN_PO) sed -e d
+	msgen $(EN_PO) -o $(EN_PO)
+	msgattrib --clear-fuzzy --clear-previous $(EN_PO) -o $(EN_PO)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(STAMP)

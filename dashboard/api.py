@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions
@@ -35,7 +36,7 @@ PERIOD_PARAMETER = OpenApiParameter(
 class IsPartner(permissions.BasePermission):
     """Signed in (session or token) and a partner whose account is not terminated."""
 
-    message = "This account is not a partner account."
+    message = gettext_lazy("This account is not a partner account.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

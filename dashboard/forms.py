@@ -1,8 +1,16 @@
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import TEAM_SORTS
 from .services import PHOTO_MAX_BYTES, photo_validate
+
+
+def _photo_help_text() -> str:
+    # Formatted when shown, so it follows the visitor's language.
+    return _("JPEG, PNG or WebP, at most %(mb)s MB. We resize it for you.") % {
+        "mb": PHOTO_MAX_BYTES // (1024 * 1024)
+    }
 
 
 class ProfileForm(forms.Form):
@@ -13,8 +21,7 @@ class ProfileForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo"),
         required=False,
-        help_text=_("JPEG, PNG or WebP, at most %(mb)s MB. We resize it for you.")
-        % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)},
+        help_text=lazy(_photo_help_text, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)

@@ -41,8 +41,8 @@ class Product(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -72,8 +72,8 @@ class Customer(models.Model):
         verbose_name=_("bound to partner"),
     )
     bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
-    pseudonymised_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    pseudonymised_at = models.DateTimeField(_("pseudonymised at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["email"]
@@ -87,21 +87,43 @@ class Customer(models.Model):
 class CustomerBindingChange(models.Model):
     """Audit of a customer re-bound by an admin or by a partner's termination."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="binding_changes")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="binding_changes",
+        verbose_name=_("customer"),
+    )
     from_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous partner"),
     )
     to_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new partner"),
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("binding change")
+        verbose_name_plural = _("binding changes")
 
     def __str__(self):
         return f"{self.customer} ({self.created_at:%Y-%m-%d})"
@@ -134,7 +156,9 @@ class Order(models.Model):
         _("external id"), max_length=100, unique=True, null=True, blank=True
     )
     checkout_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
     email = models.EmailField(_("e-mail"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -178,8 +202,8 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-placed_at"]
@@ -202,9 +226,16 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
     product = models.ForeignKey(
-        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     # Copied at ordering time: later product edits never change past orders.
     name = models.CharField(_("name"), max_length=200)
@@ -216,6 +247,8 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="line_quantity_positive"
@@ -241,36 +274,58 @@ class OrderLine(models.Model):
 class OrderTransition(models.Model):
     """History of status changes, shown on the order in the admin."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=Order.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Order.Status.choices)
-    note = models.CharField(max_length=255, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("order")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(
+        _("previous status"), max_length=12, choices=Order.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=12, choices=Order.Status.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
 
     def __str__(self):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
 class Refund(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
     amount = money_field(_("amount"))
     qv = volume_field(_("QV"))
-    is_full = models.BooleanField(default=False)
+    is_full = models.BooleanField(_("full refund"), default=False)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    provider_reference = models.CharField(max_length=255, blank=True)
+    provider_reference = models.CharField(
+        _("payment provider reference"), max_length=255, blank=True
+    )
     refunded_at = models.DateTimeField(_("refunded at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
         ordering = ["refunded_at", "pk"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
 
     def __str__(self):
         return f"{self.order_id}: {self.amount}"
@@ -288,21 +343,40 @@ class RefundLine(models.Model):
 class AttributionChange(models.Model):
     """Audit of an admin re-attributing an order."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attribution_changes")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="attribution_changes", verbose_name=_("order")
+    )
     from_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous partner"),
     )
     to_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new partner"),
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("attribution change")
+        verbose_name_plural = _("attribution changes")
 
     def __str__(self):
         return f"{self.order_id}: {self.from_partner_id} -> {self.to_partner_id}"

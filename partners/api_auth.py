@@ -3,6 +3,7 @@
 import hashlib
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
@@ -22,6 +23,6 @@ class PartnerTokenAuthentication(authentication.TokenAuthentication):
             .first()
         )
         if token is None or not token.partner.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return (token.partner.user, token)

@@ -83,8 +83,8 @@ class Partner(models.Model):
         verbose_name=_("sponsor"),
     )
     # Derived from the sponsor chain (see genealogy.py); written only by services.
-    path = models.TextField(default="", blank=True, editable=False)
-    depth = models.PositiveIntegerField(default=0, editable=False)
+    path = models.TextField(_("path"), default="", blank=True, editable=False)
+    depth = models.PositiveIntegerField(_("depth"), default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
@@ -100,8 +100,8 @@ class Partner(models.Model):
     tiktok_url = models.URLField(_("TikTok"), blank=True)
     youtube_url = models.URLField(_("YouTube"), blank=True)
     website_url = models.URLField(_("website"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["slug"]
@@ -145,19 +145,36 @@ class Partner(models.Model):
 class SponsorChange(models.Model):
     """Audit of a partner (and their whole team) moved to another sponsor."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="sponsor_changes")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="sponsor_changes", verbose_name=_("partner")
+    )
     from_sponsor = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous sponsor"),
     )
     to_sponsor = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new sponsor"),
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     reason = models.TextField(_("reason"))
-    team_size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    team_size = models.PositiveIntegerField(_("team size"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -171,17 +188,28 @@ class SponsorChange(models.Model):
 class StatusChange(models.Model):
     """Audit of a partner's status changes (pause, reactivation, termination)."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=Partner.Status.choices)
-    to_status = models.CharField(max_length=12, choices=Partner.Status.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("partner")
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=12, choices=Partner.Status.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=12, choices=Partner.Status.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
 
     def __str__(self):
         return f"{self.partner}: {self.from_status} → {self.to_status}"
@@ -200,6 +228,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

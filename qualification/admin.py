@@ -57,6 +57,7 @@ class RankForm(forms.ModelForm):
             "level": gettext_lazy("Unique; higher is better. The paid-as rank is the highest level a partner meets."),
             "min_gv": gettext_lazy("Qualifying group volume: PV plus each leg's GV, each leg counted up to the cap."),
             "max_leg_percent": gettext_lazy(
+                # xgettext:no-python-format
                 "Optional. A leg counts at most this share of the minimum GV (e.g. 50 % of 4,000 = 2,000)."
             ),
             "min_qualified_legs": gettext_lazy("Legs that need someone with the leg rank (or higher) in them."),

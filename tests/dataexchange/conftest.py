@@ -40,3 +40,10 @@ def run():
             return str(info.value)
 
     return Runner()
+
+
+@pytest.fixture(autouse=True)
+def english_command_output(settings):
+    # Management commands run in the default language, German since the compiled
+    # catalogues exist; these tests assert the English source strings.
+    settings.LANGUAGE_CODE = "en"
