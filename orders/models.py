@@ -298,7 +298,7 @@ class OrderTransition(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self):
-        return f"{self.from_status or '-'} -> {self.to_status}"
+        return f"{self.get_from_status_display() or '–'} → {self.get_to_status_display()}"
 
 
 class Refund(models.Model):

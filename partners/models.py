@@ -212,7 +212,7 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self):
-        return f"{self.partner}: {self.from_status} → {self.to_status}"
+        return f"{self.partner}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ApiToken(models.Model):

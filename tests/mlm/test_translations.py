@@ -233,3 +233,19 @@ def test_dashboard_of_a_signed_in_partner_speaks_german_and_english(anna):
     assert "Group volume (GV)" in en_html and "Personal volume (PV)" in en_html
     assert "Paid as" in en_html
     assert "Gruppenvolumen" not in en_html
+
+
+def test_sign_in_page_addresses_people_formally_like_the_rest_of_the_site(db):
+    """allauth's German says "du"; partners/allauth_formal.py keeps its strings in
+    our catalogue, translated with "Sie"."""
+    html = browser().get("/accounts/login/").content.decode()
+
+    assert "Sie haben noch kein Konto?" in html
+    assert not re.search(r"\b(du|Du|dein|deine|dich|dir)\b", html)
+
+
+def test_footer_links_the_legal_pages_with_their_german_names(db):
+    html = browser().get("/shop/").content.decode()
+
+    for name in ("Impressum", "AGB", "Widerrufsbelehrung", "Datenschutzerklärung"):
+        assert f">{name}</a>" in html
