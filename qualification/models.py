@@ -25,7 +25,10 @@ class Period(models.Model):
     start = models.DateField(_("first day"), unique=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     class Meta:
         ordering = ["-start"]
@@ -92,17 +95,24 @@ class VolumeEntry(models.Model):
     # Indexes: (order_event, line_no) is unique and (period, partner) indexed,
     # so the single-column FK indexes would only slow down every checkout.
     order_event = models.ForeignKey(
-        OrderEvent, on_delete=models.PROTECT, related_name="volume_entries", db_index=False
+        OrderEvent, on_delete=models.PROTECT, related_name="volume_entries", db_index=False,
+        verbose_name=_("event"),
     )
-    line_no = models.PositiveSmallIntegerField(default=0)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="volume_entries")
+    line_no = models.PositiveSmallIntegerField(_("line number"), default=0)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="volume_entries", verbose_name=_("order")
+    )
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="volume_entries", db_index=False
+        Period, on_delete=models.PROTECT, related_name="volume_entries", db_index=False,
+        verbose_name=_("period"),
     )
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="volume_entries")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="volume_entries",
+        verbose_name=_("partner"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     qv = volume_field(_("QV"))
-    booked_at = models.DateTimeField(auto_now_add=True)
+    booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
@@ -139,10 +149,12 @@ class PartnerPeriodStats(models.Model):
     # services for ids read from the genealogy in the same transaction;
     # deleting a partner or period still cascades here through Django.
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="period_stats", db_index=False, db_constraint=False
+        Partner, on_delete=models.CASCADE, related_name="period_stats", db_index=False, db_constraint=False,
+        verbose_name=_("partner"),
     )
     period = models.ForeignKey(
-        Period, on_delete=models.CASCADE, related_name="partner_stats", db_index=False, db_constraint=False
+        Period, on_delete=models.CASCADE, related_name="partner_stats", db_index=False, db_constraint=False,
+        verbose_name=_("period"),
     )
     pv = volume_field(_("PV"), default=ZERO)
     customer_pv = volume_field(_("customer PV"), default=ZERO)
@@ -155,7 +167,7 @@ class PartnerPeriodStats(models.Model):
     # Highest paid-as level anywhere in this partner's subtree, self included
     # (0 = none): a leg's qualification for a rank reads it from the leg's root.
     subtree_max_level = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["period", "partner"]
@@ -175,11 +187,19 @@ class PartnerPeriodStats(models.Model):
 class PartnerTitle(models.Model):
     """Title rank: the highest paid-as rank of any closed period. Never goes down."""
 
-    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, primary_key=True, related_name="title")
+    partner = models.OneToOneField(
+        Partner, on_delete=models.CASCADE, primary_key=True, related_name="title", verbose_name=_("partner")
+    )
     level = models.PositiveIntegerField(_("level"))
     name = models.CharField(_("title rank"), max_length=60)
-    achieved_in = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    achieved_in = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", verbose_name=_("achieved in")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("title rank of a partner")
+        verbose_name_plural = _("title ranks of partners")
 
     def __str__(self):
         return self.name
