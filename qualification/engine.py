@@ -22,7 +22,6 @@ team has no volume has no rank either.
 from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from operator import itemgetter
 
 from .ranks import RankRule, paid_as
 
@@ -44,9 +43,8 @@ def from_cents(cents: int) -> Decimal:
 def cents_str(cents: int) -> str:
     """'160.00', '-0.50': what the database parses into numeric(_, 2)."""
     if cents < 0:
-        cents = -cents
-        return f"-{cents // CENTS}.{cents % CENTS:02d}"
-    return f"{cents // CENTS}.{cents % CENTS:02d}"
+        return "-%d.%02d" % divmod(-cents, CENTS)
+    return "%d.%02d" % divmod(cents, CENTS)
 
 
 def _scaled(rule: RankRule) -> RankRule:
@@ -141,52 +139,61 @@ def is_blank(row: Row) -> bool:
     return not (row[1] or row[2] or row[3] or row[4] or row[6])
 
 
+PASS_CHUNK = 1 << 16  # partners per progress report
+
+
 def full_pass(
     plan: Plan,
-    volumes: dict[int, tuple[int, int]],
-    partners: list[tuple[int, int | None, int]],
+    nodes: Sequence[tuple[int, int | None, int | None, int | None]],
     progress=None,
 ) -> list[Row]:
     """All results of a period in one bottom-up pass.
 
-    volumes: partner id -> (net PV cents, own PV cents) from the ledger;
-    partners: (id, sponsor id, depth) of every partner (sorted in place);
+    nodes: every partner as (id, sponsor id, net PV cents, own PV cents) --
+    PV None when the partner has no ledger entries -- in an order where each
+    partner comes after all its children (deepest first), children of one
+    sponsor next to each other (sql.period_nodes reads them so);
     progress: optional callable(partners done), called every 65,536 partners.
-    Returns the non-blank rows, deepest partners first.
+    Returns the non-blank rows.
     """
-    partners.sort(key=itemgetter(2), reverse=True)  # children before sponsors
     legs_of: dict[int, list[EngineLeg]] = {}
     rows: list[Row] = []
-    step = 1 << 16
-    for start in range(0, len(partners), step):
+    step = PASS_CHUNK
+    for start in range(0, len(nodes), step):
         if progress is not None:
             progress(start)
-        _pass_chunk(plan, partners[start : start + step], volumes, legs_of, rows)
+        _pass_chunk(plan, nodes[start : start + step], legs_of, rows)
     if progress is not None:
-        progress(len(partners))
+        progress(len(nodes))
     return rows
 
 
-def _pass_chunk(plan: Plan, chunk, volumes, legs_of, rows: list[Row]) -> None:
-    """full_pass's loop over a slice of the partners (deepest first)."""
+def _pass_chunk(plan: Plan, chunk, legs_of: dict[int, list[EngineLeg]], rows: list[Row]) -> None:
+    """full_pass's loop over a slice of the nodes. Legs are collected per
+    sponsor in a local list while consecutive rows share the sponsor."""
     leaf_rank_of = plan.leaf_rank_of
     rank_of = plan.rank_of
     append = rows.append
-    get_volume = volumes.get
     pop_legs = legs_of.pop
-    get_legs = legs_of.get
-    for pid, sid, _depth in chunk:
-        volume = get_volume(pid)
+    current_sponsor = None
+    current_legs: list[EngineLeg] = []
+    for pid, sid, pv, own in chunk:
         legs = pop_legs(pid, None)
+        if pid == current_sponsor:  # the legs still being collected are this partner's
+            if legs is None:
+                legs = current_legs
+            else:
+                legs.extend(current_legs)
+            current_sponsor, current_legs = None, []
         if legs is None:
-            if volume is None:
+            if pv is None:
                 continue  # nothing in this partner's team: a missing row
-            pv, own = volume
             level, name = leaf_rank_of(pv)
             gv = pv
             sml = level
         else:
-            pv, own = volume if volume is not None else (0, 0)
+            if pv is None:
+                pv = own = 0
             # node(), inlined: this loop runs for every partner of the company.
             gv = pv
             legs_max = 0
@@ -199,11 +206,14 @@ def _pass_chunk(plan: Plan, chunk, volumes, legs_of, rows: list[Row]) -> None:
         if pv or own or gv or sml:
             append((pid, pv - own, own, gv, level, name, sml))
             if sid is not None and (gv or sml):
-                sponsor_legs = get_legs(sid)
-                if sponsor_legs is None:
-                    legs_of[sid] = [EngineLeg(pid, gv, sml)]
-                else:
-                    sponsor_legs.append(EngineLeg(pid, gv, sml))
+                if sid != current_sponsor:
+                    if current_legs:
+                        legs_of.setdefault(current_sponsor, []).extend(current_legs)
+                    current_sponsor = sid
+                    current_legs = []
+                current_legs.append(EngineLeg(pid, gv, sml))
+    if current_legs:
+        legs_of.setdefault(current_sponsor, []).extend(current_legs)
 
 
 def incremental_pass(

@@ -118,21 +118,22 @@ def _recompute_locked(period: Period, *, progress=None) -> int:
         sql.tune_for_bulk(cursor)
         # The sums include exactly the queued entries read with them: consume
         # those; entries committed later stay queued for the task.
-        volumes, pending = sql.period_volumes(cursor, period.pk)
+        nodes, pending = sql.period_nodes(cursor, period.pk)
         if pending:
             sql.pending_delete(cursor, pending)
-        partners = sql.all_partners(cursor)
         # Progress on a scale of 2 x partners: the pass, then the write.
-        scale = 2 * len(partners)
+        count = len(nodes)
+        scale = 2 * count
         pass_progress = write_progress = None
         if progress:
             def pass_progress(done):
                 progress(done, scale)
 
             def write_progress(done, total):
-                progress(len(partners) + len(partners) * done // max(total, 1), scale)
+                progress(count + count * done // max(total, 1), scale)
 
-        rows = full_pass(_plan(), volumes, partners, progress=pass_progress)
+        rows = full_pass(_plan(), nodes, progress=pass_progress)
+        del nodes
         sql.stats_replace(cursor, period.pk, rows, timezone.now(), progress=write_progress)
         if progress:
             progress(scale, scale)

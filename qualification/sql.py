@@ -144,11 +144,17 @@ def stats_upsert(cursor, period_id: int, rows: list[Row], now) -> None:
         )
 
 
-def period_volumes(cursor, period_id: int) -> tuple[dict[int, tuple[int, int]], list[int]]:
-    """({partner id: (net PV cents, own PV cents)}, [pending entry ids]) of a
-    period, both read by ONE statement, i.e. from the same snapshot: the sums
-    include exactly the pending entries listed, so the caller consumes those and
-    leaves later ones to the task."""
+def period_nodes(cursor, period_id: int) -> tuple[list[tuple[int, int | None, int | None, int | None]], list[int]]:
+    """Everything a full recompute reads, in ONE statement (one snapshot):
+
+    - every partner as (id, sponsor id, net PV cents, own PV cents) -- None for
+      no ledger entries -- deepest first, children of one sponsor together;
+    - the ids of the queued (pending) entries of the period: the sums include
+      exactly these, so the caller consumes them and leaves later ones queued.
+
+    The database joins the ledger sums onto the genealogy and sorts it; Python
+    then walks the rows once, in order.
+    """
     if is_postgres():
         # Integer cents per row: PostgreSQL sums bigints in 128-bit integers,
         # faster than numeric; the final ::bigint refuses (never wraps) an overflow.
@@ -158,24 +164,21 @@ def period_volumes(cursor, period_id: int) -> tuple[dict[int, tuple[int, int]], 
         own = f"CASE WHEN e.kind = '{OWN}' THEN e.qv ELSE 0 END"
         total_sql, own_sql = f"SUM({cents('e.qv')})", f"SUM({cents(own)})"
     cursor.execute(
-        f"SELECT e.partner_id, {total_sql}, {own_sql} FROM {LEDGER} e "
-        "WHERE e.period_id = %s AND e.partner_id IS NOT NULL GROUP BY e.partner_id "
-        f"UNION ALL SELECT p.entry_id, NULL, NULL FROM {PENDING} p WHERE p.period_id = %s",
+        f"SELECT 0, p.id, p.sponsor_id, v.total, v.own, p.depth FROM {PARTNER} p LEFT JOIN ("
+        f"SELECT e.partner_id, {total_sql} AS total, {own_sql} AS own FROM {LEDGER} e "
+        "WHERE e.period_id = %s AND e.partner_id IS NOT NULL GROUP BY e.partner_id"
+        ") v ON v.partner_id = p.id "
+        f"UNION ALL SELECT 1, q.entry_id, NULL, NULL, NULL, 0 FROM {PENDING} q WHERE q.period_id = %s "
+        "ORDER BY 1, 6 DESC, 3",
         [period_id, period_id],
     )
-    volumes: dict[int, tuple[int, int]] = {}
-    pending: list[int] = []
-    for key, total, own_total in cursor.fetchall():
-        if total is None:
-            pending.append(key)
-        else:
-            volumes[key] = (total, own_total)
-    return volumes, pending
-
-
-def all_partners(cursor) -> list[tuple[int, int | None, int]]:
-    cursor.execute(f"SELECT id, sponsor_id, depth FROM {PARTNER}")
-    return cursor.fetchall()
+    rows = cursor.fetchall()
+    split = len(rows)
+    while split and rows[split - 1][0] == 1:
+        split -= 1
+    pending = [row[1] for row in rows[split:]]
+    nodes = [row[1:5] for row in rows[:split]]
+    return nodes, pending
 
 
 def _copy_escape(text: str) -> str:
