@@ -10,8 +10,14 @@ How an order becomes volume (spec sections 4, 5 and 7):
    the deltas and re-evaluates the partners concerned and their whole upline,
    deepest first, in a constant number of queries (see sql.py).
 3. `period_recompute` computes a whole period from the ledger in one
-   bottom-up pass. Both paths evaluate every partner with engine.node(), so they
-   cannot disagree; a hypothesis test checks it on random cases.
+   bottom-up pass. Both paths evaluate a partner with the same code
+   (engine.py: GV = PV + legs' GV, Plan.rank_of over ranks.paid_as), so they
+   cannot disagree; hypothesis tests check it on random cases.
+
+Results rows exist only for partners with volume in their team; a missing row
+means zeros and no rank (exact because rank_validate refuses a rank that asks
+for nothing). Volume whose own period is closed (paid late, refunded or
+re-attributed after the close) is booked into the current open period.
 
 Locks: apply and recompute take FOR NO KEY UPDATE on the Period row, so they
 serialise per period, while checkouts (which take only FOR KEY SHARE on it
