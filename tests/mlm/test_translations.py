@@ -179,6 +179,15 @@ def test_landing_page_speaks_english_when_the_visitor_chose_english(anna, cream)
     assert "MwSt." not in html and "In den Warenkorb" not in html
 
 
+def test_cached_landing_page_is_served_in_each_visitors_language(anna, cream):
+    german_first = browser().get("/anna/").content.decode()
+    english_then = browser("en").get("/anna/").content.decode()
+    german_again = browser().get("/anna/").content.decode()
+
+    assert "In den Warenkorb" in german_first and "In den Warenkorb" in german_again
+    assert "Add to cart" in english_then and "In den Warenkorb" not in english_then
+
+
 def test_shop_follows_the_browser_language(cream):
     german = Client(HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9").get("/shop/").content.decode()
     english = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").get("/shop/").content.decode()
