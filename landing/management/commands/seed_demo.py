@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orders.models import Order, Product
 from orders.services import order_mark_paid, order_place, order_refund
@@ -130,16 +131,16 @@ class Command(BaseCommand):
             task_log.setLevel(level)
         for line in created:
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("\nDemo data is ready."))
-        self.stdout.write(f"  Admin:   {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/")
-        self.stdout.write(f"  Partner: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/")
-        self.stdout.write(f"  Landing page: {settings.SITE_URL}/anna/")
+        self.stdout.write(self.style.SUCCESS("\n" + _("Demo data is ready.")))
+        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/")
+        self.stdout.write(f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/")
+        self.stdout.write(f"  {_('Landing page')}: {settings.SITE_URL}/anna/")
 
     def _seed(self) -> list[str]:
         report = []
         if not Rank.objects.exists():
             plan_load(data=PLAN)
-            report.append("Rank plan loaded (Bronze, Silver, Gold, Platinum).")
+            report.append(_("Rank plan loaded (Bronze, Silver, Gold, Platinum)."))
         report.append(self._admin())
         products = self._products(report)
         partners = self._partners(report)
@@ -149,9 +150,9 @@ class Command(BaseCommand):
     def _admin(self) -> str:
         User = get_user_model()
         if User.objects.filter(email=ADMIN_EMAIL).exists():
-            return "Admin exists."
+            return _("Admin exists.")
         User.objects.create_superuser(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, first_name="Demo", last_name="Admin")
-        return "Admin created."
+        return _("Admin created.")
 
     def _products(self, report) -> list[Product]:
         products = []
@@ -164,7 +165,8 @@ class Command(BaseCommand):
             )
             created += new
             products.append(product)
-        report.append(f"Products: {created} created, {len(products) - created} existed.")
+        report.append(_("Products: %(created)d created, %(existed)d existed.")
+                      % {"created": created, "existed": len(products) - created})
         return products
 
     def _partners(self, report) -> dict[str, Partner]:
@@ -180,7 +182,8 @@ class Command(BaseCommand):
             partner = Partner.objects.filter(user__email=email).first()
             if partner is None:
                 if User.objects.filter(email=email).exists() or Partner.objects.filter(slug=slug).exists():
-                    report.append(f"Skipped {slug}: {email} or the address /{slug}/ is used by someone else.")
+                    report.append(_("Skipped %(slug)s: %(email)s or the address /%(slug)s/ is used by someone else.")
+                                  % {"slug": slug, "email": email})
                     continue
                 sponsor = by_slug.get(sponsor_slug) if sponsor_slug else None
                 if sponsor_slug and sponsor is None:
@@ -195,7 +198,8 @@ class Command(BaseCommand):
                 Partner.objects.filter(pk=partner.pk).update(message=message)
                 created += 1
             by_slug[slug] = partner
-        report.append(f"Partners: {created} created, {len(by_slug) - created} existed.")
+        report.append(_("Partners: %(created)d created, %(existed)d existed.")
+                      % {"created": created, "existed": len(by_slug) - created})
         self._depth_of = depth_of
         return by_slug
 
@@ -245,4 +249,6 @@ class Command(BaseCommand):
                         refunds += 1
         for period in Period.objects.filter(pk__in=touched, status=Period.Status.OPEN).order_by("start"):
             period_recompute(period=period)
-        return f"Orders: {created} created ({refunds} refunded), {skipped} existed."
+        return _("Orders: %(created)d created (%(refunds)d refunded), %(existed)d existed.") % {
+            "created": created, "refunds": refunds, "existed": skipped,
+        }
