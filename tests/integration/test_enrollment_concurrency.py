@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from partners.models import Partner, User
 from partners.services import partner_enroll
@@ -28,7 +29,9 @@ def run_at_once(jobs):
     def worker(index, job):
         try:
             barrier.wait()
-            results[index] = job()
+            # New threads speak the default language (German); the assertions read English.
+            with translation.override("en"):
+                results[index] = job()
         except Exception as exc:  # noqa: BLE001 -- reported to the test
             results[index] = exc
         finally:
