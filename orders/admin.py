@@ -214,6 +214,60 @@ class PartnerChoiceForm(forms.Form):
         return partner
 
 
+def partner_choice_action(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    action,
+    field,
+    apply,
+    label,
+    empty_help,
+    title,
+    intro,
+    submit_label,
+    done_message,
+):
+    """An admin action that asks for a partner and a reason, then applies a
+    service to each selected object and reports every refusal by name."""
+    form = PartnerChoiceForm(
+        request.POST if "apply" in request.POST else None,
+        model_field=field,
+        admin_site=modeladmin.admin_site,
+        empty_help=empty_help,
+    )
+    if "apply" in request.POST and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                apply(obj, form.cleaned_data["partner"], form.cleaned_data["reason"])
+                done += 1
+            except ValidationError as exc:
+                modeladmin.message_user(
+                    request, f"{label(obj)}: {' '.join(exc.messages)}", messages.ERROR
+                )
+        if done:
+            modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+        return None
+    return TemplateResponse(
+        request,
+        "orders/admin/partner_choice.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "title": title,
+            "intro": intro,
+            "objects": queryset,
+            "form": form,
+            "media": modeladmin.media + form.media,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": submit_label,
+        },
+    )
+
+
 class PartialRefundForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
 
@@ -414,50 +468,24 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Re-attribute to another partner…"))
     def reattribute(self, request, queryset):
-        form = PartnerChoiceForm(
-            request.POST if "apply" in request.POST else None,
-            model_field=Order._meta.get_field("attributed_partner"),
-            admin_site=self.admin_site,
-            empty_help=_("Leave empty to give the orders to the company (no partner)."),
-        )
-        if "apply" in request.POST and form.is_valid():
-            done = 0
-            for order in queryset.order_by("pk"):
-                try:
-                    order_reattribute(
-                        order=order,
-                        partner=form.cleaned_data["partner"],
-                        changed_by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    done += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR
-                    )
-            if done:
-                self.message_user(
-                    request, _("%(n)d orders re-attributed.") % {"n": done}, messages.SUCCESS
-                )
-            return None
-        return TemplateResponse(
+        return partner_choice_action(
+            self,
             request,
-            "orders/admin/partner_choice.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Re-attribute orders"),
-                "intro": _(
-                    "The orders and their volume move to the chosen partner; the volumes of every period "
-                    "they touch are recomputed. The change is logged with your name and the reason."
-                ),
-                "objects": queryset,
-                "form": form,
-                "media": self.media + form.media,
-                "action": "reattribute",
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "submit_label": _("Re-attribute"),
-            },
+            queryset.order_by("pk"),
+            action="reattribute",
+            field=Order._meta.get_field("attributed_partner"),
+            apply=lambda order, partner, reason: order_reattribute(
+                order=order, partner=partner, changed_by=request.user, reason=reason
+            ),
+            label=lambda order: order.number,
+            empty_help=_("Leave empty to give the orders to the company (no partner)."),
+            title=_("Re-attribute orders"),
+            intro=_(
+                "The orders and their volume move to the chosen partner; the volumes of every period "
+                "they touch are recomputed. The change is logged with your name and the reason."
+            ),
+            submit_label=_("Re-attribute"),
+            done_message=_("%(n)d orders re-attributed."),
         )
 
     def partial_refund_view(self, request, pk):
@@ -541,48 +569,22 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Bind to another partner…"))
     def rebind(self, request, queryset):
-        form = PartnerChoiceForm(
-            request.POST if "apply" in request.POST else None,
-            model_field=Customer._meta.get_field("bound_partner"),
-            admin_site=self.admin_site,
-            empty_help=_("Leave empty to release the customers (bound to no partner)."),
-        )
-        if "apply" in request.POST and form.is_valid():
-            done = 0
-            for customer in queryset.order_by("pk"):
-                try:
-                    customer_rebind(
-                        customer=customer,
-                        partner=form.cleaned_data["partner"],
-                        changed_by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    done += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{customer.email}: {' '.join(exc.messages)}", messages.ERROR
-                    )
-            if done:
-                self.message_user(
-                    request, _("%(n)d customers bound anew.") % {"n": done}, messages.SUCCESS
-                )
-            return None
-        return TemplateResponse(
+        return partner_choice_action(
+            self,
             request,
-            "orders/admin/partner_choice.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Bind customers to another partner"),
-                "intro": _(
-                    "Their later orders go to the chosen partner; past orders keep their attribution "
-                    "(re-attribute them separately if needed). The change is logged."
-                ),
-                "objects": queryset,
-                "form": form,
-                "media": self.media + form.media,
-                "action": "rebind",
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "submit_label": _("Bind"),
-            },
+            queryset.order_by("pk"),
+            action="rebind",
+            field=Customer._meta.get_field("bound_partner"),
+            apply=lambda customer, partner, reason: customer_rebind(
+                customer=customer, partner=partner, changed_by=request.user, reason=reason
+            ),
+            label=lambda customer: customer.email,
+            empty_help=_("Leave empty to release the customers (bound to no partner)."),
+            title=_("Bind customers to another partner"),
+            intro=_(
+                "Their later orders go to the chosen partner; past orders keep their attribution "
+                "(re-attribute them separately if needed). The change is logged."
+            ),
+            submit_label=_("Bind"),
+            done_message=_("%(n)d customers bound anew."),
         )
