@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+import time as time_module
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -27,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
@@ -444,3 +446,32 @@ class RowWriter:
             ]
             if prepared:
                 cursor.executemany(self.insert_sql, prepared)
+
+
+class CsvImportCommand(BaseCommand):
+    """`manage.py import_… FILE [--no-progress]`: runs an import and reports the
+    outcome; a refused file exits non-zero and lists every problem."""
+
+    def run_import(self, *, path: str, progress: bool):
+        raise NotImplementedError
+
+    def success_message(self, result, *, seconds: float) -> str:
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the CSV file")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args, file, no_progress=False, **options):
+        started = time_module.monotonic()
+        try:
+            result = self.run_import(path=file, progress=not no_progress)
+        except CsvImportError as exc:
+            raise CommandError(
+                _("%(n)d problem(s) in %(file)s; nothing was imported.") % {"n": exc.total, "file": file}
+                + "\n"
+                + str(exc)
+            ) from exc
+        self.stdout.write(
+            self.style.SUCCESS(self.success_message(result, seconds=time_module.monotonic() - started))
+        )

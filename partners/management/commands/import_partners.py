@@ -1,15 +1,12 @@
 """manage.py import_partners FILE -- see data-exchange.md, "Partners"."""
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from partners.csvio import CsvImportError
+from partners.csvio import CsvImportCommand
 from partners.imports import partners_import
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = (
         "Import partners from a CSV file (columns external_id, email, first_name, last_name, "
         "slug, sponsor_external_id, joined_at, status; UTF-8, header row, any column order). "
@@ -22,20 +19,10 @@ class Command(BaseCommand):
         "moves and status changes)."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the CSV file")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    def run_import(self, *, path, progress):
+        return partners_import(path=path, progress=progress)
 
-    def handle(self, *args, file, no_progress=False, **options):
-        started = time.monotonic()
-        try:
-            result = partners_import(path=file, progress=not no_progress)
-        except CsvImportError as exc:
-            raise CommandError(
-                _("%(n)d problem(s) in %(file)s; nothing was imported.") % {"n": exc.total, "file": file}
-                + "\n" + str(exc)
-            ) from exc
-        self.stdout.write(self.style.SUCCESS(
-            _("Imported %(created)d partner(s); %(unchanged)d already imported and unchanged (%(seconds).1f s).")
-            % {"created": result.created, "unchanged": result.unchanged, "seconds": time.monotonic() - started}
-        ))
+    def success_message(self, result, *, seconds):
+        return _(
+            "Imported %(created)d partner(s); %(unchanged)d already imported and unchanged (%(seconds).1f s)."
+        ) % {"created": result.created, "unchanged": result.unchanged, "seconds": seconds}

@@ -1,15 +1,12 @@
 """manage.py import_orders FILE -- see data-exchange.md, "Orders"."""
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from partners.csvio import CsvImportError
+from partners.csvio import CsvImportCommand
 from qualification.dataexchange import orders_import
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = (
         "Import paid (and refunded) orders from a CSV file (columns external_id, customer_email, "
         "partner_external_id, paid_at, currency, total, qv, refunded_at; UTF-8, header row, any "
@@ -22,24 +19,16 @@ class Command(BaseCommand):
         "given); different data is an error -- an import never changes an existing order."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the CSV file")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    def run_import(self, *, path, progress):
+        return orders_import(path=path, progress=progress)
 
-    def handle(self, *args, file, no_progress=False, **options):
-        started = time.monotonic()
-        try:
-            result = orders_import(path=file, progress=not no_progress)
-        except CsvImportError as exc:
-            raise CommandError(
-                _("%(n)d problem(s) in %(file)s; nothing was imported.") % {"n": exc.total, "file": file}
-                + "\n" + str(exc)
-            ) from exc
-        self.stdout.write(self.style.SUCCESS(
-            _("Imported %(created)d order(s); %(unchanged)d already imported and unchanged; "
-              "periods recomputed: %(periods)s (%(seconds).1f s).")
-            % {
-                "created": result.created, "unchanged": result.unchanged,
-                "periods": ", ".join(result.periods) or "-", "seconds": time.monotonic() - started,
-            }
-        ))
+    def success_message(self, result, *, seconds):
+        return _(
+            "Imported %(created)d order(s); %(unchanged)d already imported and unchanged; "
+            "periods recomputed: %(periods)s (%(seconds).1f s)."
+        ) % {
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "periods": ", ".join(result.periods) or "-",
+            "seconds": seconds,
+        }
