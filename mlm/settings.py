@@ -127,6 +127,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions (cart, referral) in the database, one SELECT / one INSERT (landing/sessions);
+# read through the cache only when it is shared by all processes (Redis), since a
+# per-process cache would serve a session another worker has changed since.
+SESSION_ENGINE = "landing.sessions.cached_db" if REDIS_URL else "landing.sessions.db"
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
@@ -195,8 +199,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")
 
 # Celery: eager in process unless a broker is configured.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+# Eager tasks never reach a broker; the in-memory transport keeps Celery from guessing one.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
