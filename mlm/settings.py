@@ -280,5 +280,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Eager mode's in-memory transport has no host; kombu would warn on every task.
+        "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
+    },
 }
