@@ -5,7 +5,7 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,9 +50,28 @@ def _flush_seconds() -> float:
     return float(settings.LANDING_VISIT_FLUSH_SECONDS)
 
 
+# (time zone, local day, its first and its last second + 1 as unix time): today's
+# date without a time zone conversion on every view.
+_today: tuple = (None, None, 0.0, 0.0)
+
+
+def _local_today(now: float | None = None) -> date:
+    global _today
+    now = time.time() if now is None else now
+    tz = timezone.get_current_timezone()
+    cached_tz, day, start, end = _today
+    if cached_tz is tz and start <= now < end:
+        return day
+    day = datetime.fromtimestamp(now, tz).date()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz).timestamp()
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz).timestamp()
+    _today = (tz, day, start, end)
+    return day
+
+
 def landing_visit_record(*, partner_id: int, day: date | None = None) -> None:
     global _last_flush
-    day = day or timezone.localdate()
+    day = day or _local_today()
     with _lock:
         _pending[(partner_id, day)] += 1
         due = time.monotonic() - _last_flush >= _flush_seconds()

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from orders.selectors import product_list_active
 
-from .pagecache import cached_page
+from .pagecache import cached_page, signed_in_user_id
 from .referral import (
     consent_cookie_set,
     consent_state,
@@ -40,7 +40,8 @@ def partner_page(request, slug):
     found = landing_partner_get(slug=slug)
     if found is None:
         return not_found(request)
-    own_preview = request.user.is_authenticated and request.user.pk == found.user_id
+    user_id = signed_in_user_id(request)
+    own_preview = user_id is not None and user_id == found.user_id
     if not is_bot(request) and not own_preview:
         referral_remember(request, partner=found, via="landing")
         landing_visit_record(partner_id=found.pk)
