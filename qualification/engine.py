@@ -22,6 +22,7 @@ team has no volume has no rank either.
 from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import cached_property
 
 from .ranks import RankRule, paid_as
 
@@ -43,12 +44,25 @@ def from_cents(cents: int) -> Decimal:
 def cents_str(cents: int) -> str:
     """'160.00', '-0.50': what the database parses into numeric(_, 2)."""
     if cents < 0:
-        return "-%d.%02d" % divmod(-cents, CENTS)
-    return "%d.%02d" % divmod(cents, CENTS)
+        return "-%d.%02d" % divmod(-cents, CENTS)  # noqa: UP031 - the fastest exact form
+    return "%d.%02d" % divmod(cents, CENTS)  # noqa: UP031
+
+
+class _CentsRule(RankRule):
+    """A rule in cents whose leg cap is an int when it is a whole number of
+    cents (the usual case), so leg sums stay in integer arithmetic. Exact:
+    an int equal to the Decimal compares and adds identically."""
+
+    @cached_property
+    def leg_cap(self):
+        cap = RankRule.leg_cap.fget(self)
+        if cap is not None and cap == cap.to_integral_value():
+            return int(cap)
+        return cap
 
 
 def _scaled(rule: RankRule) -> RankRule:
-    return RankRule(
+    return _CentsRule(
         level=rule.level,
         name=rule.name,
         min_pv=rule.min_pv * _HUNDRED,
@@ -139,45 +153,55 @@ def is_blank(row: Row) -> bool:
     return not (row[1] or row[2] or row[3] or row[4] or row[6])
 
 
-PASS_CHUNK = 1 << 16  # partners per progress report
+PASS_CHUNK = 1 << 16  # partners per progress report and per chunk for the sink
 
 
 def full_pass(
     plan: Plan,
-    nodes: Sequence[tuple[int, int | None, int | None, int | None]],
+    volumes: dict[int, tuple[int, int]],
+    partners: Sequence[tuple[int, int | None]],
     progress=None,
+    sink=None,
 ) -> list[Row]:
     """All results of a period in one bottom-up pass.
 
-    nodes: every partner as (id, sponsor id, net PV cents, own PV cents) --
-    PV None when the partner has no ledger entries -- in an order where each
-    partner comes after all its children (deepest first), children of one
-    sponsor next to each other (sql.period_nodes reads them so);
-    progress: optional callable(partners done), called every 65,536 partners.
-    Returns the non-blank rows.
+    volumes: partner id -> (net PV cents, own PV cents) of the partners with
+    ledger entries in the period;
+    partners: (id, sponsor id) of every partner, each after all its children
+    (deepest first), children of one sponsor next to each other
+    (sql.partners_bottom_up reads them so);
+    progress: optional callable(partners done), called every 65,536 partners;
+    sink: optional callable(rows) taking the rows chunk by chunk as they are
+    final (a partner's row is final once the partner is passed), e.g. to stream
+    them to the database while the pass goes on.
+    Returns the non-blank rows (those not given to the sink).
     """
     legs_of: dict[int, list[EngineLeg]] = {}
     rows: list[Row] = []
     step = PASS_CHUNK
-    for start in range(0, len(nodes), step):
+    for start in range(0, len(partners), step):
         if progress is not None:
             progress(start)
-        _pass_chunk(plan, nodes[start : start + step], legs_of, rows)
+        _pass_chunk(plan, volumes, partners[start : start + step], legs_of, rows)
+        if sink is not None:
+            sink(rows)
+            rows = []
     if progress is not None:
-        progress(len(nodes))
+        progress(len(partners))
     return rows
 
 
-def _pass_chunk(plan: Plan, chunk, legs_of: dict[int, list[EngineLeg]], rows: list[Row]) -> None:
-    """full_pass's loop over a slice of the nodes. Legs are collected per
-    sponsor in a local list while consecutive rows share the sponsor."""
+def _pass_chunk(plan: Plan, volumes, chunk, legs_of: dict[int, list[EngineLeg]], rows: list[Row]) -> None:
+    """full_pass's loop over a slice of the partners. Legs are collected per
+    sponsor in a local list while consecutive partners share the sponsor."""
     leaf_rank_of = plan.leaf_rank_of
     rank_of = plan.rank_of
     append = rows.append
     pop_legs = legs_of.pop
+    get_volume = volumes.get
     current_sponsor = None
     current_legs: list[EngineLeg] = []
-    for pid, sid, pv, own in chunk:
+    for pid, sid in chunk:
         legs = pop_legs(pid, None)
         if pid == current_sponsor:  # the legs still being collected are this partner's
             if legs is None:
@@ -185,15 +209,16 @@ def _pass_chunk(plan: Plan, chunk, legs_of: dict[int, list[EngineLeg]], rows: li
             else:
                 legs.extend(current_legs)
             current_sponsor, current_legs = None, []
+        volume = get_volume(pid)
         if legs is None:
-            if pv is None:
+            if volume is None:
                 continue  # nothing in this partner's team: a missing row
+            pv, own = volume
             level, name = leaf_rank_of(pv)
             gv = pv
             sml = level
         else:
-            if pv is None:
-                pv = own = 0
+            pv, own = volume if volume is not None else (0, 0)
             # node(), inlined: this loop runs for every partner of the company.
             gv = pv
             legs_max = 0

@@ -40,10 +40,12 @@ class Leg:
 
 
 def qualifying_group_volume(pv: Decimal, legs: Iterable[Leg], rule: RankRule) -> Decimal:
+    # sum() starts at int 0: exact with Decimals, and lets the engine's
+    # integer-cent callers stay in fast integer arithmetic.
     cap = rule.leg_cap
     if cap is None:
-        return pv + sum((leg.gv for leg in legs), ZERO)
-    return pv + sum((min(leg.gv, cap) for leg in legs), ZERO)
+        return pv + sum(leg.gv for leg in legs)
+    return pv + sum(leg.gv if leg.gv < cap else cap for leg in legs)
 
 
 def leg_is_qualified(leg: Leg, rule: RankRule) -> bool:

@@ -112,7 +112,8 @@ def _closed_error(period: Period) -> ValidationError:
 @transaction.atomic
 def period_recompute(*, period: Period, progress=None) -> int:
     """Recompute all results of an open period from the ledger. Returns the
-    number of results rows written. `progress(done, total)` is called along."""
+    number of results rows written. `progress(done, total)` is called along
+    (it must not use the database: the rows are streaming to it meanwhile)."""
     period = _lock_period(period.pk)
     if not period.is_open:
         raise _closed_error(period)
@@ -124,26 +125,20 @@ def _recompute_locked(period: Period, *, progress=None) -> int:
         sql.tune_for_bulk(cursor)
         # The sums include exactly the queued entries read with them: consume
         # those; entries committed later stay queued for the task.
-        nodes, pending = sql.period_nodes(cursor, period.pk)
+        volumes, pending = sql.period_volumes(cursor, period.pk)
         if pending:
             sql.pending_delete(cursor, pending)
-        # Progress on a scale of 2 x partners: the pass, then the write.
-        count = len(nodes)
-        scale = 2 * count
-        pass_progress = write_progress = None
-        if progress:
-            def pass_progress(done):
-                progress(done, scale)
-
-            def write_progress(done, total):
-                progress(count + count * done // max(total, 1), scale)
-
-        rows = full_pass(_plan(), nodes, progress=pass_progress)
-        del nodes
-        sql.stats_replace(cursor, period.pk, rows, timezone.now(), progress=write_progress)
+        partners = sql.partners_bottom_up(cursor)
+        scale = len(partners) + 1  # the pass, then the final merge
+        pass_progress = (lambda done: progress(done, scale)) if progress else None
+        plan = _plan()
+        # Rows stream to the database while the pass computes the next ones
+        # (no other query on this connection until the writer is closed).
+        with sql.StatsWriter(cursor, period.pk, timezone.now()) as writer:
+            full_pass(plan, volumes, partners, progress=pass_progress, sink=writer.write)
         if progress:
             progress(scale, scale)
-    return len(rows)
+    return writer.count
 
 
 @transaction.atomic

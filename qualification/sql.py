@@ -10,7 +10,6 @@ as integer cents (engine.py) and written as exact decimal strings.
 
 # ruff: noqa: S608 -- table and column names are constants of this module; values are parameters
 
-import io
 import json
 from collections.abc import Iterable
 
@@ -144,17 +143,11 @@ def stats_upsert(cursor, period_id: int, rows: list[Row], now) -> None:
         )
 
 
-def period_nodes(cursor, period_id: int) -> tuple[list[tuple[int, int | None, int | None, int | None]], list[int]]:
-    """Everything a full recompute reads, in ONE statement (one snapshot):
-
-    - every partner as (id, sponsor id, net PV cents, own PV cents) -- None for
-      no ledger entries -- deepest first, children of one sponsor together;
-    - the ids of the queued (pending) entries of the period: the sums include
-      exactly these, so the caller consumes them and leaves later ones queued.
-
-    The database joins the ledger sums onto the genealogy and sorts it; Python
-    then walks the rows once, in order.
-    """
+def period_volumes(cursor, period_id: int) -> tuple[dict[int, tuple[int, int]], list[int]]:
+    """({partner id: (net PV cents, own PV cents)}, [queued entry ids]) of a
+    period, read by ONE statement, i.e. from one snapshot: the sums include
+    exactly the queued entries listed, so the caller consumes those and leaves
+    later ones to the task."""
     if is_postgres():
         # Integer cents per row: PostgreSQL sums bigints in 128-bit integers,
         # faster than numeric; the final ::bigint refuses (never wraps) an overflow.
@@ -164,74 +157,129 @@ def period_nodes(cursor, period_id: int) -> tuple[list[tuple[int, int | None, in
         own = f"CASE WHEN e.kind = '{OWN}' THEN e.qv ELSE 0 END"
         total_sql, own_sql = f"SUM({cents('e.qv')})", f"SUM({cents(own)})"
     cursor.execute(
-        f"SELECT 0, p.id, p.sponsor_id, v.total, v.own, p.depth FROM {PARTNER} p LEFT JOIN ("
-        f"SELECT e.partner_id, {total_sql} AS total, {own_sql} AS own FROM {LEDGER} e "
-        "WHERE e.period_id = %s AND e.partner_id IS NOT NULL GROUP BY e.partner_id"
-        ") v ON v.partner_id = p.id "
-        f"UNION ALL SELECT 1, q.entry_id, NULL, NULL, NULL, 0 FROM {PENDING} q WHERE q.period_id = %s "
-        "ORDER BY 1, 6 DESC, 3",
+        f"SELECT e.partner_id, {total_sql}, {own_sql} FROM {LEDGER} e "
+        "WHERE e.period_id = %s AND e.partner_id IS NOT NULL GROUP BY e.partner_id "
+        f"UNION ALL SELECT q.entry_id, NULL, NULL FROM {PENDING} q WHERE q.period_id = %s",
         [period_id, period_id],
     )
-    rows = cursor.fetchall()
-    split = len(rows)
-    while split and rows[split - 1][0] == 1:
-        split -= 1
-    pending = [row[1] for row in rows[split:]]
-    nodes = [row[1:5] for row in rows[:split]]
-    return nodes, pending
+    volumes: dict[int, tuple[int, int]] = {}
+    pending: list[int] = []
+    for key, total, own_total in cursor.fetchall():
+        if total is None:
+            pending.append(key)
+        else:
+            volumes[key] = (total, own_total)
+    return volumes, pending
+
+
+def partners_bottom_up(cursor) -> list[tuple[int, int | None]]:
+    """(id, sponsor id) of every partner, deepest first, siblings together."""
+    cursor.execute(f"SELECT id, sponsor_id FROM {PARTNER} ORDER BY depth DESC, sponsor_id")
+    return cursor.fetchall()
 
 
 def _copy_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _stats_insert(cursor, period_id: int, rows: list[Row], now, progress, chunk: int) -> None:
-    total = len(rows)
-    if is_postgres():
-        stamp = now.isoformat()
-        names: dict[str, str] = {}
-        with cursor.connection.cursor().copy(f"COPY {STATS} ({_COLUMNS}) FROM STDIN") as copy:
-            for start in range(0, total, chunk):
-                buf = io.StringIO()
-                write = buf.write
-                for pid, c, o, gv, level, name, sml in rows[start : start + chunk]:
-                    escaped = names.get(name)
-                    if escaped is None:
-                        escaped = names[name] = _copy_escape(name)
-                    write(
-                        f"{pid}\t{period_id}\t{cents_str(c + o)}\t{cents_str(c)}\t{cents_str(o)}\t"
-                        f"{cents_str(gv)}\t{level}\t{escaped}\t{sml}\t{stamp}\n"
-                    )
-                copy.write(buf.getvalue())
-                if progress:
-                    progress(min(start + chunk, total), total)
-    else:
-        stamp = _stamp(now)
-        sql = f"INSERT INTO {STATS} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        for start in range(0, total, chunk):
-            cursor.executemany(
-                sql,
-                [
-                    (pid, period_id, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, name, sml, stamp)
-                    for pid, c, o, gv, level, name, sml in rows[start : start + chunk]
-                ],
-            )
-            if progress:
-                progress(min(start + chunk, total), total)
+_VALUES = ("customer_pv", "own_pv", "gv", "paid_as_level", "paid_as_name", "subtree_max_level")
+_NEW = "qualification_new_stats"
 
 
-def stats_replace(cursor, period_id: int, rows: list[Row], now, progress=None, chunk: int = 50_000) -> dict[str, int]:
-    """Make the period's stored rows equal `rows`, writing only differences:
-    rows no longer needed are deleted, changed ones updated, new ones bulk
-    inserted (COPY on PostgreSQL). Rewriting unchanged rows costs more than
-    computing them (delete + insert leaves dead index entries that every
-    following insert must check)."""
-    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STATS} WHERE period_id = %s)", [period_id])
-    if not cursor.fetchone()[0]:
-        _stats_insert(cursor, period_id, rows, now, progress, chunk)
-        return {"deleted": 0, "updated": 0, "inserted": len(rows)}
-    if is_postgres():
-        return _stats_merge_postgres(cursor, period_id, rows, now, progress, chunk)
+class StatsWriter:
+    """Replaces all results rows of a period with rows fed in chunks while the
+    full pass runs, writing only what differs.
+
+    PostgreSQL: the rows stream by COPY as they are computed, so the server
+    stores one chunk while Python computes the next -- straight into the
+    results table when the period has no rows yet, else into a temporary table
+    that three set-based statements merge at the end (delete what is gone,
+    update only what changed, insert what is new). Rewriting unchanged rows
+    would cost more than computing them. SQLite: a diff in Python.
+
+        with StatsWriter(cursor, period_id, now) as writer:
+            writer.write(rows)  # any number of times
+    """
+
+    def __init__(self, cursor, period_id: int, now):
+        self.cursor = cursor
+        self.period_id = period_id
+        self.now = now
+        self.count = 0
+        self.changes = {"deleted": 0, "updated": 0, "inserted": 0}
+        self._names: dict[str, str] = {}
+        self._copy_cm = None
+        self._copy = None
+        self._rows: list[Row] = []
+
+    def __enter__(self) -> "StatsWriter":
+        cursor = self.cursor
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STATS} WHERE period_id = %s)", [self.period_id])
+        self.fresh = not cursor.fetchone()[0]
+        if is_postgres():
+            if self.fresh:
+                statement = f"COPY {STATS} ({_COLUMNS}) FROM STDIN"
+            else:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {_NEW} (partner_id bigint, customer_pv numeric(16, 2), "
+                    "own_pv numeric(16, 2), gv numeric(16, 2), paid_as_level integer, paid_as_name text, "
+                    "subtree_max_level integer) ON COMMIT DROP"
+                )
+                statement = f"COPY {_NEW} ({', '.join(('partner_id', *_VALUES))}) FROM STDIN"
+            self._copy_cm = cursor.connection.cursor().copy(statement)
+            self._copy = self._copy_cm.__enter__()
+        return self
+
+    def write(self, rows: list[Row]) -> None:
+        self.count += len(rows)
+        if self._copy is None:
+            self._rows.extend(rows)
+            return
+        names = self._names
+        lines = []
+        put = lines.append
+        if self.fresh:
+            # partner, period, pv, customer pv, own pv, gv, level, name, subtree max, updated
+            line = f"%d\t{self.period_id}\t%d.%02d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\t{self.now.isoformat()}\n"
+            slow = f"%d\t{self.period_id}\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t{self.now.isoformat()}\n"
+            for pid, c, o, gv, level, name, sml in rows:
+                escaped = names.get(name)
+                if escaped is None:
+                    escaped = names[name] = _copy_escape(name)
+                if c >= 0 and o >= 0 and gv >= 0:
+                    pv = c + o
+                    put(line % (pid, pv // 100, pv % 100, c // 100, c % 100, o // 100, o % 100,
+                                gv // 100, gv % 100, level, escaped, sml))
+                else:  # negative volume after late refunds: exact formatting
+                    put(slow % (pid, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml))
+        else:
+            line = "%d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\n"
+            slow = "%d\t%s\t%s\t%s\t%d\t%s\t%d\n"
+            for pid, c, o, gv, level, name, sml in rows:
+                escaped = names.get(name)
+                if escaped is None:
+                    escaped = names[name] = _copy_escape(name)
+                if c >= 0 and o >= 0 and gv >= 0:
+                    put(line % (pid, c // 100, c % 100, o // 100, o % 100, gv // 100, gv % 100, level, escaped, sml))
+                else:
+                    put(slow % (pid, cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml))
+        self._copy.write("".join(lines))
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._copy_cm is not None:
+            self._copy_cm.__exit__(exc_type, exc, tb)
+        if exc_type is not None:
+            return False
+        if not is_postgres():
+            self.changes = _stats_merge_python(self.cursor, self.period_id, self._rows, self.now)
+        elif self.fresh:
+            self.changes["inserted"] = self.count
+        else:
+            self.changes = _stats_merge_postgres(self.cursor, self.period_id, self.now)
+        return False
+
+
+def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[str, int]:
     cursor.execute(
         f"SELECT partner_id, {cents('customer_pv')}, {cents('own_pv')}, {cents('gv')}, paid_as_level, "
         f"paid_as_name, subtree_max_level FROM {STATS} WHERE period_id = %s",
@@ -249,43 +297,27 @@ def stats_replace(cursor, period_id: int, rows: list[Row], now, progress=None, c
     if stored:
         condition, params = in_ids("partner_id", stored)
         cursor.execute(f"DELETE FROM {STATS} WHERE period_id = %s AND {condition}", [period_id, *params])
+    chunk = 20_000
     for start in range(0, len(updates), chunk):
         stats_upsert(cursor, period_id, updates[start : start + chunk], now)
-    if inserts:
-        _stats_insert(cursor, period_id, inserts, now, progress, chunk)
-    if progress:
-        progress(len(rows), len(rows))
+    stamp = _stamp(now)
+    insert = f"INSERT INTO {STATS} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    for start in range(0, len(inserts), chunk):
+        cursor.executemany(
+            insert,
+            [
+                (pid, period_id, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, name, sml, stamp)
+                for pid, c, o, gv, level, name, sml in inserts[start : start + chunk]
+            ],
+        )
     return {"deleted": len(stored), "updated": len(updates), "inserted": len(inserts)}
 
 
-_VALUES = ("customer_pv", "own_pv", "gv", "paid_as_level", "paid_as_name", "subtree_max_level")
-
-
-def _stats_merge_postgres(cursor, period_id: int, rows: list[Row], now, progress, chunk: int) -> dict[str, int]:
-    """The new rows go to a temporary table by COPY; three set-based statements
-    then delete, update (only what differs) and insert."""
-    cursor.execute(
-        "CREATE TEMP TABLE qualification_new_stats (partner_id bigint, customer_pv numeric(16, 2), "
-        "own_pv numeric(16, 2), gv numeric(16, 2), paid_as_level integer, paid_as_name text, "
-        "subtree_max_level integer) ON COMMIT DROP"
-    )
-    total = len(rows)
-    names: dict[str, str] = {}
-    with cursor.connection.cursor().copy(f"COPY qualification_new_stats ({', '.join(('partner_id', *_VALUES))}) FROM STDIN") as copy:
-        for start in range(0, total, chunk):
-            buf = io.StringIO()
-            write = buf.write
-            for pid, c, o, gv, level, name, sml in rows[start : start + chunk]:
-                escaped = names.get(name)
-                if escaped is None:
-                    escaped = names[name] = _copy_escape(name)
-                write(f"{pid}\t{cents_str(c)}\t{cents_str(o)}\t{cents_str(gv)}\t{level}\t{escaped}\t{sml}\n")
-            copy.write(buf.getvalue())
-            if progress:
-                progress(min(start + chunk, total) // 2, total)
+def _stats_merge_postgres(cursor, period_id: int, now) -> dict[str, int]:
+    """Merge the temporary table of new rows into the period's results."""
     cursor.execute(
         f"DELETE FROM {STATS} s WHERE s.period_id = %s AND NOT EXISTS "
-        "(SELECT 1 FROM qualification_new_stats t WHERE t.partner_id = s.partner_id)",
+        f"(SELECT 1 FROM {_NEW} t WHERE t.partner_id = s.partner_id)",
         [period_id],
     )
     deleted = cursor.rowcount
@@ -293,7 +325,7 @@ def _stats_merge_postgres(cursor, period_id: int, rows: list[Row], now, progress
     cursor.execute(
         f"UPDATE {STATS} s SET pv = t.customer_pv + t.own_pv, "
         + ", ".join(f"{c} = t.{c}" for c in _VALUES)
-        + ", updated_at = %s FROM qualification_new_stats t "
+        + f", updated_at = %s FROM {_NEW} t "
         "WHERE s.period_id = %s AND s.partner_id = t.partner_id AND "
         f"({', '.join('s.' + c for c in _VALUES)}) IS DISTINCT FROM ({', '.join('t.' + c for c in _VALUES)})",
         [stamp, period_id],
@@ -302,14 +334,12 @@ def _stats_merge_postgres(cursor, period_id: int, rows: list[Row], now, progress
     cursor.execute(
         f"INSERT INTO {STATS} ({_COLUMNS}) SELECT t.partner_id, %s, t.customer_pv + t.own_pv, "
         + ", ".join(f"t.{c}" for c in _VALUES)
-        + ", %s FROM qualification_new_stats t WHERE NOT EXISTS "
+        + f", %s FROM {_NEW} t WHERE NOT EXISTS "
         f"(SELECT 1 FROM {STATS} s WHERE s.period_id = %s AND s.partner_id = t.partner_id)",
         [period_id, stamp, period_id],
     )
     inserted = cursor.rowcount
-    cursor.execute("DROP TABLE qualification_new_stats")
-    if progress:
-        progress(total, total)
+    cursor.execute(f"DROP TABLE {_NEW}")
     return {"deleted": deleted, "updated": updated, "inserted": inserted}
 
 

@@ -70,14 +70,11 @@ def test_full_pass_equals_the_plain_recursive_definition(plan, size, seed, chunk
         pid: (rng.randint(-5_000, 200_000), rng.choice([0, rng.randint(0, 50_000)]))
         for pid in ids if rng.random() < 0.6
     }
-    nodes = sorted(
-        ((pid, sponsors[pid], *(volume.get(pid) or (None, None))) for pid in ids),
-        key=lambda n: (-depth[n[0]], n[1] or 0),
-    )
+    partners = sorted(((pid, sponsors[pid]) for pid in ids), key=lambda n: (-depth[n[0]], n[1] or 0))
     old_chunk = engine.PASS_CHUNK
     engine.PASS_CHUNK = chunk
     try:
-        rows = engine.full_pass(engine.Plan(rules_of(plan)), nodes)
+        rows = engine.full_pass(engine.Plan(rules_of(plan)), volume, partners)
     finally:
         engine.PASS_CHUNK = old_chunk
 
