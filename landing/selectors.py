@@ -1,6 +1,7 @@
 """Reads for the public pages."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
 
@@ -26,6 +27,7 @@ class LandingPartner:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+@cache
 def _landing_sql() -> str:
     p, pr = Partner._meta.db_table, Product._meta.db_table
     return (

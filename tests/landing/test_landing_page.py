@@ -291,3 +291,19 @@ def test_visits_are_counted_on_the_local_day_across_midnight_and_clock_changes()
         (datetime(2026, 3, 28, 12, 0, 0), date(2026, 3, 28)),  # back in time
     ):
         assert _local_today(wall.replace(tzinfo=berlin).timestamp()) == expected
+
+
+def test_cached_page_is_private_and_varies_by_cookie(anna):
+    Client().get("/anna/")
+    response = Client().get("/anna/")
+    assert response["Cache-Control"] == "private"
+    assert "Cookie" in response["Vary"] and "Accept-Language" in response["Vary"]
+
+
+def test_a_returning_visitors_valid_csrf_cookie_is_not_sent_again_on_every_view(anna):
+    visitor = Client()
+    first = visitor.get("/anna/")
+    assert "csrftoken" in first.cookies
+    assert "csrftoken" not in visitor.get("/anna/").cookies
+    visitor.cookies["csrftoken"] = "not a valid secret"
+    assert len(visitor.get("/anna/").cookies["csrftoken"].value) == 32  # replaced
