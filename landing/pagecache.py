@@ -79,29 +79,34 @@ def _must_render_fresh(request) -> bool:
 
 _N = len(CSRF_ALLOWED_CHARS)
 _INDEX = {c: i for i, c in enumerate(CSRF_ALLOWED_CHARS)}
-_UNBIASED_BELOW = 256 - 256 % _N  # bytes at or above are dropped, so b % _N is uniform
+# Random bytes -> allowed characters, uniformly: a byte b below 248 (= 4 * 62)
+# becomes CSRF_ALLOWED_CHARS[b % 62], bytes from 248 on are dropped.
+_UNBIASED_BELOW = 256 - 256 % _N
+_TO_CHARS = bytes(CSRF_ALLOWED_CHARS.encode()[b % _N] for b in range(_UNBIASED_BELOW)).ljust(256)
+_DROP = bytes(range(_UNBIASED_BELOW, 256))
+# _SHIFTED[i][j] = CSRF_ALLOWED_CHARS[(i + j) % 62]: Django's masking, by table.
+_SHIFTED = [CSRF_ALLOWED_CHARS[i:] + CSRF_ALLOWED_CHARS[:i] for i in range(_N)]
 
 
-def _random_indexes(n: int) -> list[int]:
-    out: list[int] = []
-    while len(out) < n:
-        out.extend(b % _N for b in os.urandom(n + 8) if b < _UNBIASED_BELOW)
-    return out[:n]
+def _random_chars(n: int) -> str:
+    chars = b""
+    while len(chars) < n:
+        chars += os.urandom(n + 8).translate(_TO_CHARS, _DROP)
+    return chars[:n].decode()
 
 
 def _mask(secret: str) -> str:
-    mask = _random_indexes(CSRF_SECRET_LENGTH)
-    chars = CSRF_ALLOWED_CHARS
-    return "".join(chars[m] for m in mask) + "".join(
-        chars[(_INDEX[c] + m) % _N] for c, m in zip(secret, mask, strict=True)
-    )
+    """django.middleware.csrf._mask_cipher_secret(), as Django's CSRF check unmasks it."""
+    mask = _random_chars(CSRF_SECRET_LENGTH)
+    index = _INDEX
+    return mask + "".join([_SHIFTED[index[s]][index[m]] for s, m in zip(secret, mask, strict=True)])
 
 
 def csrf_token(request) -> str:
     """The visitor's CSRF token for a form on this response, as get_token(request)."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:  # no valid cookie yet: a new secret, set by CsrfViewMiddleware
-        secret = "".join(CSRF_ALLOWED_CHARS[i] for i in _random_indexes(CSRF_SECRET_LENGTH))
+        secret = _random_chars(CSRF_SECRET_LENGTH)
         request.META["CSRF_COOKIE"] = secret
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     return _mask(secret)

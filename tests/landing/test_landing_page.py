@@ -1,12 +1,18 @@
 import re
+from collections import Counter
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _get_new_csrf_string, _unmask_cipher_token
 from django.test import Client
 from django.utils import timezone
 
 from landing.models import LandingVisitDay
-from landing.services import landing_cache_invalidate
+from landing.pagecache import _mask
+from landing.services import _local_today, landing_cache_invalidate
 from partners.models import Partner
 from partners.services import partner_set_status
 from tests.factories import PartnerFactory, ProductFactory
@@ -231,8 +237,6 @@ def test_returning_visitor_after_a_minute_gets_the_visit_time_renewed(anna):
 
 
 def test_returning_visitors_token_is_fresh_per_page_and_accepted(anna, soap):
-    from django.middleware.csrf import _unmask_cipher_token
-
     visitor = Client(enforce_csrf_checks=True)
     visitor.get("/anna/")
     secret = visitor.cookies["csrftoken"].value
@@ -245,8 +249,6 @@ def test_returning_visitors_token_is_fresh_per_page_and_accepted(anna, soap):
 
 
 def test_new_visitor_gets_a_csrf_cookie_matching_the_token_in_the_page(anna, soap):
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
-
     Client().get("/anna/")  # the page is cached
     visitor = Client(enforce_csrf_checks=True)
     response = visitor.get("/anna/")
@@ -267,8 +269,6 @@ def test_a_page_without_a_valid_token_is_refused(anna, soap):
 
 
 def test_page_is_rendered_afresh_after_the_cache_was_emptied(anna):
-    from django.core.cache import cache
-
     Client().get("/anna/")
     Partner.objects.filter(pk=anna.pk).update(message="Nach dem Leeren")  # updated_at unchanged
     cache.clear()  # e.g. Redis restarted: pages a process still holds must not be served
@@ -276,11 +276,6 @@ def test_page_is_rendered_afresh_after_the_cache_was_emptied(anna):
 
 
 def test_visits_are_counted_on_the_local_day_across_midnight_and_clock_changes():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    from landing.services import _local_today
-
     berlin = ZoneInfo("Europe/Berlin")
     for wall, expected in (
         (datetime(2026, 3, 28, 23, 59, 59), date(2026, 3, 28)),
@@ -307,3 +302,13 @@ def test_a_returning_visitors_valid_csrf_cookie_is_not_sent_again_on_every_view(
     assert "csrftoken" not in visitor.get("/anna/").cookies
     visitor.cookies["csrftoken"] = "not a valid secret"
     assert len(visitor.get("/anna/").cookies["csrftoken"].value) == 32  # replaced
+
+
+def test_csrf_masking_is_djangos_and_uses_every_allowed_character_evenly():
+    secret = _get_new_csrf_string()
+    tokens = [_mask(secret) for _ in range(2000)]
+    assert all(len(t) == 64 and _unmask_cipher_token(t) == secret for t in tokens)
+    counts = Counter("".join(t[:32] for t in tokens))  # the random half
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    expected = 2000 * 32 / len(CSRF_ALLOWED_CHARS)  # ~1032 each
+    assert all(0.8 * expected < n < 1.2 * expected for n in counts.values())
