@@ -326,7 +326,22 @@ def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[st
 
 
 def _stats_merge_postgres(cursor, period_id: int, now) -> dict[str, int]:
-    """Merge the temporary table of new rows into the period's results."""
+    """Merge the temporary table of new rows into the period's results.
+
+    Each statement joins all rows of the period, so hash joins are right; the
+    planner may think otherwise when the period is new to its statistics (it
+    then expects one row and picks a nested loop over a million: hours).
+    Nested loops are therefore off for these statements only."""
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    nestloop = cursor.fetchone()[0]
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        return _stats_merge_statements(cursor, period_id, now)
+    finally:
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
+
+
+def _stats_merge_statements(cursor, period_id: int, now) -> dict[str, int]:
     cursor.execute(
         f"DELETE FROM {STATS} s WHERE s.period_id = %s AND NOT EXISTS "
         f"(SELECT 1 FROM {_NEW} t WHERE t.partner_id = s.partner_id)",

@@ -15,7 +15,11 @@ from qualification.models import PartnerPeriodStats, PendingVolume, Period, Volu
 from qualification.services import period_close, period_current_open, period_for
 from tests.factories import OrderFactory, PartnerFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 OCT = datetime(2026, 10, 10, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 

@@ -24,7 +24,11 @@ from qualification.models import PartnerPeriodStats, PendingVolume, VolumeEntry
 from qualification.services import period_for, period_recompute, plan_load
 from tests.factories import OrderFactory, PartnerFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 PLAN = {"ranks": [
     {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0", "max_leg_percent": None,
