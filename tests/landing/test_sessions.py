@@ -16,6 +16,8 @@ from django.utils import timezone
 from landing import sessions
 from landing.sessions.cached_db import SessionStore as CachedDBStore
 from landing.sessions.db import SessionStore
+from orders.models import Order
+from tests.orders.helpers import checkout
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,34 @@ def test_cached_db_store_creates_with_one_insert_and_reads_from_the_cache(
     changed["referral"] = {"slug": "ben"}
     changed.save()
     assert CachedDBStore(store.session_key)["referral"] == {"slug": "ben"}
+
+
+@pytest.mark.parametrize("store_class", [SessionStore, CachedDBStore])
+def test_new_key_on_sign_in_keeps_the_data_and_drops_the_old_row(store_class):
+    cache.clear()
+    store = store_class()
+    store["cart"] = {"1": 2}
+    store.save()
+    old_key = store.session_key
+    store.cycle_key()  # what login() does
+    store.save()
+    assert store.session_key != old_key
+    assert store_class(store.session_key)["cart"] == {"1": 2}
+    assert not Session.objects.filter(pk=old_key).exists()
+
+
+@pytest.mark.parametrize(
+    "engine", ["landing.sessions.db", "landing.sessions.cached_db"], ids=["db", "cached_db"]
+)
+def test_visit_cart_and_checkout_work_with_either_store(engine, settings, anna, soap):
+    settings.SESSION_ENGINE = engine
+    cache.clear()
+    visitor = Client()
+    visitor.get("/anna/")
+    visitor.post("/cart/add/", {"product": soap.pk, "quantity": 2})
+    assert visitor.session["referral"]["slug"] == "anna"
+    assert visitor.session["cart"] == {str(soap.pk): 2}
+    in_cache = cache.get("django.contrib.sessions.cached_db" + visitor.cookies["sessionid"].value)
+    assert (in_cache is not None) == (engine == "landing.sessions.cached_db")
+    order = checkout(visitor, soap)
+    assert (order.attributed_partner, order.attribution) == (anna, Order.Attribution.LANDING)
