@@ -355,7 +355,7 @@ def main() -> None:
             )
             print(
                 f"  work done: {sessions_text}; {visits} visits counted for "
-                f"{landing_requests['all']} landing requests"
+                f"{landing_requests['all']} landing requests (wrk leaves out those in flight at its end)"
             )
     finally:
         if args.redis or args.redis_sessions:
