@@ -324,7 +324,7 @@ class PartnerAdmin(admin.ModelAdmin):
             "intro": intro,
             "warning": warning,
             "submit_label": submit,
-            "partners": queryset,
+            "objects": queryset,
             "form": form,
             "action": action,
             "opts": self.model._meta,
