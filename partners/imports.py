@@ -43,6 +43,7 @@ from .csvio import (
 )
 from .genealogy import child_path
 from .models import Partner, normalize_email
+from .services import partner_team_sizes_refresh
 from .slugs import SLUG_MAX, slug_from_text, slug_problems
 
 PARTNER_COLUMNS = (
@@ -87,6 +88,8 @@ def partners_import(*, path, progress: bool = True, chunk_size: int = CHUNK) -> 
     source.check_unchanged()
     with transaction.atomic():
         created = _write(source, plan, db_sponsors, chunk_size)
+        if created:
+            partner_team_sizes_refresh()
     return PartnerImportResult(created=created, unchanged=len(plan.existing))
 
 
