@@ -1,24 +1,20 @@
 """Booking order events into the ledger (spec 4): append-only, queued for apply."""
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from orders.attribution import order_is_own
 from orders.models import Order, OrderEvent
-from orders.services import order_is_own
 
 from .. import sql
+from ..bookings import Booking, Posted, Volume, order_event_bookings
 from ..models import PendingVolume, Period, VolumeEntry
 from .periods import period_current_open, period_for
 
 logger = logging.getLogger(__name__)
-
-Kind = VolumeEntry.Kind
 
 
 class _ApplyAfterCommit:
@@ -58,76 +54,43 @@ def _open_or_current(period: Period) -> Period:
     return period if period.is_open else period_current_open()
 
 
-@dataclass
-class _Booking:
-    period: Period
-    partner_id: int | None
-    kind: str
-    qv: Decimal
+class _LivePeriods:
+    """Periods as the live path finds them: created when first needed; volume
+    of a closed period goes to the current open one."""
+
+    @staticmethod
+    def at(when) -> Period:
+        return period_for(at=when)
+
+    @staticmethod
+    def open_or_current(period: Period) -> Period:
+        return _open_or_current(period)
 
 
-def _kind_for(order: Order, partner) -> str:
-    return Kind.OWN if order_is_own(order=order, partner=partner) else Kind.CUSTOMER
-
-
-def _bookings_paid(event: OrderEvent, order: Order) -> list[_Booking]:
-    period = _open_or_current(period_for(at=event.occurred_at))
-    partner = order.attributed_partner
-    return [_Booking(period, partner.pk if partner else None, _kind_for(order, partner), order.qv)]
-
-
-def _bookings_refund(event: OrderEvent, order: Order, entries: list[VolumeEntry]) -> list[_Booking]:
-    """Negative QV of what was refunded, for the order's current partner: into
-    the period of the order's paid entry while open, else the current open period."""
-    paid = next((e for e in entries if e.order_event.kind == OrderEvent.Kind.PAID), None)
-    if paid is not None:
-        period = _open_or_current(paid.period)
-    else:
-        period = _open_or_current(period_for(at=order.paid_at or event.occurred_at))
-    partner = order.attributed_partner
-    partner_id = partner.pk if partner else None
-    # Take back the kind the volume was booked as (own/customer stays balanced).
-    kind = next(
-        (e.kind for e in reversed(entries) if e.partner_id == partner_id and e.qv > 0),
-        None,
-    ) or _kind_for(order, partner)
-    return [_Booking(period, partner_id, kind, -event.refund.qv)]
-
-
-def _bookings_reattribution(event: OrderEvent, order: Order, entries: list[VolumeEntry]) -> list[_Booking]:
-    """Move the order's net volume from the old partner to the new one in every
-    period it sits in (the current open period for closed ones)."""
-    new_partner = event.attribution_change.to_partner if event.attribution_change_id else order.attributed_partner
-    new_id = new_partner.pk if new_partner else None
-    new_kind = _kind_for(order, new_partner)
-    net: dict[tuple[int, int | None, str], Decimal] = defaultdict(Decimal)
-    periods: dict[int, Period] = {}
-    for e in entries:
-        net[(e.period_id, e.partner_id, e.kind)] += e.qv
-        periods[e.period_id] = e.period
-    bookings = []
-    for (period_id, partner_id, kind), qv in sorted(
-        net.items(), key=lambda item: (periods[item[0][0]].start, item[0][1] or 0, item[0][2])
-    ):
-        if partner_id == new_id or not qv:
-            continue
-        period = _open_or_current(periods[period_id])
-        bookings.append(_Booking(period, partner_id, kind, -qv))
-        bookings.append(_Booking(period, new_id, new_kind, qv))
-    return bookings
-
-
-def _bookings_for(event: OrderEvent, order: Order) -> list[_Booking]:
+def _bookings_for(event: OrderEvent, order: Order) -> list[Booking]:
+    """Read the inputs of order_event_bookings for a saved event."""
     if event.kind == OrderEvent.Kind.PAID:
-        return _bookings_paid(event, order)
-    entries = list(
-        VolumeEntry.objects.filter(order=order).select_related("order_event", "period").order_by("pk")
+        posted = []
+    else:
+        posted = [
+            Posted(e.period, e.partner_id, e.kind, Volume.of(e), e.order_event.kind == OrderEvent.Kind.PAID)
+            for e in VolumeEntry.objects.filter(order=order).select_related("order_event", "period").order_by("pk")
+        ]
+    if event.kind == OrderEvent.Kind.REATTRIBUTED and event.attribution_change_id:
+        partner = event.attribution_change.to_partner
+    else:
+        partner = order.attributed_partner
+    return order_event_bookings(
+        event_kind=event.kind,
+        occurred_at=event.occurred_at,
+        partner_id=partner.pk if partner else None,
+        own=order_is_own(order=order, partner=partner),
+        order_volume=Volume.of(order),
+        order_paid_at=order.paid_at,
+        refund_volume=Volume.of(event.refund) if event.refund_id else None,
+        posted=posted,
+        periods=_LivePeriods,
     )
-    if event.kind == OrderEvent.Kind.REFUNDED:
-        return _bookings_refund(event, order, entries)
-    if event.kind == OrderEvent.Kind.REATTRIBUTED:
-        return _bookings_reattribution(event, order, entries)
-    return []
 
 
 @transaction.atomic
@@ -163,7 +126,7 @@ def volume_book_order_event(*, event: OrderEvent) -> list[VolumeEntry]:
                 [
                     VolumeEntry(
                         order_event=event, line_no=i, order=order, period=b.period,
-                        partner_id=b.partner_id, kind=b.kind, qv=b.qv,
+                        partner_id=b.partner_id, kind=b.kind, **b.volume.fields(),
                     )
                     for i, b in enumerate(bookings)
                 ]
