@@ -5,29 +5,22 @@ team in that period: a MISSING ROW MEANS ZEROS AND NO RANK. `partner_stats`
 returns such an unsaved zero row, so callers never need to care.
 """
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partners.models import Partner
 
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
+from .periods import period_parse
 from .ranks import Leg, RankRule, Requirement, plan_from_ranks, requirements
-
-_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def period_start_from_label(label: str) -> date:
-    """'2026-10' -> date(2026, 10, 1); ValidationError for anything else."""
-    match = _LABEL.match((label or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValidationError(_("“%(label)s” is not a period; write it as YYYY-MM, e.g. 2026-10.") % {"label": label})
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    """'2026-10' -> date(2026, 10, 1); ValidationError otherwise (periods.period_parse)."""
+    return period_parse(label)
 
 
 def period_by_label(label: str) -> Period | None:
