@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "qualification",
     "landing",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
