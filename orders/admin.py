@@ -16,9 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landing.services import landing_cache_invalidate
 from partners.models import Partner
 
+from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
     AttributionChange,
@@ -99,8 +99,8 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
     def _changed(self):
-        # Landing pages and the shop show products: drop their cached copies.
-        transaction.on_commit(landing_cache_invalidate)
+        # Pages that show products (landing) listen to this hook.
+        transaction.on_commit(lambda: catalogue_changed.send(sender=Product))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
