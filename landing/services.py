@@ -59,6 +59,21 @@ def _redis():
     return get_redis_connection("default")
 
 
+def _visit_day_add(partner_id: int, day: date, n: int) -> None:
+    """visits += n for (partner, day), creating the row: one UPDATE when it exists."""
+    if LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
+        visits=F("visits") + n
+    ):
+        return
+    try:
+        with transaction.atomic():
+            LandingVisitDay.objects.create(partner_id=partner_id, day=day, visits=n)
+    except IntegrityError:  # created meanwhile by another process
+        LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
+            visits=F("visits") + n
+        )
+
+
 def _visits_add(counts: dict[tuple[int, date], int]) -> int:
     """Add counts to the database, in one transaction; returns how many were added
     (visits of partners deleted meanwhile are dropped)."""
@@ -68,20 +83,9 @@ def _visits_add(counts: dict[tuple[int, date], int]) -> int:
     written = 0
     with transaction.atomic():
         for (partner_id, day), n in sorted(counts.items()):
-            if partner_id not in existing or n <= 0:
-                continue
-            updated = LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
-                visits=F("visits") + n
-            )
-            if not updated:
-                try:
-                    with transaction.atomic():
-                        LandingVisitDay.objects.create(partner_id=partner_id, day=day, visits=n)
-                except IntegrityError:  # created meanwhile by another process
-                    LandingVisitDay.objects.filter(partner_id=partner_id, day=day).update(
-                        visits=F("visits") + n
-                    )
-            written += n
+            if partner_id in existing and n > 0:
+                _visit_day_add(partner_id, day, n)
+                written += n
     return written
 
 
@@ -95,7 +99,7 @@ def landing_visit_record(*, partner_id: int, day: date | None = None) -> None:
             return
         except Exception:  # noqa: BLE001 - Redis gone: count in the database instead
             logger.warning("Redis unreachable: visit counted in the database", exc_info=True)
-    _visits_add({(partner_id, day): 1})
+    _visit_day_add(partner_id, day, 1)
 
 
 def landing_visits_flush() -> int:

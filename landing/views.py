@@ -201,7 +201,16 @@ def visitor(request, slug=None):
             landing_visit_record(partner_id=partner.pk)
         if request.session.keys():
             referral_remember(request, partner=partner, via="landing")
-    bits = {"csrf": get_token(request), "cart": "", "banner": "", "messages": "", "account": ""}
+    # The form token: a visitor with a CSRF cookie has it there (the script reads it,
+    # as Django documents for scripts); a new one gets the cookie and the token now.
+    bits = {
+        "csrf": "" if settings.CSRF_COOKIE_NAME in request.COOKIES else get_token(request),
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "cart": "",
+        "banner": "",
+        "messages": "",
+        "account": "",
+    }
     count = len(Cart(request.session))
     if count:
         bits["cart"] = render_to_string("orders/_cart_count.html", {"cart_count": count})
@@ -209,8 +218,12 @@ def visitor(request, slug=None):
     if referral:
         bits["banner"] = render_to_string(
             "landing/_consent_banner.html",
-            {"consent_banner_referral": referral, "consent_next": page},
-            request=request,
+            {
+                "consent_banner_referral": referral,
+                "consent_next": page,
+                "token_from_script": True,
+                "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
+            },
         )
     messages = get_messages(request)
     if messages:

@@ -155,10 +155,15 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "landing_local": _local_tier,
     }
-# Django's own sessions in the database. Only visitors who act (add to cart, consent,
-# check out, sign in) get one: the public pages never touch the session. Expired rows
-# are removed by the "clear-expired-sessions" beat task (clearsessions).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's own sessions: in the database, read through Redis when it is there
+# (cached_db; with Redis gone they are read from the database). Only visitors who act
+# (add to cart, consent, check out, sign in) get one: the public pages never touch the
+# session. Expired rows are removed by the "clear-expired-sessions" beat task.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [

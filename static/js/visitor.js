@@ -9,6 +9,11 @@
   var next = location.pathname + location.search;
   url += (url.indexOf("?") < 0 ? "?" : "&") + "next=" + encodeURIComponent(next);
 
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function fill(name, html) {
     var slot = document.querySelector('[data-visitor="' + name + '"]');
     if (slot && html) slot.outerHTML = html;
@@ -20,19 +25,21 @@
       return response.json();
     })
     .then(function (me) {
-      document.querySelectorAll("form[data-post-action]").forEach(function (form) {
-        var token = document.createElement("input");
-        token.type = "hidden";
-        token.name = "csrfmiddlewaretoken";
-        token.value = me.csrf;
-        form.appendChild(token);
-        form.method = "post";
-        form.action = form.getAttribute("data-post-action");
-      });
       fill("cart", me.cart);
       fill("messages", me.messages);
       fill("account", me.account);
       fill("banner", me.banner);
+      // A new visitor gets the token in the answer; others have it in the CSRF cookie.
+      var token = me.csrf || cookie(me.csrf_cookie);
+      document.querySelectorAll("form[data-post-action]").forEach(function (form) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "csrfmiddlewaretoken";
+        input.value = token;
+        form.appendChild(input);
+        form.method = "post";
+        form.action = form.getAttribute("data-post-action");
+      });
       document.body.setAttribute("data-visitor-ready", "");
     })
     .catch(function () { /* the page works without its per-visitor bits */ });

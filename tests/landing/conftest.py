@@ -49,7 +49,9 @@ def add_to_cart_from(client, page: str, product, **headers):
     "Add to cart" as visitor.js makes it: a POST with the page's hidden fields
     (product, next, the partner the page is scoped to) and the visitor's token."""
     html = client.get(page, **headers).content.decode()
-    token = visitor_bits(client, page, **headers)["csrf"]
+    bits = visitor_bits(client, page, **headers)
+    # visitor.js: the token in the answer (new visitor), else from the CSRF cookie
+    token = bits["csrf"] or client.cookies[bits["csrf_cookie"]].value
     form = re.search(
         rf'<form method="get" action="/shop/p/{product.pk}/" data-post-action="([^"]+)">(.*?)</form>',
         html,

@@ -230,6 +230,10 @@ def test_link_preview_bots_neither_count_nor_become_a_referral(client, anna, soa
 
 def test_the_token_of_the_visitor_request_is_accepted_by_add_to_cart(anna, soap):
     visitor = Client(enforce_csrf_checks=True)
+    first = visitor_bits(visitor, "/anna/")
+    assert first["csrf"] and visitor.cookies["csrftoken"].value  # new: token and cookie
+    again = visitor.get("/anna/me/?next=/anna/")
+    assert again.json()["csrf"] == "" and "csrftoken" not in again.cookies  # read from the cookie
     response = add_to_cart_from(visitor, "/anna/", soap)
     assert response.status_code == 302 and response.url == "/anna/"
     assert visitor.session["cart"] == {str(soap.pk): 1}

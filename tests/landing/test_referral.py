@@ -116,6 +116,7 @@ def test_banner_asks_only_visitors_with_a_referral_and_offers_two_equal_answers(
     assert 'value="accept" class="btn btn-secondary"' in html
     assert 'value="decline" class="btn btn-secondary"' in html  # same look, no dark pattern
     assert 'name="next" value="/anna/"' in html
+    assert 'data-post-action="/consent/"' in html  # visitor.js adds the token
     assert "consent-banner" in visitor.get("/cart/").content.decode()
 
 

@@ -20,6 +20,7 @@ NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refus
 @pytest.fixture
 def redis_gone(settings):
     settings.REDIS_URL = NOWHERE
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
