@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.sweep_pending_volume",
         "schedule": 60.0,
     },
+    "send-forgotten-order-confirmations": {
+        "task": "orders.tasks.order_confirmations_sweep",
+        "schedule": 60.0,
+    },
     "ensure-current-period": {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),

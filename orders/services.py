@@ -8,6 +8,7 @@ transaction (orders/events.py), so downstream apps book atomically.
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ from .models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderMail,
     OrderTransition,
     Product,
     Refund,
@@ -474,9 +476,12 @@ def order_place(
     if partner is not None and reason != Order.Attribution.SELF:
         customer_bind(customer=customer, partner=partner, at=now)
 
-    from .tasks import order_confirmation_send
+    # The confirmation mail: an outbox row now, sent after commit (or by the sweep
+    # when the broker is unreachable), so placing an order never fails on it.
+    OrderMail.objects.create(order=order, kind=OrderMail.Kind.CONFIRMATION)
+    from .tasks import order_confirmation_enqueue
 
-    order_confirmation_send.delay_on_commit(order.pk)
+    transaction.on_commit(partial(order_confirmation_enqueue, order.pk), robust=True)
     return order
 
 
