@@ -170,12 +170,12 @@ def place(request):
     form = PlaceOrderForm(request.POST)
     token = form.data.get("checkout_token", "")
     existing = Order.objects.filter(checkout_token=token).first() if token else None
-    if existing is not None:
-        # Second click, reload or back button: the order exists already.
-        _remember_order(request, existing)
+    if existing is not None and existing.number in request.session.get(ORDERS_KEY, []):
+        # Second click, reload or back button: the order exists already. The token is
+        # single-use: it never opens the order in another session.
         return redirect("orders:confirmation", number=existing.number)
     data = request.session.get(CHECKOUT_KEY)
-    if not token or token != request.session.get(TOKEN_KEY) or not data:
+    if existing is not None or not token or token != request.session.get(TOKEN_KEY) or not data:
         messages.error(
             request,
             _("This checkout page was out of date. Please check your order and place it again."),
@@ -198,6 +198,9 @@ def place(request):
     _remember_order(request, order)
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
+    # A new session key for the buyer: a key seen before the order (a shared or
+    # fixated cookie) opens neither the order nor the customer's data.
+    request.session.cycle_key()
     return _start_payment(request, order)
 
 
