@@ -24,6 +24,7 @@ from .models import Order
 from .payments import payment_instructions, payment_provider
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
+from .throttle import checkout_allowed
 from .validators import COUNTRIES
 from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
 
@@ -181,6 +182,20 @@ def place(request):
             _("This checkout page was out of date. Please check your order and place it again."),
         )
         return redirect("orders:review" if data else "orders:checkout")
+    if not checkout_allowed(
+        client_ip=request.META.get("REMOTE_ADDR", ""), email=data.get("email", "")
+    ):
+        return render(
+            request,
+            "429.html",
+            {
+                "message": _(
+                    "You have placed several orders in a short time. For your security, please "
+                    "wait a few minutes before placing the next one. Your cart is kept."
+                )
+            },
+            status=429,
+        )
     try:
         order = order_place(
             cart_lines=Cart(request.session).lines,
