@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "landing.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=17),
     },
+    "send-forgotten-order-confirmations": {
+        "task": "orders.tasks.order_confirmations_sweep",
+        "schedule": 60.0,
+    },
     "ensure-current-period": {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),

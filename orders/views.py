@@ -35,6 +35,7 @@ from .referral import (
 )
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
+from .throttle import checkout_allowed
 from .validators import COUNTRIES
 from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
 
@@ -200,17 +201,31 @@ def place(request):
     form = PlaceOrderForm(request.POST)
     token = form.data.get("checkout_token", "")
     existing = Order.objects.filter(checkout_token=token).first() if token else None
-    if existing is not None:
-        # Second click, reload or back button: the order exists already.
-        _remember_order(request, existing)
+    if existing is not None and existing.number in request.session.get(ORDERS_KEY, []):
+        # Second click, reload or back button: the order exists already. The token is
+        # single-use: it never opens the order in another session.
         return redirect("orders:confirmation", number=existing.number)
     data = request.session.get(CHECKOUT_KEY)
-    if not token or token != request.session.get(TOKEN_KEY) or not data:
+    if existing is not None or not token or token != request.session.get(TOKEN_KEY) or not data:
         messages.error(
             request,
             _("This checkout page was out of date. Please check your order and place it again."),
         )
         return redirect("orders:review" if data else "orders:checkout")
+    if not checkout_allowed(
+        client_ip=request.META.get("REMOTE_ADDR", ""), email=data.get("email", "")
+    ):
+        return render(
+            request,
+            "429.html",
+            {
+                "message": _(
+                    "You have placed several orders in a short time. For your security, please "
+                    "wait a few minutes before placing the next one. Your cart is kept."
+                )
+            },
+            status=429,
+        )
     try:
         order = order_place(
             cart_lines=Cart(request.session).lines,
@@ -228,6 +243,9 @@ def place(request):
     _remember_order(request, order)
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
+    # A new session key for the buyer: a key seen before the order (a shared or
+    # fixated cookie) opens neither the order nor the customer's data.
+    request.session.cycle_key()
     return _start_payment(request, order)
 
 
