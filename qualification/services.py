@@ -48,8 +48,10 @@ from partners.genealogy import upline_ids
 
 from . import sql
 from .engine import Plan, full_pass, incremental_pass
+from .events import period_closing
 from .models import PendingVolume, Period, Rank, VolumeEntry
 from .ranks import plan_from_ranks
+from .selectors import plan_dump
 
 logger = logging.getLogger(__name__)
 
@@ -173,11 +175,21 @@ def period_close(*, period: Period, closed_by=None) -> Period:
             _("Period %(label)s has not ended yet; it can be closed from %(date)s on.")
             % {"label": period.label, "date": date_format(ends_at.date(), "DATE_FORMAT")}
         )
+    earlier = Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start).order_by("start").first()
+    if earlier is not None:
+        raise ValidationError(
+            _("Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
+              "periods close in calendar order.") % {"label": period.label, "earlier": earlier.label}
+        )
     _recompute_locked(period)
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = closed_by
-    period.save(update_fields=["status", "closed_at", "closed_by"])
+    period.plan = plan_dump()
+    period.save(update_fields=["status", "closed_at", "closed_by", "plan"])
+    # Commissions (downstream) compute the statements here, in this
+    # transaction, from the final results and the title ranks before the raise.
+    period_closing.send(sender=Period, period=period)
     with connection.cursor() as cursor:
         sql.titles_raise(cursor, period.pk, timezone.now())
     return period
