@@ -13,8 +13,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from commissions import selectors as commission_selectors
+from qualification.services import period_current_open
 
-from . import selectors
 from .api import PartnerAPIMixin
 from .serializers_earnings import EstimateSerializer, StatementSerializer
 
@@ -124,7 +124,7 @@ class CommissionsView(PartnerAPIMixin, APIView):
 )
 class CommissionEstimateView(PartnerAPIMixin, APIView):
     def get(self, request):
-        period = selectors.period_current()
+        period = period_current_open()
         estimate = commission_selectors.estimate_for_partner(partner=self.partner, period=period)
         if estimate.computed_at is not None:
             local = timezone.localtime(estimate.computed_at)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commissions import selectors as commission_selectors
+from qualification.services import period_current_open
 
-from . import selectors
 from .views import partner_required
 
 
@@ -39,7 +39,7 @@ def _chart(rows) -> dict:
 @require_GET
 @partner_required
 def earnings(request, partner):
-    period = selectors.period_current()
+    period = period_current_open()
     estimate = commission_selectors.estimate_for_partner(partner=partner, period=period)
     rows = commission_selectors.earnings_by_period(partner=partner)
     return render(

@@ -6,7 +6,7 @@ def site(request):
     cost nothing on pages that do not show them."""
     from orders.cart import Cart
 
-    from .referral import consent_banner_referral
+    from orders.referral import consent_banner_referral
 
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,

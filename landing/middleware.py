@@ -1,6 +1,6 @@
 from partners.selectors import partner_get_by_slug
 
-from .referral import is_bot, referral_cookie_set, referral_remember
+from orders.referral import is_bot, referral_cookie_set, referral_remember
 
 
 class ReferralMiddleware:

@@ -43,7 +43,7 @@ from django.utils.translation import get_language
 
 from orders.cart import Cart
 
-from .referral import consent_banner_referral
+from orders.referral import consent_banner_referral
 from .services import GLOBAL_VERSION_KEY, partner_version_key
 
 CSRF_MARK = "mlmcsrfmarker7f3a9c"

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from orders.selectors import product_list_active
 
 from .pagecache import cached_page, signed_in_user_id
-from .referral import (
+from orders.referral import (
     consent_cookie_set,
     consent_state,
     is_bot,

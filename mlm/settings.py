@@ -112,8 +112,15 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and an eager task share the file.
+    # Transactions start as writers (BEGIN IMMEDIATE): one that read first and then
+    # writes would otherwise fail at once with "database is locked", whatever the
+    # timeout, when another writer committed in between.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 # Persistent connections for SQLite too: closing the last connection of a WAL
 # database checkpoints it (an fsync), which made every request that touches the

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from landing.referral import referral_current
-
 from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
 from .payments import payment_instructions, payment_provider
+from .referral import referral_current
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
 from .validators import COUNTRIES

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from dashboard.selectors import period_current
 from dashboard.services import api_token_create
+from qualification.services import period_current_open
 from tests.commissions.earnings_data import (
     closed_period,
     earnings_create,
@@ -116,7 +116,7 @@ def test_bad_or_unknown_periods_get_clear_answers():
 
     bad = client.get("/api/v1/me/commissions?period=10-2026")
     none = client.get("/api/v1/me/commissions?period=2026-08")
-    open_period = client.get(f"/api/v1/me/commissions?period={period_current().label}")
+    open_period = client.get(f"/api/v1/me/commissions?period={period_current_open().label}")
 
     assert bad.status_code == 400
     assert "YYYY-MM" in bad.json()["period"][0]
@@ -150,7 +150,7 @@ def test_a_partner_without_statements_gets_404_and_anonymous_401_or_403():
 @pytest.mark.django_db
 def test_estimate_is_labelled_with_its_time():
     data = earnings_create()
-    period = period_current()
+    period = period_current_open()
     estimate_create(data.anna, period, at=dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC))
     _token, raw = api_token_create(partner=data.anna, name="sheet")
 
@@ -193,7 +193,7 @@ def test_schema_lists_the_commission_endpoints():
 
 @pytest.mark.django_db
 def test_query_count_does_not_grow_with_team_or_lines():
-    period = period_current()
+    period = period_current_open()
     closed = closed_period(dt.date(2026, 10, 1))
 
     def count_for(size):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from commissions import wording
-from dashboard.selectors import period_current
+from qualification.services import period_current_open
 from tests.commissions.earnings_data import (
     closed_period,
     earnings_create,
@@ -127,7 +127,7 @@ def test_bonus_cap_and_clawback_lines_in_words():
 @pytest.mark.django_db
 def test_earnings_page_shows_the_estimate_labelled_with_its_time():
     data = earnings_create()
-    period = period_current()
+    period = period_current_open()
     at = dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)  # 15:05 in Berlin
     estimate_create(data.anna, period, at=at)
 
@@ -197,7 +197,7 @@ def test_open_period_and_bad_label_have_no_statement_page():
     data = earnings_create()
     client = client_for(data.anna)
 
-    assert client.get(f"/dashboard/earnings/{period_current().label}/").status_code == 404
+    assert client.get(f"/dashboard/earnings/{period_current_open().label}/").status_code == 404
     assert client.get("/dashboard/earnings/2026-13/").status_code == 404
     assert client.get("/dashboard/earnings/oktober/").status_code == 404
 
@@ -254,7 +254,7 @@ def _count(client, url) -> int:
 
 @pytest.mark.django_db
 def test_query_count_does_not_grow_with_team_size_or_lines():
-    period = period_current()
+    period = period_current_open()
     urls = ["/dashboard/earnings/", STATEMENT_URL]
     small_leader = _leader_with_statement(3, period)
     small = {url: _count(client_for(small_leader), url) for url in urls}

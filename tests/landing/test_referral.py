@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from landing.referral import CONSENT_COOKIE
+from orders.referral import CONSENT_COOKIE
 from orders.models import Order
 from partners.models import Partner
 from partners.services import partner_set_status

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from orders.attribution import Referral, referral_most_recent
-from orders.models import Order
+from .attribution import Referral, referral_most_recent
+from .models import Order
 
 SESSION_KEY = "referral"
 CONSENT_COOKIE = "mlm_consent"

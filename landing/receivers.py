@@ -1,0 +1,34 @@
+"""What the landing app does when other apps report a change: drop the cached
+public pages that show it."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from orders.events import catalogue_changed
+from orders.models import Product
+from partners.models import Partner
+from partners.signals import partner_status_changed
+
+from .services import landing_cache_invalidate
+
+
+@receiver(catalogue_changed)
+def _catalogue_changed(sender, **kwargs):
+    landing_cache_invalidate()
+
+
+@receiver(post_save, sender=Product)
+@receiver(post_delete, sender=Product)
+def _product_saved(sender, **kwargs):
+    transaction.on_commit(landing_cache_invalidate)
+
+
+@receiver(post_save, sender=Partner)
+def _partner_saved(sender, instance, **kwargs):
+    transaction.on_commit(lambda: landing_cache_invalidate(partner_id=instance.pk))
+
+
+@receiver(partner_status_changed)
+def _partner_status_changed(sender, partner, **kwargs):
+    transaction.on_commit(lambda: landing_cache_invalidate(partner_id=partner.pk))
