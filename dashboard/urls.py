@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payout_views, views
 
 app_name = "dashboard"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("landing-page/", views.visits, name="visits"),
     path("profile/", views.profile, name="profile"),
+    path("payouts/", payout_views.payout_profile, name="payout_profile"),
     path("api-tokens/", views.tokens, name="tokens"),
     path("api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
