@@ -52,3 +52,13 @@ def payout_blockers(*, profile: PayoutProfile | None, at=None) -> list[str]:
             % {"date": timezone.localtime(profile.hold_until).strftime("%d.%m.%Y %H:%M")}
         )
     return blockers
+
+
+def bank_transactions_open():
+    """Lines an admin still has to look at: no match, wrong amount, already
+    paid, duplicate; not yet resolved."""
+    from .models import BankTransaction
+
+    return BankTransaction.objects.filter(
+        status__in=BankTransaction.NEEDS_ATTENTION, resolved_at__isnull=True
+    ).order_by("booking_date", "pk")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,10 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.models import Order
+from orders.services import order_mark_paid
 from partners.models import Partner
 
-from . import validators
-from .models import PayoutLog, PayoutProfile, TaxStatus, iban_mask
+from . import bank, validators
+from .models import (
+    BankStatement,
+    BankTransaction,
+    PayoutLog,
+    PayoutProfile,
+    TaxStatus,
+    iban_mask,
+)
 from .tasks import iban_changed_notify
 
 
@@ -143,3 +155,147 @@ def payout_profile_save(
         )
         iban_changed_notify.delay_on_commit(profile.pk)
     return profile
+
+
+# ------------------------------------------------------------ bank statements
+
+# Order numbers as orders.services makes them (2026-K7Q4MX); banks and payers
+# often drop the hyphen or put a space instead.
+ORDER_NUMBER_RE = re.compile(r"(?<![0-9A-Z])(20\d{2})[\s-]?([A-HJKMNP-Z2-9]{6})(?![0-9A-Z])")
+
+
+def order_numbers_in(reference: str) -> list[str]:
+    found = []
+    for year, code in ORDER_NUMBER_RE.findall(reference.upper()):
+        number = f"{year}-{code}"
+        if number not in found:
+            found.append(number)
+    return found
+
+
+@dataclass
+class ImportResult:
+    statement: BankStatement
+    created: bool  # False: this very file was imported before, nothing changed
+    counts: dict[str, int]
+    skipped: int  # lines already imported with an earlier, overlapping statement
+
+
+def bank_statement_import(*, data: bytes, file_name: str, actor=None) -> ImportResult:
+    """Import a CAMT.053 or MT940 statement: credits naming a pending order and
+    paying exactly its total mark it paid (with the booking date); the payout
+    run's debit and returned transfers are matched to the run; everything else
+    is kept for an admin to resolve. Idempotent; all or nothing."""
+    file_hash = hashlib.sha256(data).hexdigest()
+    existing = BankStatement.objects.filter(file_hash=file_hash).first()
+    if existing is not None:
+        return ImportResult(statement=existing, created=False, counts={}, skipped=0)
+    parsed = bank.statement_parse(data)  # ValidationError before any write
+    with transaction.atomic():
+        statement = BankStatement.objects.create(
+            file_name=file_name[:255],
+            file_hash=file_hash,
+            format=parsed.format,
+            account_iban=parsed.account_iban[:64],
+            statement_id=parsed.statement_id[:100],
+            lines_total=len(parsed.lines),
+            imported_by=actor,
+        )
+        counts: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        skipped = 0
+        for line in parsed.lines:
+            base_key = line.key
+            seen[base_key] = seen.get(base_key, 0) + 1
+            key = base_key if seen[base_key] == 1 else f"{base_key}#{seen[base_key]}"
+            if BankTransaction.objects.filter(key=key).exists():
+                skipped += 1
+                continue
+            row = BankTransaction(
+                statement=statement,
+                key=key,
+                booking_date=line.booking_date,
+                value_date=line.value_date,
+                amount=line.amount,
+                currency=line.currency[:3],
+                counterparty_name=line.counterparty_name[:140],
+                counterparty_iban=line.counterparty_iban[:34],
+                reference=line.reference[:500],
+                end_to_end_id=line.end_to_end_id[:35],
+                batch_id=line.batch_id[:35],
+                bank_reference=line.bank_reference[:100],
+                return_reason=line.return_reason[:4],
+            )
+            if seen[base_key] > 1:
+                row.status = BankTransaction.Status.DUPLICATE
+            else:
+                _bank_transaction_match(row, actor=actor)
+            row.save()
+            counts[row.status] = counts.get(row.status, 0) + 1
+        statement.lines_new = sum(counts.values())
+        statement.save(update_fields=["lines_new"])
+        payout_log(
+            action=PayoutLog.Action.STATEMENT_IMPORTED,
+            actor=actor,
+            message=f"{file_name}: {statement.lines_new} new, {skipped} known, "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+        )
+    return ImportResult(statement=statement, created=True, counts=counts, skipped=skipped)
+
+
+def _bank_transaction_match(row: BankTransaction, *, actor) -> None:
+    """Decide what one new booking is, and act on it (sets row.status)."""
+    S = BankTransaction.Status
+    for matcher in BANK_MATCHERS:
+        if matcher(row, actor=actor):
+            return
+    if row.amount <= 0:
+        row.status = S.NO_MATCH
+        return
+    numbers = order_numbers_in(row.reference)
+    orders = list(Order.objects.filter(number__in=numbers).order_by("pk"))
+    if len(orders) != 1:
+        row.status = S.NO_MATCH
+        return
+    order = Order.objects.select_for_update().get(pk=orders[0].pk)
+    row.order = order
+    if order.status != Order.Status.PENDING:
+        row.status = S.ALREADY_PAID
+    elif row.amount != order.total or row.currency != order.currency:
+        row.status = S.WRONG_AMOUNT
+    else:
+        booked = timezone.make_aware(datetime.combine(row.booking_date, time.min))
+        order_mark_paid(
+            order=order,
+            paid_at=max(booked, order.placed_at),
+            changed_by=actor,
+            payment_reference=f"Bank {row.booking_date:%d.%m.%Y} {row.bank_reference}".strip()[
+                :255
+            ],
+        )
+        row.status = S.ORDER_PAID
+
+
+# Matchers for the company's own payouts (runs, returns) are added with the runs.
+BANK_MATCHERS: list = []
+
+
+@transaction.atomic
+def bank_transaction_resolve(*, bank_transaction: BankTransaction, actor, note: str):
+    """An admin says how a listed line was settled (refund, manual payment, ...)."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"resolution_note": _("Say how this line was settled.")})
+    row = BankTransaction.objects.select_for_update().get(pk=bank_transaction.pk)
+    if row.resolved_at is not None:
+        raise ValidationError(_("This line is already resolved."))
+    row.resolved_at = timezone.now()
+    row.resolved_by = actor
+    row.resolution_note = note
+    row.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    payout_log(
+        action=PayoutLog.Action.TRANSACTION_RESOLVED,
+        actor=actor,
+        message=f"{row.booking_date} {row.amount} {row.reference[:60]}: {note}",
+    )
+    return row
