@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "partners",
     "orders",
     "qualification",
+    "commissions",
     "landing",
     "dashboard",
     "payouts",
