@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from payouts import selectors as payout_selectors
 from payouts import services as payout_services
@@ -57,7 +58,22 @@ def payout_profile(request, partner):
             "profile": profile,
             "form": form,
             "blockers": payout_selectors.payout_blockers(profile=profile),
+            "items": payout_selectors.payout_items_of(partner=partner),
+            "credit_notes": payout_selectors.credit_notes_of(partner=partner),
             "active_tab": "payouts",
         },
         status=status,
     )
+
+
+@require_GET
+@partner_required
+def credit_note_download(request, partner, number: str, kind: str):
+    found = payout_selectors.credit_note_file(number=number, kind=kind, partner=partner)
+    if found is None:
+        raise Http404
+    content, content_type, file_name = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -16,6 +16,11 @@ urlpatterns = [
     path("landing-page/", views.visits, name="visits"),
     path("profile/", views.profile, name="profile"),
     path("payouts/", payout_views.payout_profile, name="payout_profile"),
+    path(
+        "payouts/credit-notes/<str:number>.<str:kind>",
+        payout_views.credit_note_download,
+        name="credit_note_download",
+    ),
     path("api-tokens/", views.tokens, name="tokens"),
     path("api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -294,6 +294,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which reports every table at INFO.
+        "fontTools": {"level": "WARNING"},
+        "drafthorse": {"level": "WARNING"},
         # Eager mode's in-memory transport has no host; kombu would warn on every task.
         "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
     },

@@ -1,13 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import BankStatement, BankTransaction, PayoutLog, PayoutProfile
+from .models import (
+    BankStatement,
+    BankTransaction,
+    CreditNote,
+    PayoutItem,
+    PayoutLog,
+    PayoutProfile,
+)
+from .selectors import credit_note_file
 from .services import bank_statement_import, bank_transaction_resolve
 
 
@@ -196,3 +206,54 @@ class BankTransactionAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    """Credit notes are never edited or deleted; a mistake is cancelled by a
+    cancelling credit note (payouts.services.credit_note_cancel)."""
+
+    list_display = ("number", "kind", "partner", "issue_date", "net", "vat", "gross", "downloads")
+    list_filter = ("kind", "year", "tax_status")
+    search_fields = ("number", "partner__slug", "partner__last_name")
+    exclude = ("pdf", "xml")
+    readonly_fields = ("downloads",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "xml")
+
+    @admin.display(description=gettext_lazy("files"))
+    def downloads(self, obj):
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">XML</a>',
+            reverse("admin:payouts_creditnote_file", args=[obj.number, "pdf"]),
+            reverse("admin:payouts_creditnote_file", args=[obj.number, "xml"]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "file/<str:number>.<str:kind>",
+                self.admin_site.admin_view(self.file_view),
+                name="payouts_creditnote_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, number, kind):
+        if not self.has_view_permission(request):
+            raise Http404
+        found = credit_note_file(number=number, kind=kind)
+        if found is None:
+            raise Http404
+        content, content_type, file_name = found
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        return response
+
+
+@admin.register(PayoutItem)
+class PayoutItemAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "statement", "net", "status", "return_reason", "credit_note")
+    list_filter = ("status",)
+    search_fields = ("partner__slug", "partner__last_name")

@@ -69,6 +69,14 @@ class PayoutLog(models.Model):
         IBAN_CHANGED = "iban_changed", _("IBAN changed")
         STATEMENT_IMPORTED = "statement_imported", _("bank statement imported")
         TRANSACTION_RESOLVED = "transaction_resolved", _("bank transaction resolved")
+        CREDIT_NOTE_ISSUED = "credit_note_issued", _("credit note issued")
+        CREDIT_NOTE_CANCELLED = "credit_note_cancelled", _("credit note cancelled")
+        RUN_PREPARED = "run_prepared", _("payout run prepared")
+        RUN_APPROVED = "run_approved", _("payout run approved")
+        RUN_CANCELLED = "run_cancelled", _("payout run cancelled")
+        RUN_PAID = "run_paid", _("payout run paid")
+        ITEM_RETURNED = "item_returned", _("payout returned by the bank")
+        ITEM_RELEASED = "item_released", _("returned payout payable again")
 
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(
@@ -199,3 +207,136 @@ class BankTransaction(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.status in self.NEEDS_ATTENTION and self.resolved_at is None
+
+
+class CreditNoteCounter(models.Model):
+    """The last credit note number of a calendar year. Its row is locked
+    (select_for_update) while a number is drawn, in the transaction that issues
+    the note: a rollback gives the number back, so numbers stay gapless."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("credit note counter")
+        verbose_name_plural = _("credit note counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class CreditNote(models.Model):
+    """A Gutschrift (self-billed invoice, §14 Abs. 2 Satz 2 UStG) or the
+    cancelling credit note of one. Issued once with every field of §14 Abs. 4
+    UStG as a snapshot, the PDF and the EN 16931 XML stored with it; never
+    changed or deleted."""
+
+    class Kind(models.TextChoices):
+        CREDIT_NOTE = "credit_note", _("credit note")
+        CANCELLATION = "cancellation", _("cancelling credit note")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    year = models.PositiveIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    cancels = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancelled_by",
+        verbose_name=_("cancels"),
+    )
+    item = models.ForeignKey(
+        "PayoutItem",
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("payout item"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("partner")
+    )
+    issue_date = models.DateField(_("issue date"))
+    period_start = models.DateField(_("service from"))
+    period_end = models.DateField(_("service to"))
+    # Snapshots: the document says what was true when it was issued.
+    company = models.JSONField(_("company"))
+    recipient = models.JSONField(_("partner"))
+    tax_status = models.CharField(_("tax status"), max_length=16, choices=TaxStatus.choices)
+    net = models.DecimalField(_("net amount"), max_digits=14, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
+    vat = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2)
+    gross = models.DecimalField(_("gross amount"), max_digits=14, decimal_places=2)
+    tax_note = models.TextField(_("tax note"), blank=True)
+    pdf = models.BinaryField(_("PDF"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    xml = models.BinaryField(_("e-invoice XML"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "sequence"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="credit_note_year_sequence"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class PayoutItem(models.Model):
+    """A statement with payout > 0 on its way to the partner's account
+    (commissions.md §6): payable -> in_run -> paid, or returned -> payable."""
+
+    class Status(models.TextChoices):
+        PAYABLE = "payable", _("payable")
+        IN_RUN = "in_run", _("in a payout run")
+        PAID = "paid", _("paid")
+        RETURNED = "returned", _("returned by the bank")
+
+    statement = models.OneToOneField(
+        "commissions.Statement",
+        on_delete=models.PROTECT,
+        related_name="payout_item",
+        verbose_name=_("statement"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="payout_items", verbose_name=_("partner")
+    )
+    net = models.DecimalField(_("net amount"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PAYABLE
+    )
+    credit_note = models.OneToOneField(
+        CreditNote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("credit note"),
+    )
+    return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("payout item")
+        verbose_name_plural = _("payout items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(net__gt=0), name="payout_item_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} {self.net}"

@@ -62,3 +62,42 @@ def bank_transactions_open():
     return BankTransaction.objects.filter(
         status__in=BankTransaction.NEEDS_ATTENTION, resolved_at__isnull=True
     ).order_by("booking_date", "pk")
+
+
+def credit_notes_of(*, partner: Partner):
+    from .models import CreditNote
+
+    return (
+        CreditNote.objects.filter(partner=partner)
+        .defer("pdf", "xml")
+        .order_by("-year", "-sequence")
+    )
+
+
+def payout_items_of(*, partner: Partner):
+    from .models import PayoutItem
+
+    return (
+        PayoutItem.objects.filter(partner=partner)
+        .select_related("statement__period", "credit_note")
+        .defer("credit_note__pdf", "credit_note__xml")
+        .order_by("-statement__period__start")
+    )
+
+
+def credit_note_file(*, number: str, kind: str, partner: Partner | None = None):
+    """(content, content type, file name) of a credit note's PDF or XML; a
+    partner gets only their own. None when there is no such note."""
+    from .models import CreditNote
+
+    if kind not in ("pdf", "xml"):
+        return None
+    notes = CreditNote.objects.filter(number=number)
+    if partner is not None:
+        notes = notes.filter(partner=partner)
+    note = notes.first()
+    if note is None:
+        return None
+    if kind == "xml":
+        return bytes(note.xml), "application/xml", f"{note.number}.xml"
+    return bytes(note.pdf), "application/pdf", f"{note.number}.pdf"

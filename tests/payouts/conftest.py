@@ -45,3 +45,43 @@ def english():
     # Messages are asserted in English; German is the site's default.
     with translation.override("en"):
         yield
+
+
+def statement_make(partner, *, period: str = "2026-10", payout: str = "123.45"):
+    """A closed period's statement paying `payout` (as commissions' close writes it)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from commissions.models import Statement
+    from qualification.models import Period
+
+    year, month = (int(x) for x in period.split("-"))
+    found, _ = Period.objects.get_or_create(
+        start=date(year, month, 1), defaults={"status": Period.Status.CLOSED}
+    )
+    return Statement.objects.create(
+        period=found, partner=partner, total=Decimal(payout), payout=Decimal(payout)
+    )
+
+
+def profile_make(partner, **overrides):
+    from payouts.services import payout_profile_save
+
+    data = profile_data(**overrides)
+    return payout_profile_save(partner=partner, actor=partner.user, **data)
+
+
+@pytest.fixture
+def item_for():
+    """item_for(partner, payout="123.45", **profile overrides) -> PayoutItem."""
+    from payouts.models import PayoutItem
+    from payouts.services import payout_items_sync
+
+    def make(partner, *, payout="123.45", period="2026-10", profile=True, **overrides):
+        if profile:
+            profile_make(partner, **overrides)
+        statement = statement_make(partner, period=period, payout=payout)
+        payout_items_sync()
+        return PayoutItem.objects.get(statement=statement)
+
+    return make
