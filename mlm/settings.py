@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "commissions",
     "landing",
     "dashboard",
+    "payouts",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,16 @@ DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
 COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)
 COMPANY_IBAN = env.str("COMPANY_IBAN", default="DE02 1203 0000 0000 2020 51")
 COMPANY_BIC = env.str("COMPANY_BIC", default="BYLADEM1001")
+# The company as it appears on credit notes (Gutschriften, commissions.md section 5).
+COMPANY_STREET = env.str("COMPANY_STREET", default="Musterstraße 1")
+COMPANY_POSTAL_CODE = env.str("COMPANY_POSTAL_CODE", default="80331")
+COMPANY_CITY = env.str("COMPANY_CITY", default="München")
+COMPANY_COUNTRY = env.str("COMPANY_COUNTRY", default="DE")
+COMPANY_VAT_ID = env.str("COMPANY_VAT_ID", default="DE136695976")
+COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
+# Payouts (commissions.md sections 5 and 6).
+COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
+PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
@@ -336,6 +347,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which reports every table at INFO.
+        "fontTools": {"level": "WARNING"},
+        "drafthorse": {"level": "WARNING"},
         # Eager mode's in-memory transport has no host; kombu would warn on every task.
         "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
     },
