@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "qualification",
     "landing",
     "dashboard",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
     },
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.sweep_due_webhook_deliveries",
+        "schedule": 60.0,
+    },
 }
 
 # Business settings (qualification.md)
@@ -235,6 +240,13 @@ DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
 COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)
 COMPANY_IBAN = env.str("COMPANY_IBAN", default="DE02 1203 0000 0000 2020 51")
 COMPANY_BIC = env.str("COMPANY_BIC", default="BYLADEM1001")
+
+# Outgoing webhooks: https only in production; private/loopback receivers never,
+# unless a developer allows them for a receiver on their own machine.
+WEBHOOKS_ALLOW_HTTP = not PRODUCTION
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = not PRODUCTION and env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
