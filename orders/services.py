@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, normalize_email
 from partners.services import partner_nearest_active_upline
 
-from .attribution import Referral, attribution_resolve, partner_code_check
+from .attribution import (
+    Referral,
+    attribution_for_assigned,
+    attribution_resolve,
+    order_binds_customer,
+    partner_code_check,
+)
 from .cart import quantity_problem
 from .events import order_event_recorded
 from .models import (
@@ -215,16 +221,6 @@ def order_refund(
     return refund
 
 
-def order_is_own(*, order: Order, partner: Partner | None) -> bool:
-    """An order is the partner's own when it was placed as such or its customer
-    e-mail is the partner's own account e-mail (spec 3.1)."""
-    if partner is None:
-        return False
-    if order.attribution == Order.Attribution.SELF and order.attributed_partner_id == partner.pk:
-        return True
-    return normalize_email(order.customer.email) == normalize_email(partner.user.email)
-
-
 @transaction.atomic
 def order_reattribute(
     *, order: Order, partner: Partner | None, changed_by, reason: str
@@ -244,12 +240,12 @@ def order_reattribute(
         reason=reason.strip(),
     )
     order.attributed_partner = partner
-    if partner is None:
-        order.attribution = Order.Attribution.NONE
-    elif normalize_email(order.customer.email) == normalize_email(partner.user.email):
-        order.attribution = Order.Attribution.SELF
-    else:
-        order.attribution = Order.Attribution.ADMIN
+    order.attribution = attribution_for_assigned(
+        customer_email=order.customer.email,
+        partner_id=partner.pk if partner else None,
+        partner_email=partner.user.email if partner else None,
+        reason=Order.Attribution.ADMIN,
+    )
     order.save(update_fields=["attributed_partner", "attribution", "updated_at"])
     order_event_record(
         order=order,
@@ -471,7 +467,7 @@ def order_place(
     OrderTransition.objects.create(
         order=order, from_status="", to_status=S.PENDING, note=_("order placed")
     )
-    if partner is not None and reason != Order.Attribution.SELF:
+    if order_binds_customer(partner_id=partner.pk if partner else None, attribution=reason):
         customer_bind(customer=customer, partner=partner, at=now)
 
     from .tasks import order_confirmation_send
