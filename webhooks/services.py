@@ -237,13 +237,13 @@ def webhook_headers(*, endpoint: Endpoint, webhook_id: str, body: str, at: datet
 
 
 def _claim(delivery_id: int, now: datetime) -> bool:
-    """Take the delivery for CLAIM_SECONDS if it is due, active and not taken."""
+    """Take the delivery for CLAIM_SECONDS if it is due and not taken. The
+    conditions are all on the delivery row itself, so PostgreSQL re-checks them
+    against a concurrent claim's committed row (a join would hide it in a subquery
+    evaluated on the old snapshot, and both workers would win)."""
     return bool(
         Delivery.objects.filter(
-            pk=delivery_id,
-            status=Delivery.Status.PENDING,
-            next_attempt_at__lte=now,
-            endpoint__is_active=True,
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
         )
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .update(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
@@ -259,6 +259,12 @@ def webhook_delivery_attempt(*, delivery_id: int) -> Delivery | None:
         return None
     delivery = Delivery.objects.select_related("message", "endpoint").get(pk=delivery_id)
     endpoint, message = delivery.endpoint, delivery.message
+    if not endpoint.is_active:
+        # Disabled since the delivery was written: it waits, unsent, for a replay.
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.ABANDONED, next_attempt_at=None, locked_until=None
+        )
+        return None
     status, excerpt, error = None, "", ""
     clock = time.monotonic()
     try:
@@ -294,8 +300,10 @@ def _attempt_record(
     error: str,
     duration_ms: int,
 ) -> Delivery:
-    delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
-    endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    # Endpoint before delivery, the order webhook_endpoint_disable locks in too.
+    endpoint_id = Delivery.objects.values_list("endpoint_id", flat=True).get(pk=delivery_id)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     Attempt.objects.create(
         delivery=delivery,
         attempted_at=at,
