@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "landing",
     "dashboard",
     "payouts",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
     },
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.sweep_due_webhook_deliveries",
+        "schedule": 60.0,
+    },
 }
 
 # Business settings (qualification.md)
@@ -300,6 +305,13 @@ COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
 # Payouts (commissions.md sections 5 and 6).
 COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
 PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
+
+# Outgoing webhooks: https only in production; private/loopback receivers never,
+# unless a developer allows them for a receiver on their own machine.
+WEBHOOKS_ALLOW_HTTP = not PRODUCTION
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = not PRODUCTION and env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
