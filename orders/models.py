@@ -358,6 +358,36 @@ class OrderEvent(models.Model):
         return f"{self.order_id}:{self.key}"
 
 
+class OrderMail(models.Model):
+    """Outbox of the mails an order owes its customer. Written in the order's
+    transaction; sent by a task after commit, or by the periodic sweep when the
+    broker could not take that task (orders/tasks.py)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("order confirmation")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("order mail")
+        verbose_name_plural = _("order mails")
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="order_mail_once")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="order_mail_unsent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}:{self.kind}"
+
+
 class PaymentWebhookEvent(models.Model):
     """Provider events already handled: Stripe sends events twice and late."""
 

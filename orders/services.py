@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from .models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderMail,
     OrderTransition,
     Product,
     Refund,
@@ -556,9 +558,12 @@ def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
     if order_binds_customer(partner_id=partner.pk if partner else None, attribution=draft.attribution):
         customer_bind(customer=customer, partner=partner, at=now)
 
-    from .tasks import order_confirmation_send
+    # The confirmation mail: an outbox row now, sent after commit (or by the sweep
+    # when the broker is unreachable), so placing an order never fails on it.
+    OrderMail.objects.create(order=order, kind=OrderMail.Kind.CONFIRMATION)
+    from .tasks import order_confirmation_enqueue
 
-    order_confirmation_send.delay_on_commit(order.pk)
+    transaction.on_commit(partial(order_confirmation_enqueue, order.pk), robust=True)
     return order
 
 

@@ -130,7 +130,7 @@ class PeriodAdmin(admin.ModelAdmin):
     def ends(self, obj):
         return period_ends_at(obj)
 
-    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"))
+    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"), permissions=["change"])
     def close_periods(self, request, queryset):
         periods = list(queryset.order_by("start"))
         if "apply" in request.POST:
@@ -153,7 +153,7 @@ class PeriodAdmin(admin.ModelAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         })
 
-    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"))
+    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"), permissions=["change"])
     def recompute_periods(self, request, queryset):
         for period in queryset.order_by("start"):
             try:
