@@ -179,7 +179,7 @@ def product(request, pk):
 @require_GET
 def visitor(request, slug=None):
     """The per-visitor bits of a public page, fetched by static/js/visitor.js after
-    load: the form token, the cart count, the consent banner, messages and the menu
+    load: the cart count, the consent banner, messages and the menu
     of a signed-in user (JSON of HTML snippets, private, never cached).
 
     On a partner's page this also counts the visit (browsers run the script; bots
@@ -201,11 +201,12 @@ def visitor(request, slug=None):
             landing_visit_record(partner_id=partner.pk)
         if request.session.keys():
             referral_remember(request, partner=partner, via="landing")
-    # The form token: a visitor with a CSRF cookie has it there (the script reads it,
-    # as Django documents for scripts); a new one gets the cookie and the token now.
+    # No form token here: a visitor who only looks gets no cookie at all. The script
+    # reads the token from the CSRF cookie (Django's documented way for scripts) and,
+    # at the first action of a visitor who has none, asks form_token for it.
     bits = {
-        "csrf": "" if settings.CSRF_COOKIE_NAME in request.COOKIES else get_token(request),
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "token_url": reverse("landing:form_token"),
         "cart": "",
         "banner": "",
         "messages": "",
@@ -234,6 +235,14 @@ def visitor(request, slug=None):
     if acts:
         referral_cookie_refresh(request, response, partner=partner)
     return response
+
+
+@never_cache
+@require_GET
+def form_token(request):
+    """The visitor's form token (and the CSRF cookie with it), asked for by
+    visitor.js when a visitor without one submits a form of a public page."""
+    return JsonResponse({"csrf": get_token(request)})
 
 
 @require_http_methods(["GET", "POST"])

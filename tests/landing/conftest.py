@@ -50,8 +50,11 @@ def add_to_cart_from(client, page: str, product, **headers):
     (product, next, the partner the page is scoped to) and the visitor's token."""
     html = client.get(page, **headers).content.decode()
     bits = visitor_bits(client, page, **headers)
-    # visitor.js: the token in the answer (new visitor), else from the CSRF cookie
-    token = bits["csrf"] or client.cookies[bits["csrf_cookie"]].value
+    # visitor.js: the token from the CSRF cookie, or asked for by a visitor without one
+    if bits["csrf_cookie"] in client.cookies:
+        token = client.cookies[bits["csrf_cookie"]].value
+    else:
+        token = client.get(bits["token_url"], **headers).json()["csrf"]
     form = re.search(
         rf'<form method="get" action="/shop/p/{product.pk}/" data-post-action="([^"]+)">(.*?)</form>',
         html,
