@@ -175,7 +175,6 @@ def product(request, pk):
     )
 
 
-@never_cache
 @require_GET
 def visitor(request, slug=None):
     """The per-visitor bits of a public page, fetched by static/js/visitor.js after
@@ -203,10 +202,9 @@ def visitor(request, slug=None):
             referral_remember(request, partner=partner, via="landing")
     # No form token here: a visitor who only looks gets no cookie at all. The script
     # reads the token from the CSRF cookie (Django's documented way for scripts) and,
-    # at the first action of a visitor who has none, asks form_token for it.
+    # at the first action of a visitor who has none, asks form_token for it (both
+    # named in the page: data-csrf-cookie, data-token-url).
     bits = {
-        "csrf_cookie": settings.CSRF_COOKIE_NAME,
-        "token_url": reverse("landing:form_token"),
         "cart": "",
         "banner": "",
         "messages": "",
@@ -232,6 +230,7 @@ def visitor(request, slug=None):
     if request.user.is_authenticated:
         bits["account"] = render_to_string("includes/account_nav.html", request=request)
     response = JsonResponse(bits)
+    response["Cache-Control"] = "private, no-store"
     if acts:
         referral_cookie_refresh(request, response, partner=partner)
     return response

@@ -7,6 +7,8 @@
 (function () {
   "use strict";
   var url = document.body.getAttribute("data-visitor-url");
+  var tokenUrl = document.body.getAttribute("data-token-url");
+  var csrfCookie = document.body.getAttribute("data-csrf-cookie");
   if (!url || !window.fetch) return;
   var next = location.pathname + location.search;
   url += (url.indexOf("?") < 0 ? "?" : "&") + "next=" + encodeURIComponent(next);
@@ -44,16 +46,16 @@
     form.submit();
   }
 
-  function upgrade(form, me) {
+  function upgrade(form) {
     var getAction = form.action;
     form.method = "post";
     form.action = form.getAttribute("data-post-action");
     form.addEventListener("submit", function (event) {
       if (form.hasAttribute("data-token")) return;
-      var token = cookie(me.csrf_cookie);
+      var token = cookie(csrfCookie);
       if (token) return setToken(form, token);
       event.preventDefault();
-      fetch(me.token_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (data) {
           setToken(form, data.csrf);
@@ -75,7 +77,7 @@
       fill("account", me.account);
       fill("banner", me.banner);
       document.querySelectorAll("form[data-post-action]").forEach(function (form) {
-        upgrade(form, me);
+        upgrade(form);
       });
       document.body.setAttribute("data-visitor-ready", "");
     })
