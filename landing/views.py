@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from orders.cart import Cart
 from orders.forms import CartAddForm
@@ -73,6 +75,17 @@ def _partner_cached(slug: str):
     return found or None
 
 
+def _snippet(parts: tuple, render) -> str:
+    """A per-visitor snippet that depends only on `parts` (no token, no user):
+    rendered once per process for a few seconds (local tier)."""
+    key = "landing:snippet:" + hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    html = local_tier().get(key)
+    if html is None:
+        html = render()
+        local_tier().set(key, html, settings.LANDING_LOCAL_SECONDS)
+    return html
+
+
 def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dict:
     return {
         "public_page": True,
@@ -82,7 +95,7 @@ def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dic
     }
 
 
-@require_GET
+@require_safe
 def partner_page(request, slug):
     """A partner's landing page /<slug>/: the same page for every visitor."""
     if slug != slug.lower():
@@ -119,7 +132,7 @@ def partner_page(request, slug):
     return public_response(content)
 
 
-@require_GET
+@require_safe
 def shop(request):
     """The company's shop: the same products; scoped to a partner by `?ref=`
     (links and the add-to-cart form keep it). Other parameters (utm_*, fbclid)
@@ -152,7 +165,7 @@ def shop(request):
     return public_response(content)
 
 
-@require_GET
+@require_safe
 def product(request, pk):
     """One product with its own add-to-cart form: where the buttons of the public
     pages lead without JavaScript. Per visitor (form token), so private."""
@@ -175,7 +188,7 @@ def product(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def visitor(request, slug=None):
     """The per-visitor bits of a public page, fetched by static/js/visitor.js after
     load: the cart count, the consent banner, messages and the menu
@@ -210,19 +223,26 @@ def visitor(request, slug=None):
         "messages": "",
         "account": "",
     }
+    language = get_language()
     count = len(Cart(request.session))
     if count:
-        bits["cart"] = render_to_string("orders/_cart_count.html", {"cart_count": count})
+        bits["cart"] = _snippet(
+            ("cart", language, count),
+            lambda: render_to_string("orders/_cart_count.html", {"cart_count": count}),
+        )
     referral = consent_banner_referral(request)
     if referral:
-        bits["banner"] = render_to_string(
-            "landing/_consent_banner.html",
-            {
-                "consent_banner_referral": referral,
-                "consent_next": page,
-                "token_from_script": True,
-                "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
-            },
+        bits["banner"] = _snippet(
+            ("banner", language, str(referral.get("name", "")), page),
+            lambda: render_to_string(
+                "landing/_consent_banner.html",
+                {
+                    "consent_banner_referral": referral,
+                    "consent_next": page,
+                    "token_from_script": True,
+                    "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
+                },
+            ),
         )
     messages = get_messages(request)
     if messages:
@@ -237,7 +257,7 @@ def visitor(request, slug=None):
 
 
 @never_cache
-@require_GET
+@require_safe
 def form_token(request):
     """The visitor's form token (and the CSRF cookie with it), asked for by
     visitor.js when a visitor without one submits a form of a public page."""
@@ -273,7 +293,7 @@ def consent(request):
     return response
 
 
-@require_GET
+@require_safe
 def language_switch(request):
     """The language switch of the public pages (their HTML has no form token):
     sets the language cookie, as Django's set_language does, and goes back."""

@@ -348,3 +348,9 @@ def test_language_switch_of_the_public_pages_sets_the_language_and_goes_back(cli
     assert response.status_code == 302 and response.url == "/anna/"
     assert client.get("/anna/").headers["Content-Language"] == "de"
     assert client.get("/i18n/switch/", {"language": "xx", "next": "NaN"}).url == "/"
+
+
+def test_proxies_and_link_checkers_may_ask_with_head(client, anna):
+    response = client.head("/anna/")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("public")
+    assert client.post("/anna/").status_code == 405
