@@ -175,6 +175,18 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # Money the provider collected after the order was cancelled (the customer paid
+    # on Stripe's page while an admin cancelled): it is owed back (one admin action).
+    late_payment_reference = models.CharField(
+        _("payment after cancellation"), max_length=255, blank=True
+    )
+    late_payment_amount = money_field(_("amount paid after cancellation"), null=True, blank=True)
+    late_payment_received_at = models.DateTimeField(
+        _("paid after cancellation at"), null=True, blank=True
+    )
+    late_payment_refunded_at = models.DateTimeField(
+        _("payment after cancellation refunded at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -196,6 +208,11 @@ class Order(models.Model):
     @property
     def is_own(self) -> bool:
         return self.attribution == self.Attribution.SELF
+
+    @property
+    def needs_attention(self) -> bool:
+        """Money was collected for this cancelled order and not yet given back."""
+        return bool(self.late_payment_reference) and self.late_payment_refunded_at is None
 
 
 class OrderLine(models.Model):
