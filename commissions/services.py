@@ -180,12 +180,13 @@ def _statement(period_id: int, res: engine.Result, now) -> Statement:
 
 def _lines(statement_id: int, res: engine.Result, factor) -> list[StatementLine]:
     lines = []
-    for kind, source, generation, cv, percent, amount, rank_name, reason in res.lines:
+    for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
         lines.append(
             StatementLine(
                 statement_id=statement_id,
                 kind=kind,
                 source_partner_id=source,
+                skipped_partner_id=skipped,
                 generation=generation,
                 cv=_M(cv) if cv is not None else None,
                 percent=_M(percent) if percent is not None else None,

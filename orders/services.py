@@ -177,6 +177,7 @@ def order_refund(
 
     amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
     qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
+    cv = sum((lines[pk].unit_cv * q for pk, q in quantities.items()), Decimal("0"))
     for pk, q in quantities.items():
         lines[pk].refunded_quantity += q
         lines[pk].save(update_fields=["refunded_quantity"])
@@ -190,6 +191,7 @@ def order_refund(
         order=order,
         amount=amount,
         qv=qv,
+        cv=cv,
         is_full=everything,
         reason=reason[:255],
         provider_reference=provider_reference,
@@ -412,6 +414,7 @@ def order_place(
             unit_price=products[int(pid)].price,
             vat_rate=products[int(pid)].vat_rate,
             unit_qv=products[int(pid)].qv,
+            unit_cv=products[int(pid)].cv,
             quantity=qty,
         )
         for pid, qty in sorted(
@@ -436,6 +439,7 @@ def order_place(
         total=totals.total,
         vat_total=totals.vat_total,
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
+        cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         attributed_partner=partner,
         attribution=reason,
         referral_code=data["partner_code"].lower()[:40],
