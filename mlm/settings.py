@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
     },
+    # commissions.md 4: the estimate is never older than five minutes.
+    "refresh-commission-estimates": {
+        "task": "commissions.tasks.refresh_commission_estimates",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 
 # Business settings (qualification.md)
