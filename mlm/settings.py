@@ -276,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    # commissions.md 4: the estimate is never older than five minutes.
+    "refresh-commission-estimates": {
+        "task": "commissions.tasks.refresh_commission_estimates",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 
 # Business settings (qualification.md)

@@ -30,6 +30,7 @@ from .models import (
     Product,
     Refund,
 )
+from .pricing import cv_proposed
 from .services import (
     customer_rebind,
     order_cancel,
@@ -54,14 +55,30 @@ class ProductAdminForm(forms.ModelForm):
             "price",
             "vat_rate",
             "qv",
+            "cv",
             "is_active",
             "sort_order",
         )
         help_texts = {
             "price": gettext_lazy("Gross price in EUR, VAT included, as the customer pays it."),
             "qv": gettext_lazy("Qualifying volume per unit; independent of the price."),
+            "cv": gettext_lazy(
+                "Commissionable value per unit in EUR. Leave empty to take the net price (price without VAT)."
+            ),
             "image": gettext_lazy("JPEG, PNG or WebP. Stored as a JPEG of at most 1200 pixels."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cv"].required = False
+        if not self.instance.pk:
+            self.initial.pop("cv", None)  # empty: proposed from the net price
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cv") is None and cleaned.get("price") and cleaned.get("vat_rate") is not None:
+            cleaned["cv"] = cv_proposed(price=cleaned["price"], vat_rate=cleaned["vat_rate"])
+        return cleaned
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -79,6 +96,7 @@ class ProductAdmin(admin.ModelAdmin):
         "price",
         "vat_rate",
         "qv",
+        "cv",
         "is_active",
         "sort_order",
         "updated_at",
@@ -150,6 +168,7 @@ class OrderLineInline(ReadOnlyInline):
         "unit_price",
         "vat_rate",
         "unit_qv",
+        "unit_cv",
         "quantity",
         "refunded_quantity",
         "line_total_display",
@@ -174,6 +193,7 @@ class RefundInline(ReadOnlyInline):
         "refunded_at",
         "amount",
         "qv",
+        "cv",
         "is_full",
         "reason",
         "provider_reference",
@@ -328,6 +348,7 @@ class OrderAdmin(admin.ModelAdmin):
         "email",
         "total",
         "qv",
+        "cv",
         "attribution",
         "payment_method",
         "placed_at",
@@ -401,7 +422,7 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             gettext_lazy("Amounts"),
-            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv")},
+            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv", "cv")},
         ),
         (
             gettext_lazy("Payment"),

@@ -128,11 +128,12 @@ def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
 
 @dataclass(frozen=True)
 class RefundDraft:
-    """What a refund will write: checked quantities per order line, amount, QV."""
+    """What a refund will write: checked quantities per order line, amount, QV, CV."""
 
     quantities: dict[int, int]  # order line id -> quantity refunded now
     amount: Decimal
     qv: Decimal
+    cv: Decimal
     is_full: bool  # everything is refunded afterwards (the order becomes "refunded")
 
 
@@ -182,6 +183,7 @@ def refund_prepare(
 
     amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
     qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
+    cv = sum((lines[pk].unit_cv * q for pk, q in quantities.items()), Decimal("0"))
     is_full = all(
         line.refunded_quantity + quantities.get(pk, 0) == line.quantity
         for pk, line in lines.items()
@@ -189,7 +191,7 @@ def refund_prepare(
     if is_full:
         # The shipping fee goes back with the last item.
         amount = order.total - refunded_amount
-    return RefundDraft(quantities=dict(quantities), amount=amount, qv=qv, is_full=is_full)
+    return RefundDraft(quantities=dict(quantities), amount=amount, qv=qv, cv=cv, is_full=is_full)
 
 
 @transaction.atomic
@@ -224,6 +226,7 @@ def order_refund(
         order=order,
         amount=draft.amount,
         qv=draft.qv,
+        cv=draft.cv,
         is_full=draft.is_full,
         reason=reason[:255],
         provider_reference=provider_reference,
@@ -468,6 +471,7 @@ class OrderDraft:
     lines: list[OrderLine]  # unsaved, in the cart's display order
     totals: Totals
     qv: Decimal
+    cv: Decimal
     referral_slug: str
     payment_method: str
     language: str
@@ -517,6 +521,7 @@ def order_prepare(
             unit_price=products[int(pid)].price,
             vat_rate=products[int(pid)].vat_rate,
             unit_qv=products[int(pid)].qv,
+            unit_cv=products[int(pid)].cv,
             quantity=qty,
         )
         for pid, qty in sorted(
@@ -530,6 +535,7 @@ def order_prepare(
         lines=lines,
         totals=totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines]),
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
+        cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug=(referral.slug if referral else "")[:40],
         payment_method=payment_method,
         language=(language or "")[:8],
@@ -594,6 +600,7 @@ def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
         total=totals.total,
         vat_total=totals.vat_total,
         qv=draft.qv,
+        cv=draft.cv,
         attributed_partner=partner,
         attribution=draft.attribution,
         referral_code=data["partner_code"].lower()[:40],
