@@ -1,21 +1,95 @@
-"""Reads of statements and estimates for the partner's dashboard, the API and the
-admin. Each read costs a fixed number of queries, whatever the team size or the
-number of lines: lines are paginated and come with their names in one query."""
+"""Reads of the commissions app: the export, and statements and estimates for the
+partner's dashboard, the API and the admin. Each dashboard read costs a fixed
+number of queries, whatever the team size or the number of lines: lines are
+paginated and come with their names in one query."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.functions import Collate
 
 from partners.models import Partner
 from qualification.models import Period
 
 from . import wording
 from .models import Estimate, EstimateRun, Statement, StatementLine
+
+EXPORT_HEADER = (
+    "external_id",
+    "slug",
+    "customer_commission",
+    "team_commission",
+    "advancement_bonus",
+    "total",
+    "carried_in",
+    "payout",
+    "carried_out",
+)
+
+
+def _two_places(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}" if value else "0.00"
+
+
+def statement_export_rows(*, period: Period, chunk_size: int = 5_000) -> Iterator[list[str]]:
+    """The header, then one row per statement of the period, sorted by the
+    partner's slug (byte order), amounts with two places (commissions.md 8).
+    Write them with partners.csvio.CsvWriter (formula-safe cells)."""
+    yield list(EXPORT_HEADER)
+    slug_order = (
+        Collate("partner__slug", "C") if connection.vendor == "postgresql" else F("partner__slug")
+    )
+    rows = (
+        Statement.objects.filter(period=period)
+        .order_by(slug_order)
+        .values_list(
+            "partner__external_id",
+            "partner__slug",
+            "customer_commission",
+            "team_commission",
+            "advancement_bonus",
+            "total",
+            "carried_in",
+            "payout",
+            "carried_out",
+        )
+    )
+    for ext, slug, *amounts in rows.iterator(chunk_size=chunk_size):
+        yield [ext or "", slug, *(_two_places(a) for a in amounts)]
+
+
+def partner_statements(*, partner: Partner) -> QuerySet[Statement]:
+    """A partner's statements, newest period first."""
+    return (
+        Statement.objects.filter(partner=partner)
+        .select_related("period")
+        .order_by("-period__start")
+    )
+
+
+def statement_lines(*, statement: Statement) -> QuerySet[StatementLine]:
+    return statement.lines.select_related("order", "source_partner").order_by(
+        "kind", "generation", "pk"
+    )
+
+
+def partner_estimate(*, partner: Partner, period: Period) -> Estimate | None:
+    return Estimate.objects.filter(partner=partner, period=period).first()
+
+
+def estimate_run(*, period: Period) -> EstimateRun | None:
+    return EstimateRun.objects.filter(period=period).first()
+
+
+# ------------------------------------------------ dashboard, API and admin reads
 
 LINES_PER_PAGE = 50
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -29,11 +103,12 @@ def period_start_from_label(label: str) -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def plan_setting(period: Period, key: str) -> Decimal:
-    """A commission setting of the plan in force when `period` closed (0 if unset)."""
+def plan_setting(period: Period, key: str) -> Decimal | None:
+    """A commission setting of the plan in force when `period` closed; None when
+    that plan does not say (then the sentences leave the figure out)."""
     settings = ((period.plan or {}) if period is not None else {}).get("commissions") or {}
     value = settings.get(key)
-    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 # ---------------------------------------------------------------- statements
@@ -50,15 +125,15 @@ class StatementDetail:
     statement: Statement
     period: Period
     lines: Page  # of LineRow
-    min_payout: Decimal
-    active_min_pv: Decimal
+    min_payout: Decimal | None
+    active_min_pv: Decimal | None
     cap_factor: Decimal | None
     carry_sentence: str
     carried_in_sentence: str
 
 
 def line_sentence(
-    line: StatementLine, *, active_min_pv: Decimal = Decimal(0), owner_name: str | None = None
+    line: StatementLine, *, active_min_pv: Decimal | None = None, owner_name: str | None = None
 ) -> str:
     """One statement line in words (the active language), to the partner whose
     statement it is; with `owner_name` (the admin) skipped lines name that partner."""
@@ -95,20 +170,11 @@ def line_sentence(
     return wording.money_display(line.amount)
 
 
-def statement_lines(*, statement: Statement):
-    """The lines of a statement with the names they mention (one query per page)."""
-    return (
-        StatementLine.objects.filter(statement=statement)
-        .select_related("source_partner", "order")
-        .order_by("pk")
-    )
-
-
 def statement_lines_for_admin():
     """Lines with everything their sentence needs, for the admin's inline."""
     return StatementLine.objects.select_related(
         "statement__period", "statement__partner", "source_partner", "order"
-    ).order_by("pk")
+    ).order_by("kind", "generation", "pk")
 
 
 def statement_detail(
@@ -217,7 +283,7 @@ def estimate_for_partner(*, partner: Partner, period: Period) -> EstimateView:
     computed. A partner without a row in a computed estimate earns nothing so
     far (zeros, the run's time); before the first run the time is None.
     One or two queries."""
-    row = Estimate.objects.filter(partner=partner, period=period).first()
+    row = partner_estimate(partner=partner, period=period)
     if row is not None:
         return EstimateView(
             period,
@@ -228,7 +294,7 @@ def estimate_for_partner(*, partner: Partner, period: Period) -> EstimateView:
             row.total,
             row.carried_in,
         )
-    run = EstimateRun.objects.filter(period=period).first()
+    run = estimate_run(period=period)
     zero = Decimal("0.00")
     return EstimateView(
         period, run.computed_at if run is not None else None, zero, zero, zero, zero, zero

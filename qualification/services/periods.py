@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import sql
 from ..engine import Plan, full_pass
+from ..events import period_closing
 from ..models import Period, Rank
 from ..ranks import plan_from_ranks
 
@@ -131,11 +132,23 @@ def period_close(*, period: Period, closed_by=None) -> Period:
             _("Period %(label)s has not ended yet; it can be closed from %(date)s on.")
             % {"label": period.label, "date": date_format(ends_at.date(), "DATE_FORMAT")}
         )
+    earlier = Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start).order_by("start").first()
+    if earlier is not None:
+        raise ValidationError(
+            _("Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
+              "periods close in calendar order.") % {"label": period.label, "earlier": earlier.label}
+        )
     _recompute_locked(period)
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = closed_by
-    period.save(update_fields=["status", "closed_at", "closed_by"])
+    from ..selectors import plan_dump  # selectors import the services
+
+    period.plan = plan_dump()
+    period.save(update_fields=["status", "closed_at", "closed_by", "plan"])
+    # Commissions (downstream) compute the statements here, in this
+    # transaction, from the final results and the title ranks before the raise.
+    period_closing.send(sender=Period, period=period)
     with connection.cursor() as cursor:
         sql.titles_raise(cursor, period.pk, timezone.now())
     return period

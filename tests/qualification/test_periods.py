@@ -108,19 +108,19 @@ def test_closed_results_never_change_after_refunds_plan_changes_or_moves(example
 
 def test_title_rank_is_the_highest_paid_as_of_closed_periods_and_never_goes_down(example_plan, paid_order):
     anna = PartnerFactory()
-    paid_order(anna, 150, at=SEP)  # Bronze in September
-    paid_order(anna, 400, at=OCT)
-    paid_order(PartnerFactory(sponsor=anna), 1000, at=OCT)  # Silver in October: 400 + min(1000, 600)
+    paid_order(anna, 400, at=SEP)
+    paid_order(PartnerFactory(sponsor=anna), 1000, at=SEP)  # Silver in September: 400 + min(1000, 600)
+    paid_order(anna, 150, at=OCT)  # Bronze in October
     september, october = period_for(at=SEP), period_for(at=OCT)
     assert not PartnerTitle.objects.exists()  # open periods give no title
 
-    period_close(period=october)
+    period_close(period=september)
     title = PartnerTitle.objects.get(partner=anna)
-    assert (title.name, title.level, title.achieved_in) == ("Silver", 2, october)
+    assert (title.name, title.level, title.achieved_in) == ("Silver", 2, september)
 
-    period_close(period=september)  # a lower rank later never lowers the title
+    period_close(period=october)  # a lower rank later never lowers the title
     title.refresh_from_db()
-    assert (title.name, title.achieved_in) == ("Silver", october)
+    assert (title.name, title.achieved_in) == ("Silver", september)
 
 
 def test_title_keeps_its_name_when_the_rank_is_renamed_later(example_plan, committed, paid_order):
