@@ -1,19 +1,17 @@
-"""Reads of the commissions app: the export, and statements and estimates for the
-partner's dashboard, the API and the admin. Each dashboard read costs a fixed
-number of queries, whatever the team size or the number of lines: lines are
-paginated and come with their names in one query."""
+"""Reads of statements and estimates for the partner's dashboard, the API and the
+admin. Each read costs a fixed number of queries, whatever the team size or the
+number of lines: lines are paginated and come with their names in one query."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.db.models.functions import Collate
 
 from partners.models import Partner
@@ -22,6 +20,7 @@ from qualification.models import Period
 from . import wording
 from .models import Estimate, EstimateRun, Statement, StatementLine
 
+LINES_PER_PAGE = 50
 EXPORT_HEADER = (
     "external_id",
     "slug",
@@ -64,43 +63,6 @@ def statement_export_rows(*, period: Period, chunk_size: int = 5_000) -> Iterato
     )
     for ext, slug, *amounts in rows.iterator(chunk_size=chunk_size):
         yield [ext or "", slug, *(_two_places(a) for a in amounts)]
-
-
-def partner_statements(*, partner: Partner) -> QuerySet[Statement]:
-    """A partner's statements, newest period first."""
-    return (
-        Statement.objects.filter(partner=partner)
-        .select_related("period")
-        .order_by("-period__start")
-    )
-
-
-def statement_lines(*, statement: Statement) -> QuerySet[StatementLine]:
-    return statement.lines.select_related("order", "source_partner").order_by(
-        "kind", "generation", "pk"
-    )
-
-
-def partner_estimate(*, partner: Partner, period: Period) -> Estimate | None:
-    return Estimate.objects.filter(partner=partner, period=period).first()
-
-
-def estimate_run(*, period: Period) -> EstimateRun | None:
-    return EstimateRun.objects.filter(period=period).first()
-
-
-# ------------------------------------------------ dashboard, API and admin reads
-
-LINES_PER_PAGE = 50
-_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def period_start_from_label(label: str) -> dt.date:
-    """ "2026-10" -> date(2026, 10, 1); ValueError with a clear message otherwise."""
-    match = _LABEL.match(label or "")
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"“{label}” is not a month: use YYYY-MM, e.g. 2026-10.")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def plan_setting(period: Period, key: str) -> Decimal | None:
@@ -170,11 +132,20 @@ def line_sentence(
     return wording.money_display(line.amount)
 
 
+def statement_lines(*, statement: Statement):
+    """The lines of a statement with the names they mention (one query per page)."""
+    return (
+        StatementLine.objects.filter(statement=statement)
+        .select_related("source_partner", "order")
+        .order_by("pk")
+    )
+
+
 def statement_lines_for_admin():
     """Lines with everything their sentence needs, for the admin's inline."""
     return StatementLine.objects.select_related(
         "statement__period", "statement__partner", "source_partner", "order"
-    ).order_by("kind", "generation", "pk")
+    ).order_by("pk")
 
 
 def statement_detail(
@@ -283,7 +254,7 @@ def estimate_for_partner(*, partner: Partner, period: Period) -> EstimateView:
     computed. A partner without a row in a computed estimate earns nothing so
     far (zeros, the run's time); before the first run the time is None.
     One or two queries."""
-    row = partner_estimate(partner=partner, period=period)
+    row = Estimate.objects.filter(partner=partner, period=period).first()
     if row is not None:
         return EstimateView(
             period,
@@ -294,7 +265,7 @@ def estimate_for_partner(*, partner: Partner, period: Period) -> EstimateView:
             row.total,
             row.carried_in,
         )
-    run = estimate_run(period=period)
+    run = EstimateRun.objects.filter(period=period).first()
     zero = Decimal("0.00")
     return EstimateView(
         period, run.computed_at if run is not None else None, zero, zero, zero, zero, zero

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from commissions import selectors as commission_selectors
+from qualification.periods import period_parse
 from qualification.services import period_current_open
 
 from .api import PartnerAPIMixin
@@ -50,9 +52,9 @@ class CommissionsView(PartnerAPIMixin, APIView):
         label = request.query_params.get("period") or ""
         if label:
             try:
-                start = commission_selectors.period_start_from_label(label)
-            except ValueError as exc:
-                raise exceptions.ValidationError({"period": [str(exc)]}) from exc
+                start = period_parse(label)
+            except DjangoValidationError as exc:
+                raise exceptions.ValidationError({"period": list(exc.messages)}) from exc
         else:
             start = commission_selectors.statement_latest_start(partner=partner)
             if start is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_earnings
+from . import payout_views, views, views_earnings
 
 app_name = "dashboard"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("landing-page/", views.visits, name="visits"),
     path("profile/", views.profile, name="profile"),
+    path("payouts/", payout_views.payout_profile, name="payout_profile"),
+    path(
+        "payouts/credit-notes/<str:number>.<str:kind>",
+        payout_views.credit_note_download,
+        name="credit_note_download",
+    ),
     path("api-tokens/", views.tokens, name="tokens"),
     path("api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

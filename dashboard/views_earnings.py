@@ -4,12 +4,14 @@ are commissions.selectors."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commissions import selectors as commission_selectors
+from qualification.periods import period_parse
 from qualification.services import period_current_open
 
 from .views import partner_required
@@ -60,9 +62,9 @@ def earnings(request, partner):
 @partner_required
 def earnings_statement(request, partner, label: str):
     try:
-        start = commission_selectors.period_start_from_label(label)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
+        start = period_parse(label)
+    except DjangoValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
     detail = commission_selectors.statement_detail(
         partner=partner, period_start=start, page=request.GET.get("page") or 1
     )

@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -100,7 +99,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     def _changed(self):
         # Pages that show products (landing) listen to this hook.
-        transaction.on_commit(lambda: catalogue_changed.send(sender=Product))
+        catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

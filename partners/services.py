@@ -152,6 +152,7 @@ def partner_enroll(
     except IntegrityError as exc:
         # Two sign-ups raced for the same slug; the database constraint decided.
         raise ValidationError({"slug": _("This address was just taken. Please choose another.")}) from exc
+    signals.partner_enrolled.send(sender=Partner, partner=partner)
     return partner
 
 

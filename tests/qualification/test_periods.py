@@ -1,7 +1,8 @@
 """Periods (spec 4): calendar months in the company time zone, closing and
 freezing, title ranks (spec 5)."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -136,3 +137,20 @@ def test_title_keeps_its_name_when_the_rank_is_renamed_later(example_plan, commi
         rank_save(rank=bronze)
 
     assert PartnerTitle.objects.get(partner=anna).name == "Bronze"
+
+
+@pytest.mark.parametrize("label", ["2026-13", "2026-00", "10/2026", "2026-1", "", "abcd-ef", "0999-05"])
+def test_a_malformed_period_label_is_refused_with_a_clear_message(label):
+    from qualification.periods import period_parse
+
+    with pytest.raises(ValidationError, match="is not a month; write it as YYYY-MM"):
+        period_parse(label)
+
+
+def test_a_period_label_names_its_first_day_and_month_start_uses_company_time():
+    from qualification.periods import month_start, period_parse
+
+    assert period_parse(" 2026-10 ") == date(2026, 10, 1)
+    # 23:30 UTC on 31 October is already November in Berlin
+    assert month_start(datetime(2026, 10, 31, 23, 30, tzinfo=ZoneInfo("UTC"))) == date(2026, 11, 1)
+    assert month_start(datetime(2026, 10, 31, 23, 30)) == date(2026, 10, 1)  # naive = company time
