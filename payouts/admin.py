@@ -25,6 +25,7 @@ from .selectors import credit_note_file
 from .services import (
     bank_statement_import,
     bank_transaction_resolve,
+    credit_note_cancel,
     payout_item_release,
     payout_item_return,
     payout_run_approve,
@@ -45,6 +46,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _each(modeladmin, request, queryset, service, done_message, **kwargs):
+    """Call a service per selected row; report errors per row, never a 500."""
+    done = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            service(request.user, obj, **kwargs)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Return reason (ISO code)"),
+        choices=[(code, f"{code} – {label}") for code, label in RETURN_REASONS.items()],
+    )
 
 
 @admin.register(PayoutProfile)
@@ -231,6 +257,44 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     search_fields = ("number", "partner__slug", "partner__last_name")
     exclude = ("pdf", "xml")
     readonly_fields = ("downloads",)
+    actions = ("cancel",)
+
+    @admin.action(description=gettext_lazy("Cancel by a cancelling credit note"))
+    def cancel(self, request, queryset):
+        if not request.user.has_perm("payouts.approve_payoutrun"):
+            self.message_user(
+                request,
+                _("Only admins who approve payouts may cancel credit notes."),
+                messages.ERROR,
+            )
+            return None
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _each(
+                self,
+                request,
+                queryset,
+                lambda user, note, reason: credit_note_cancel(note=note, actor=user, reason=reason),
+                _("%(n)d credit notes cancelled by cancelling credit notes."),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Cancel credit notes"),
+            "intro": _(
+                "Each credit note gets a cancelling credit note with its own number; the "
+                "original stays unchanged. A payout not yet paid gets a new credit note with "
+                "its next run."
+            ),
+            "objects": list(queryset),
+            "form": form,
+            "action": "cancel",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Cancel credit notes"),
+        }
+        return TemplateResponse(request, "admin/action_confirm_base.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf", "xml")
@@ -263,27 +327,6 @@ class CreditNoteAdmin(ReadOnlyAdmin):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{file_name}"'
         return response
-
-
-def _each(modeladmin, request, queryset, service, done_message, **kwargs):
-    """Call a service per selected row; report errors per row, never a 500."""
-    done = 0
-    for obj in queryset.order_by("pk"):
-        try:
-            service(request.user, obj, **kwargs)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-
-
-class ReturnForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Return reason (ISO code)"),
-        choices=[(code, f"{code} – {label}") for code, label in RETURN_REASONS.items()],
-    )
 
 
 @admin.register(PayoutItem)

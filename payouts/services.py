@@ -366,10 +366,12 @@ def _credit_note_render(note: CreditNote, *, iban: str) -> None:
     note.pdf_sha256 = hashlib.sha256(note.pdf).hexdigest()
 
 
+@transaction.atomic
 def credit_note_issue(*, item: PayoutItem, actor, issue_date=None) -> CreditNote:
     """Issue the Gutschrift of a payout item (once; commissions.md §5) with a
     gapless number, the amounts for the partner's tax status, the PDF and the
-    EN 16931 XML. Must run inside the approval's transaction."""
+    EN 16931 XML. Runs inside the approval's transaction, so a failed approval
+    gives its numbers back."""
     item = (
         PayoutItem.objects.select_for_update().select_related("statement__period").get(pk=item.pk)
     )
