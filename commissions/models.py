@@ -19,7 +19,9 @@ ZERO = Decimal("0")
 
 
 def money_field(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, default=ZERO, **kwargs)
+    return models.DecimalField(
+        verbose_name, max_digits=16, decimal_places=2, default=ZERO, **kwargs
+    )
 
 
 def exact_field(verbose_name, **kwargs):
@@ -31,7 +33,9 @@ def exact_field(verbose_name, **kwargs):
 class Statement(models.Model):
     """What one partner earned in one closed period."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="statements", verbose_name=_("period"))
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="statements", verbose_name=_("period")
+    )
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="statements", verbose_name=_("partner")
     )
@@ -42,6 +46,10 @@ class Statement(models.Model):
     cv = money_field(_("CV"))
     customer_cv = money_field(_("customer CV"))
     own_cv = money_field(_("own CV"))
+    # The percent of the customer CV paid (the paid-as rank's, or the base one).
+    customer_percent = models.DecimalField(
+        _("customer commission (%)"), max_digits=5, decimal_places=2, default=ZERO
+    )
     customer_commission = money_field(_("customer commission"))
     team_commission = money_field(_("team commission"))
     advancement_bonus = money_field(_("advancement bonus"))
@@ -55,7 +63,9 @@ class Statement(models.Model):
         ordering = ["period", "partner"]
         verbose_name = _("commission statement")
         verbose_name_plural = _("commission statements")
-        constraints = [models.UniqueConstraint(fields=["period", "partner"], name="statement_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "partner"], name="statement_once_per_period")
+        ]
         indexes = [models.Index(fields=["partner", "period"], name="statement_partner_period")]
 
     def __str__(self):
@@ -85,21 +95,35 @@ class StatementLine(models.Model):
     # whose CV it is, and the generation (the one the ancestor would have had
     # for skipped lines).
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False,
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
         verbose_name=_("order"),
     )
     source_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False,
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
         verbose_name=_("from partner"),
     )
     generation = models.PositiveSmallIntegerField(_("generation"), null=True, blank=True)
     cv = models.DecimalField(_("CV"), max_digits=16, decimal_places=2, null=True, blank=True)
-    percent = models.DecimalField(_("percent"), max_digits=7, decimal_places=4, null=True, blank=True)
+    percent = models.DecimalField(
+        _("percent"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
     # Exact amount before rounding (for a cap line: the change the cap made to
     # the team commission; for a bonus line: the bonus).
     amount = exact_field(_("amount"), default=ZERO)
     # Cap lines: the factor every team commission of the period was multiplied by.
-    factor = models.DecimalField(_("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True)
+    factor = models.DecimalField(
+        _("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True
+    )
     rank_name = models.CharField(_("rank"), max_length=60, blank=True)
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, blank=True)
 
@@ -116,7 +140,10 @@ class PeriodCommissionSummary(models.Model):
     """The period-wide figures of a closed period's statements, the cap included."""
 
     period = models.OneToOneField(
-        Period, on_delete=models.PROTECT, primary_key=True, related_name="commission_summary",
+        Period,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="commission_summary",
         verbose_name=_("period"),
     )
     cv_total = money_field(_("CV of the period"))
@@ -125,7 +152,9 @@ class PeriodCommissionSummary(models.Model):
     bonus_total = money_field(_("advancement bonuses"))
     cap_limit = exact_field(_("cap limit"), null=True, blank=True)
     # None when no cap applied (factor 1).
-    cap_factor = models.DecimalField(_("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True)
+    cap_factor = models.DecimalField(
+        _("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True
+    )
     customer_commission = money_field(_("customer commissions"))
     team_commission = money_field(_("team commissions"))
     advancement_bonus = money_field(_("advancement bonuses paid"))
@@ -147,12 +176,17 @@ class EstimateRun(models.Model):
     """When the estimate of an open period was computed, and its period-wide figures."""
 
     period = models.OneToOneField(
-        Period, on_delete=models.CASCADE, primary_key=True, related_name="commission_estimate",
+        Period,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="commission_estimate",
         verbose_name=_("period"),
     )
     computed_at = models.DateTimeField(_("computed at"))
     cv_total = money_field(_("CV of the period"))
-    cap_factor = models.DecimalField(_("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True)
+    cap_factor = models.DecimalField(
+        _("cap factor"), max_digits=30, decimal_places=20, null=True, blank=True
+    )
     total = money_field(_("total"))
     estimate_count = models.PositiveIntegerField(_("estimates"), default=0)
 
@@ -171,8 +205,12 @@ class Estimate(models.Model):
         Period, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("period")
     )
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="commission_estimates", db_index=False,
-        db_constraint=False, verbose_name=_("partner"),
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="commission_estimates",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("partner"),
     )
     paid_as_level = models.PositiveIntegerField(_("paid-as level"), default=0)
     paid_as_rank_name = models.CharField(_("paid-as rank"), max_length=60, blank=True)
@@ -191,7 +229,9 @@ class Estimate(models.Model):
         ordering = ["period", "partner"]
         verbose_name = _("commission estimate")
         verbose_name_plural = _("commission estimates")
-        constraints = [models.UniqueConstraint(fields=["partner", "period"], name="estimate_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "period"], name="estimate_once_per_period")
+        ]
         indexes = [models.Index(fields=["period"], name="estimate_period")]
 
     def __str__(self):

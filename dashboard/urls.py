@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payout_views, views
+from . import payout_views, views, views_earnings
 
 app_name = "dashboard"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_node, name="team_node"),
+    path("earnings/", views_earnings.earnings, name="earnings"),
+    path("earnings/<str:label>/", views_earnings.earnings_statement, name="earnings_statement"),
     path("customers/", views.customers, name="customers"),
     path("landing-page/", views.visits, name="visits"),
     path("profile/", views.profile, name="profile"),
