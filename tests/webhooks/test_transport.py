@@ -13,7 +13,9 @@ class Receiver(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers["content-length"])
-        Receiver.received.append((self.path, dict(self.headers), self.rfile.read(length)))
+        Receiver.received.append(
+            (self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+        )
         if self.path == "/moved":
             self.send_response(302)
             self.send_header("location", "/elsewhere")
@@ -52,6 +54,20 @@ def test_post_sends_body_and_headers_and_reads_only_an_excerpt(server):
     assert response.text == "x" * 500
     path, headers, body = Receiver.received[0]
     assert (path, body, headers["webhook-id"]) == ("/hook", b'{"a":1}', "msg_1")
+
+
+def test_the_connection_goes_to_the_approved_address_under_the_endpoints_name(server):
+    port = server.rsplit(":", 1)[1]
+    # The fake DNS says hooks.example.com is 93.184.216.34; the connection must
+    # go to the address given (checked before), whatever the name says now.
+    response = transport.post(
+        f"http://hooks.example.com:{port}/pinned", body=b"{}", headers={}, address="127.0.0.1"
+    )
+
+    assert response.status == 200
+    path, headers, _body = Receiver.received[0]
+    assert path == "/pinned"
+    assert headers["host"] == f"hooks.example.com:{port}"
 
 
 def test_redirects_are_not_followed(server):
