@@ -6,6 +6,7 @@ replaced by that address, while the Host header and, for https, the TLS server
 name (SNI and certificate check) stay the endpoint's own name.
 """
 
+import ssl
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +14,8 @@ import httpx
 # Connect, then read/write/pool. A receiver should answer quickly and work later.
 TIMEOUT = httpx.Timeout(10.0, connect=3.05)
 EXCERPT_BYTES = 500
+# Certificates are checked against the system's CAs (tests pass their own context).
+VERIFY: ssl.SSLContext | bool = True
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,9 @@ def post(url: str, *, body: bytes, headers: dict[str, str], address: str | None 
     try:
         # No redirects (a 3xx must not lead elsewhere), no proxies from the environment.
         with (
-            httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client,
+            httpx.Client(
+                timeout=TIMEOUT, follow_redirects=False, trust_env=False, verify=VERIFY
+            ) as client,
             client.stream(
                 "POST", target, content=body, headers=headers, extensions=extensions
             ) as response,
