@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,9 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landing.services import landing_cache_invalidate
 from partners.models import Partner
 
+from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
     AttributionChange,
@@ -99,8 +98,8 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
     def _changed(self):
-        # Landing pages and the shop show products: drop their cached copies.
-        transaction.on_commit(landing_cache_invalidate)
+        # Pages that show products (landing) listen to this hook.
+        catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -114,13 +113,13 @@ class ProductAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         self._changed()
 
-    @admin.action(description=gettext_lazy("Activate selected products"))
+    @admin.action(description=gettext_lazy("Activate selected products"), permissions=["change"])
     def activate(self, request, queryset):
         n = queryset.update(is_active=True, updated_at=timezone.now())
         self._changed()
         self.message_user(request, _("%(n)d products activated.") % {"n": n}, messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Deactivate selected products"))
+    @admin.action(description=gettext_lazy("Deactivate selected products"), permissions=["change"])
     def deactivate(self, request, queryset):
         n = queryset.update(is_active=False, updated_at=timezone.now())
         self._changed()
@@ -380,6 +379,15 @@ class OrderAdmin(admin.ModelAdmin):
         # Orders change only through the actions (services), never by editing.
         return [f for fs in self.fieldsets for f in fs[1]["fields"]]
 
+    def get_fieldsets(self, request, obj=None):
+        # The refund button only for staff who may change orders (money and volume).
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "refund_link"]})
+            for name, options in self.fieldsets
+        ]
+
     def has_add_permission(self, request):
         return False
 
@@ -425,15 +433,17 @@ class OrderAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Mark as paid (payment received)"))
+    @admin.action(
+        description=gettext_lazy("Mark as paid (payment received)"), permissions=["change"]
+    )
     def mark_paid(self, request, queryset):
         self._each(request, queryset, order_mark_paid, _("%(n)d orders marked as paid."))
 
-    @admin.action(description=gettext_lazy("Mark as shipped"))
+    @admin.action(description=gettext_lazy("Mark as shipped"), permissions=["change"])
     def ship(self, request, queryset):
         self._each(request, queryset, order_ship, _("%(n)d orders marked as shipped."))
 
-    @admin.action(description=gettext_lazy("Cancel (pending orders)"))
+    @admin.action(description=gettext_lazy("Cancel (pending orders)"), permissions=["change"])
     def cancel(self, request, queryset):
         self._each(
             request,
@@ -443,7 +453,7 @@ class OrderAdmin(admin.ModelAdmin):
             reason=_("cancelled by an admin"),
         )
 
-    @admin.action(description=gettext_lazy("Refund in full"))
+    @admin.action(description=gettext_lazy("Refund in full"), permissions=["change"])
     def refund_full(self, request, queryset):
         self._each(
             request,
@@ -453,7 +463,9 @@ class OrderAdmin(admin.ModelAdmin):
             reason=_("refunded by an admin"),
         )
 
-    @admin.action(description=gettext_lazy("Refund chosen lines… (one order)"))
+    @admin.action(
+        description=gettext_lazy("Refund chosen lines… (one order)"), permissions=["change"]
+    )
     def partial_refund(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -466,7 +478,9 @@ class OrderAdmin(admin.ModelAdmin):
             reverse("admin:orders_order_partial_refund", args=[queryset.get().pk])
         )
 
-    @admin.action(description=gettext_lazy("Re-attribute to another partner…"))
+    @admin.action(
+        description=gettext_lazy("Re-attribute to another partner…"), permissions=["change"]
+    )
     def reattribute(self, request, queryset):
         return partner_choice_action(
             self,
@@ -567,7 +581,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Bind to another partner…"))
+    @admin.action(description=gettext_lazy("Bind to another partner…"), permissions=["change"])
     def rebind(self, request, queryset):
         return partner_choice_action(
             self,

@@ -49,8 +49,22 @@ def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
     """The event as a plain dict, or ValueError / stripe.SignatureVerificationError."""
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise stripe.SignatureVerificationError("No webhook secret configured.", signature)
-    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    return event.to_dict()
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET
+        ).to_dict()
+    except (AttributeError, TypeError, KeyError) as exc:  # signed JSON that is no object
+        raise ValueError("The payload is not a Stripe event.") from exc
+    data = event.get("data", {})
+    if (
+        not isinstance(event.get("id"), str)
+        or not event["id"]
+        or not isinstance(event.get("type", ""), str)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("object", {}), dict)
+    ):
+        raise ValueError("The payload is not a Stripe event.")
+    return event
 
 
 def _event_time(event: dict) -> datetime:

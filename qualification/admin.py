@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.admin_base import ReadOnlyAdmin
+
 from .models import PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
 from .selectors import decimal_plain
 from .services import (
@@ -128,7 +130,7 @@ class PeriodAdmin(admin.ModelAdmin):
     def ends(self, obj):
         return period_ends_at(obj)
 
-    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"))
+    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"), permissions=["change"])
     def close_periods(self, request, queryset):
         periods = list(queryset.order_by("start"))
         if "apply" in request.POST:
@@ -151,7 +153,7 @@ class PeriodAdmin(admin.ModelAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         })
 
-    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"))
+    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"), permissions=["change"])
     def recompute_periods(self, request, queryset):
         for period in queryset.order_by("start"):
             try:
@@ -165,17 +167,6 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 # --- Ledger, results, titles (read-only) -------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VolumeEntry)

@@ -41,6 +41,7 @@ from .periods import (
     period_current_open,
     period_ends_at,
     period_for,
+    period_parse,
     period_recompute,
     period_recompute_open_on_commit,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "period_current_open",
     "period_ends_at",
     "period_for",
+    "period_parse",
     "period_recompute",
     "period_recompute_open_on_commit",
     "plan_load",

@@ -3,11 +3,9 @@
 See the package docstring (qualification/services/__init__.py) for the locks."""
 
 import gc
-import zoneinfo
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,29 +14,15 @@ from django.utils.translation import gettext as _
 
 from .. import sql
 from ..engine import Plan, full_pass
+from ..events import period_closing
 from ..models import Period, Rank
+from ..periods import company_tz, month_start, next_month, period_parse  # noqa: F401 - re-exported
 from ..ranks import plan_from_ranks
-
-
-def company_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def month_start(at: datetime) -> date:
-    """First day of the month containing `at`, in the company's time zone."""
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at, company_tz())
-    local = at.astimezone(company_tz())
-    return date(local.year, local.month, 1)
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def period_ends_at(period: Period) -> datetime:
     """The first instant after the period (midnight company time)."""
-    nxt = _next_month(period.start)
+    nxt = next_month(period.start)
     return datetime(nxt.year, nxt.month, 1, tzinfo=company_tz())
 
 
@@ -53,7 +37,7 @@ def period_current_open() -> Period:
     month (which cannot be closed before it ends), or the next open one."""
     period = period_for(at=timezone.now())
     while not period.is_open:  # only if the time zone setting was changed
-        period, _created = Period.objects.get_or_create(start=_next_month(period.start))
+        period, _created = Period.objects.get_or_create(start=next_month(period.start))
     return period
 
 
@@ -131,11 +115,23 @@ def period_close(*, period: Period, closed_by=None) -> Period:
             _("Period %(label)s has not ended yet; it can be closed from %(date)s on.")
             % {"label": period.label, "date": date_format(ends_at.date(), "DATE_FORMAT")}
         )
+    earlier = Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start).order_by("start").first()
+    if earlier is not None:
+        raise ValidationError(
+            _("Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
+              "periods close in calendar order.") % {"label": period.label, "earlier": earlier.label}
+        )
     _recompute_locked(period)
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = closed_by
-    period.save(update_fields=["status", "closed_at", "closed_by"])
+    from ..selectors import plan_dump  # selectors import the services
+
+    period.plan = plan_dump()
+    period.save(update_fields=["status", "closed_at", "closed_by", "plan"])
+    # Commissions (downstream) compute the statements here, in this
+    # transaction, from the final results and the title ranks before the raise.
+    period_closing.send(sender=Period, period=period)
     with connection.cursor() as cursor:
         sql.titles_raise(cursor, period.pk, timezone.now())
     return period
