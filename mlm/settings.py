@@ -371,5 +371,7 @@ LOGGING = {
         "drafthorse": {"level": "WARNING"},
         # Eager mode's in-memory transport has no host; kombu would warn on every task.
         "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
+        # One INFO line per webhook request; attempts are listed in the admin instead.
+        "httpx": {"level": "WARNING"},
     },
 }
