@@ -12,7 +12,7 @@ from qualification.services import period_close, period_recompute
 from tests.commissions.conftest import berlin
 from tests.factories import PartnerFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 CUSTOMER = {
     "email": "kunde@example.org", "first_name": "Karla", "last_name": "Kundin", "street": "Lindenweg 5",

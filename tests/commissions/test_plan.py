@@ -14,7 +14,7 @@ from qualification.models import CommissionSettings, Rank
 from qualification.selectors import plan_dump
 from qualification.services import plan_load, rank_validate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 EXAMPLE = json.loads((Path(__file__).resolve().parent / "commission-team.json").read_text(encoding="utf-8"))
 PLAN = EXAMPLE["plan"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from commissions.selectors import statement_export_rows
 from partners.csvio import CsvWriter
-from qualification.dataexchange import period_parse
+from qualification.periods import period_parse
 from qualification.models import Period
 
 
