@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +17,9 @@ from rest_framework.views import APIView
 
 from partners.api_auth import PartnerTokenAuthentication
 from partners.models import ApiToken, Partner
+from partners.selectors import partner_invite_url, partner_landing_url
+from qualification.selectors import period_by_label
+from qualification.services import period_current_open
 
 from . import selectors
 from .serializers import (
@@ -68,15 +72,14 @@ class PartnerAPIMixin:
     def period_from_query(self):
         label = self.request.query_params.get("period")
         if label is None or label == "":
-            return selectors.period_current()
+            return period_current_open()
         try:
-            start = selectors.period_parse_label(label)
-        except ValueError as exc:
-            raise exceptions.ValidationError({"period": [str(exc)]}) from exc
-        period = selectors.period_get_by_start(start=start)
+            period = period_by_label(label)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"period": exc.messages}) from exc
         if period is None:
-            current = selectors.period_current()
-            if current.start == start:
+            current = period_current_open()
+            if current.label == label:
                 return current
             raise exceptions.NotFound(
                 _("There are no results for period %(label)s.") % {"label": label}
@@ -93,8 +96,8 @@ class MeView(PartnerAPIMixin, APIView):
             full_name=partner.full_name,
             first_name=partner.first_name,
             last_name=partner.last_name,
-            landing_url=selectors.partner_landing_url(partner=partner),
-            invite_url=selectors.partner_invite_url(partner=partner),
+            landing_url=partner_landing_url(partner=partner),
+            invite_url=partner_invite_url(partner=partner),
             status=partner.status,
             sponsor=partner.sponsor,
         )

@@ -1,37 +1,25 @@
 """Reads for the partner dashboard and the API.
 
-Every function here answers one screen with a constant number of queries: the
-team is read through the genealogy's path range (partners.selectors) and the
-period's results are LEFT JOINed onto it (a missing PartnerPeriodStats row
-means zero volume and no rank), so nothing grows with the size of a team.
+The dashboard owns no business data: volume, ranks, legs and periods are read
+through qualification.selectors, the team through partners.selectors, and
+this module shapes them for the screens (report card wording, team pages).
+Every function answers one screen with a constant number of queries: the
+team is read through the genealogy's path range and the period's results are
+LEFT JOINed onto it, so nothing grows with the size of a team.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    FilteredRelation,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -39,32 +27,20 @@ from landing.models import LandingVisitDay
 from orders.models import Customer, Order
 from partners.models import ApiToken, Partner
 from partners.selectors import partner_descendants, partner_upline
-from qualification.models import PartnerPeriodStats, PartnerTitle, Period, Rank
-from qualification.ranks import (
-    Leg,
-    RankRule,
-    leg_is_qualified,
-    plan_from_ranks,
-    requirements,
+from qualification.models import Period
+from qualification.ranks import Leg, RankRule, leg_is_qualified, next_rank
+from qualification.selectors import (
+    partner_report_card,
+    partner_title,
+    partners_with_period_stats,
+    plan_rules,
 )
+from qualification.services import period_ends_at
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-VOLUME = DecimalField(max_digits=16, decimal_places=2)
-PERIOD_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 # "Close to the next rank": at least this share of the next rank's PV and GV.
 CLOSE_SHARE = Decimal("0.8")
-
-
-# --------------------------------------------------------------------------- urls
-
-
-def partner_landing_url(*, partner: Partner) -> str:
-    return f"{settings.SITE_URL}/{partner.slug}/"
-
-
-def partner_invite_url(*, partner: Partner) -> str:
-    return settings.SITE_URL + reverse("partners:join", args=[partner.slug])
 
 
 # ------------------------------------------------------------------------ numbers
@@ -85,86 +61,13 @@ def _company_today(at: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def period_current(*, at: dt.datetime | None = None) -> Period:
-    """The period (calendar month, company time zone) that contains `at`.
-
-    Uses the qualification engine's `period_for` when it is there, else gets or
-    creates the month's Period itself."""
-    at = at or timezone.now()
-    try:
-        from qualification.services import period_for  # noqa: PLC0415
-    except ImportError:
-        period_for = None
-    if period_for is not None:
-        period = period_for(at=at)
-        if period is not None:
-            return period
-    start = _company_today(at).replace(day=1)
-    period, _created = Period.objects.get_or_create(start=start)
-    return period
-
-
-def period_parse_label(label: str) -> dt.date:
-    """ "2026-10" -> date(2026, 10, 1); ValueError with a clear message otherwise."""
-    match = PERIOD_LABEL.match((label or "").strip())
-    if not match:
-        raise ValueError(_("Period must look like YYYY-MM, e.g. 2026-10."))
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or year < 1900:
-        raise ValueError(_("Period %(label)s is not a valid month.") % {"label": label})
-    return dt.date(year, month, 1)
-
-
-def period_get_by_start(*, start: dt.date) -> Period | None:
-    return Period.objects.filter(start=start).first()
-
-
-def _next_month(start: dt.date) -> dt.date:
-    return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-
-
 def period_days_left(*, period: Period, today: dt.date | None = None) -> int:
     """Days left in the period, today included; 0 once it is over."""
     today = today or _company_today()
-    end = _next_month(period.start)
+    end = period_ends_at(period).date()
     if today < period.start:
         return (end - period.start).days
     return max((end - today).days, 0)
-
-
-# ------------------------------------------------------------------ stats joining
-
-
-def _with_period_stats(qs: QuerySet[Partner], period: Period) -> QuerySet[Partner]:
-    """LEFT JOIN the period's results: pv, customer_pv, own_pv, gv, paid_as_level,
-    paid_as_name, subtree_max_level (zeros when the row is missing)."""
-    return qs.annotate(
-        st=FilteredRelation("period_stats", condition=Q(period_stats__period=period)),
-    ).annotate(
-        pv=Coalesce(F("st__pv"), Value(ZERO), output_field=VOLUME),
-        customer_pv=Coalesce(F("st__customer_pv"), Value(ZERO), output_field=VOLUME),
-        own_pv=Coalesce(F("st__own_pv"), Value(ZERO), output_field=VOLUME),
-        gv=Coalesce(F("st__gv"), Value(ZERO), output_field=VOLUME),
-        paid_as_level=Coalesce(F("st__paid_as_level"), Value(0), output_field=IntegerField()),
-        paid_as_name=Coalesce(F("st__paid_as_name"), Value("")),
-        subtree_max_level=Coalesce(
-            F("st__subtree_max_level"), Value(0), output_field=IntegerField()
-        ),
-    )
-
-
-def _with_has_children(qs: QuerySet[Partner]) -> QuerySet[Partner]:
-    return qs.annotate(has_children=Exists(Partner.objects.filter(sponsor=OuterRef("pk"))))
-
-
-def plan_rules() -> list[RankRule]:
-    """The rank plan, highest level first (one query)."""
-    return plan_from_ranks(Rank.objects.select_related("leg_rank"))
-
-
-def _next_rule(plan_desc: list[RankRule], level: int) -> RankRule | None:
-    above = [rule for rule in plan_desc if rule.level > level]
-    return above[-1] if above else None
 
 
 # ---------------------------------------------------------- qualification report
@@ -284,78 +187,58 @@ def _leg_explanation(
 def qualification_progress(
     *, partner: Partner, period: Period, rank: int | None = None, today: dt.date | None = None
 ) -> QualificationProgress:
-    """Where the partner stands in `period` and what exactly is missing for the
-    next rank up (or the chosen higher rank `rank`, a level).
-
-    Four queries, whatever the team size: the partner's results, the direct
-    children with their results, the rank plan and the title."""
-    stats = PartnerPeriodStats.objects.filter(partner=partner, period=period).first()
-    children = list(
-        _with_period_stats(Partner.objects.filter(sponsor=partner), period).order_by(
-            "-gv", "first_name", "last_name", "pk"
-        )
-    )
-    plan_desc = plan_rules()
-    title = PartnerTitle.objects.filter(partner=partner).first()
-
-    pv = stats.pv if stats else ZERO
-    paid_as_level = stats.paid_as_level if stats else 0
+    """The report card in words: where the partner stands in `period` and what
+    exactly is missing for the next rank up (or the chosen higher rank `rank`,
+    a level). Reads qualification.selectors' report card and the title: four
+    queries, whatever the team size."""
+    card = partner_report_card(partner=partner, period=period, rank=rank)
+    title = partner_title(partner=partner)
+    stats = card.stats
+    rule = card.rank
     progress = QualificationProgress(
         partner=partner,
         period=period,
-        pv=pv,
-        customer_pv=stats.customer_pv if stats else ZERO,
-        own_pv=stats.own_pv if stats else ZERO,
-        gv=stats.gv if stats else ZERO,
-        paid_as_level=paid_as_level,
-        paid_as_name=(stats.paid_as_name if stats else "") or "",
+        pv=stats.pv,
+        customer_pv=stats.customer_pv,
+        own_pv=stats.own_pv,
+        gv=stats.gv,
+        paid_as_level=stats.paid_as_level,
+        paid_as_name=stats.paid_as_name or "",
         title_level=title.level if title else 0,
         title_name=title.name if title else "",
         days_left=period_days_left(period=period, today=today) if period.is_open else 0,
-        rank=None,
-        rank_is_next=True,
-        higher_ranks=[
-            RankChoice(r.level, r.name) for r in reversed(plan_desc) if r.level > paid_as_level
-        ],
+        rank=rule,
+        rank_is_next=card.rank_is_next,
+        higher_ranks=[RankChoice(r.level, r.name) for r in card.higher_ranks],
     )
-
-    rule = _next_rule(plan_desc, paid_as_level)
-    if rank is not None:
-        chosen = next((r for r in plan_desc if r.level == rank), None)
-        if chosen is not None:
-            progress.rank_is_next = chosen is rule
-            rule = chosen
-    progress.rank = rule
-
-    legs = [Leg(c.pk, c.gv, c.subtree_max_level) for c in children]
     if rule is None:
         progress.legs = [
             LegRow(
-                partner_id=c.pk,
-                slug=c.slug,
-                name=c.full_name,
-                first_name=c.first_name,
-                gv=c.gv,
-                counted=c.gv,
+                partner_id=child.pk,
+                slug=child.slug,
+                name=child.full_name,
+                first_name=child.first_name,
+                gv=leg.gv,
+                counted=leg.gv,
                 capped=False,
                 qualified=None,
                 explanation="",
             )
-            for c in children
+            for child, leg in card.legs
         ]
         return progress
 
     cap = rule.leg_cap
     progress.leg_cap = cap
-    for row, leg in zip(children, legs, strict=True):
+    for child, leg in card.legs:
         counted = min(leg.gv, cap) if cap is not None else leg.gv
-        qualified, explanation = _leg_explanation(row, leg, rule, counted)
+        qualified, explanation = _leg_explanation(child, leg, rule, counted)
         progress.legs.append(
             LegRow(
-                partner_id=row.pk,
-                slug=row.slug,
-                name=row.full_name,
-                first_name=row.first_name,
+                partner_id=child.pk,
+                slug=child.slug,
+                name=child.full_name,
+                first_name=child.first_name,
                 gv=leg.gv,
                 counted=counted,
                 capped=counted < leg.gv,
@@ -366,10 +249,10 @@ def qualification_progress(
         )
         if counted < leg.gv:
             progress.cap_sentences.append(
-                cap_sentence(leg_name=row.first_name, counted=counted, gv=leg.gv, rule=rule)
+                cap_sentence(leg_name=child.first_name, counted=counted, gv=leg.gv, rule=rule)
             )
-    progress.qualified_legs = sum(1 for leg in legs if leg_is_qualified(leg, rule))
-    for req in requirements(pv, legs, rule):
+    progress.qualified_legs = sum(1 for _child, leg in card.legs if leg_is_qualified(leg, rule))
+    for req in card.requirements:
         progress.requirements.append(
             RequirementRow(
                 key=req.key,
@@ -391,35 +274,6 @@ def _percent(have: Decimal, need: Decimal) -> int:
     return int(min(max(have / need * HUNDRED, ZERO), HUNDRED))
 
 
-# ------------------------------------------------------------------------ history
-
-
-@dataclass
-class HistoryRow:
-    period: Period
-    pv: Decimal
-    gv: Decimal
-    paid_as_level: int
-    paid_as_name: str
-
-
-def partner_history(*, partner: Partner, limit: int = 24) -> list[HistoryRow]:
-    """The partner's results per period since they joined, newest first (one query)."""
-    joined = _company_today(partner.joined_at).replace(day=1)
-    periods = (
-        Period.objects.filter(start__gte=joined)
-        .annotate(st=FilteredRelation("partner_stats", condition=Q(partner_stats__partner=partner)))
-        .annotate(
-            pv=Coalesce(F("st__pv"), Value(ZERO), output_field=VOLUME),
-            gv=Coalesce(F("st__gv"), Value(ZERO), output_field=VOLUME),
-            paid_as_level=Coalesce(F("st__paid_as_level"), Value(0), output_field=IntegerField()),
-            paid_as_name=Coalesce(F("st__paid_as_name"), Value("")),
-        )
-        .order_by("-start")[:limit]
-    )
-    return [HistoryRow(p, p.pv, p.gv, p.paid_as_level, p.paid_as_name) for p in periods]
-
-
 # --------------------------------------------------------------------------- team
 
 
@@ -433,9 +287,15 @@ def team_node_get(*, partner: Partner, node_id: int) -> Partner:
     return node
 
 
+def _with_has_children(qs: QuerySet[Partner]) -> QuerySet[Partner]:
+    return qs.annotate(has_children=Exists(Partner.objects.filter(sponsor=OuterRef("pk"))))
+
+
 def team_children(*, node: Partner, period: Period) -> list[Partner]:
     """Direct children of a node with their results this period (one query)."""
-    qs = _with_has_children(_with_period_stats(Partner.objects.filter(sponsor=node), period))
+    qs = _with_has_children(
+        partners_with_period_stats(Partner.objects.filter(sponsor=node), period=period)
+    )
     return list(qs.order_by("first_name", "last_name", "pk"))
 
 
@@ -487,7 +347,7 @@ class TeamMemberHint:
 
 
 def close_hint(*, member: Partner, plan_desc: list[RankRule]) -> TeamMemberHint | None:
-    rule = _next_rule(plan_desc, member.paid_as_level)
+    rule = next_rank(plan_desc, member.paid_as_level)
     if rule is None:
         return None
     if member.pv >= rule.min_pv * CLOSE_SHARE and member.gv >= rule.min_gv * CLOSE_SHARE:
@@ -515,7 +375,7 @@ def team_list(
     direct child) and `hint` (close to the next rank, or None)."""
     if plan_desc is None:
         plan_desc = plan_rules()
-    qs = _with_period_stats(partner_descendants(partner=partner), period)
+    qs = partners_with_period_stats(partner_descendants(partner=partner), period=period)
     search = (search or "").strip()
     if search:
         qs = qs.filter(
@@ -539,7 +399,7 @@ def team_level(*, partner: Partner, period: Period, level: int) -> QuerySet[Part
     with their results; a queryset for paginating."""
     qs = partner_descendants(partner=partner).filter(depth=partner.depth + level)
     return (
-        _with_period_stats(qs, period)
+        partners_with_period_stats(qs, period=period)
         .select_related("sponsor")
         .order_by("first_name", "last_name", "pk")
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from landing import services as landing_services
 from partners.api_auth import token_hash
 from partners.models import ApiToken, Partner
 
@@ -83,14 +84,6 @@ def _photo_resized(image: Image.Image, *, stem: str) -> ContentFile:
 
 
 # ------------------------------------------------------------------------ profile
-
-
-def _landing_cache_invalidate(partner: Partner) -> None:
-    try:
-        from landing.services import landing_cache_invalidate  # noqa: PLC0415
-    except ImportError:
-        return
-    landing_cache_invalidate(partner_id=partner.pk)
 
 
 @transaction.atomic
@@ -176,7 +169,7 @@ def partner_profile_update(
                 logger.warning("could not delete old photo %s", PurePath(old_photo).name)
 
         transaction.on_commit(_delete_old)
-    transaction.on_commit(lambda: _landing_cache_invalidate(partner))
+    transaction.on_commit(lambda: landing_services.landing_cache_invalidate(partner_id=partner.pk))
     return partner
 
 

@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.models import ApiToken, Partner
+from partners.qr import qr_png, qr_svg
+from partners.selectors import partner_invite_url, partner_landing_url
+from qualification.selectors import partner_history, plan_rules
+from qualification.services import period_current_open
 
 from . import selectors, services
 from .forms import ApiTokenForm, ProfileForm, TeamFilterForm
-from .qr import qr_png, qr_svg
 
 
 def _poll_seconds() -> int:
@@ -72,7 +75,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 
 
 def _live_context(request, partner: Partner) -> dict:
-    period = selectors.period_current()
+    period = period_current_open()
     rank = _int_or_none(request.GET.get("rank"))
     progress = selectors.qualification_progress(partner=partner, period=period, rank=rank)
     live_url = reverse("dashboard:live")
@@ -94,12 +97,12 @@ def _live_context(request, partner: Partner) -> dict:
 @partner_required
 def overview(request, partner):
     context = _live_context(request, partner)
-    landing_url = selectors.partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner)
     context.update(
         {
             "active_tab": "overview",
             "landing_url": landing_url,
-            "invite_url": selectors.partner_invite_url(partner=partner),
+            "invite_url": partner_invite_url(partner=partner),
             "qr_inline": qr_svg(landing_url, title=_("QR code of your landing page")),
         }
     )
@@ -126,7 +129,7 @@ def _qr_response(content, content_type: str, filename: str, download: bool) -> H
 @require_GET
 @partner_required
 def qr_code_svg(request, partner):
-    landing_url = selectors.partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner)
     return _qr_response(
         qr_svg(landing_url), "image/svg+xml", f"{partner.slug}-qr.svg", "download" in request.GET
     )
@@ -135,7 +138,7 @@ def qr_code_svg(request, partner):
 @require_GET
 @partner_required
 def qr_code_png(request, partner):
-    landing_url = selectors.partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner)
     return _qr_response(
         qr_png(landing_url), "image/png", f"{partner.slug}-qr.png", "download" in request.GET
     )
@@ -144,7 +147,7 @@ def qr_code_png(request, partner):
 @require_GET
 @partner_required
 def history(request, partner):
-    rows = selectors.partner_history(partner=partner)
+    rows = partner_history(partner=partner)
     chronological = list(reversed(rows))
     chart = {
         "labels": [row.period.label for row in chronological],
@@ -163,9 +166,9 @@ def history(request, partner):
 @require_GET
 @partner_required
 def team(request, partner):
-    period = selectors.period_current()
+    period = period_current_open()
     filters = TeamFilterForm(request.GET).cleaned()
-    plan = selectors.plan_rules()
+    plan = plan_rules()
     page = selectors.team_list(
         partner=partner,
         period=period,
@@ -203,7 +206,7 @@ def team(request, partner):
 def team_node(request, partner, pk: int):
     """The children of one node of the partner's team (htmx: the fragment only)."""
     node = selectors.team_node_get(partner=partner, node_id=pk)
-    period = selectors.period_current()
+    period = period_current_open()
     children = selectors.team_children(node=node, period=period)
     context = {"partner": partner, "node": node, "children": children, "period": period}
     if getattr(request, "htmx", False):
@@ -244,7 +247,7 @@ def visits(request, partner):
             "stats": stats,
             "days_desc": list(reversed(stats.days)),
             "chart": chart,
-            "landing_url": selectors.partner_landing_url(partner=partner),
+            "landing_url": partner_landing_url(partner=partner),
             "active_tab": "visits",
         },
     )
@@ -292,7 +295,7 @@ def profile(request, partner):
         {
             "partner": partner,
             "form": form,
-            "landing_url": selectors.partner_landing_url(partner=partner),
+            "landing_url": partner_landing_url(partner=partner),
             "active_tab": "profile",
         },
         status=status,

@@ -5,8 +5,7 @@ def site(request):
     """Site-wide template variables. The per-visitor ones are callables, so they
     cost nothing on pages that do not show them."""
     from orders.cart import Cart
-
-    from .referral import consent_banner_referral
+    from orders.referral import consent_banner_referral
 
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,

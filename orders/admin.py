@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,9 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landing.services import landing_cache_invalidate
 from partners.models import Partner
 
+from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
     AttributionChange,
@@ -101,8 +100,8 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
     def _changed(self):
-        # Landing pages and the shop show products: drop their cached copies.
-        transaction.on_commit(landing_cache_invalidate)
+        # Pages that show products (landing) listen to this hook.
+        catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

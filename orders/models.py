@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner
+from partners.models import Partner, PartnerChangeLog
 
 ZERO = Decimal("0")
 
@@ -84,7 +84,7 @@ class Customer(models.Model):
         return self.email
 
 
-class CustomerBindingChange(models.Model):
+class CustomerBindingChange(PartnerChangeLog):
     """Audit of a customer re-bound by an admin or by a partner's termination."""
 
     customer = models.ForeignKey(
@@ -93,35 +93,8 @@ class CustomerBindingChange(models.Model):
         related_name="binding_changes",
         verbose_name=_("customer"),
     )
-    from_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("previous partner"),
-    )
-    to_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new partner"),
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PartnerChangeLog.Meta):
         verbose_name = _("binding change")
         verbose_name_plural = _("binding changes")
 
@@ -357,41 +330,14 @@ class RefundLine(models.Model):
         return f"{self.quantity} x {self.order_line_id}"
 
 
-class AttributionChange(models.Model):
+class AttributionChange(PartnerChangeLog):
     """Audit of an admin re-attributing an order."""
 
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="attribution_changes", verbose_name=_("order")
     )
-    from_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("previous partner"),
-    )
-    to_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new partner"),
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PartnerChangeLog.Meta):
         verbose_name = _("attribution change")
         verbose_name_plural = _("attribution changes")
 

@@ -27,7 +27,8 @@ def _within(key: str, limit: int, window: int) -> bool:
     except Exception:  # noqa: BLE001 - cache down: let the order through
         logger.warning("Checkout rate limit not checked (cache unavailable)", exc_info=True)
         return True
-    return count <= limit
+    # django-redis with IGNORE_EXCEPTIONS answers None instead of raising when Redis is down.
+    return count is None or count <= limit
 
 
 def checkout_allowed(*, client_ip: str, email: str) -> bool:

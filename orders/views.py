@@ -7,7 +7,13 @@ import secrets
 import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,12 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from landing.referral import referral_current
-
 from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
 from .payments import payment_instructions, payment_provider
+from .referral import (
+    is_bot,
+    is_own_page,
+    referral_current,
+    referral_partner,
+    referral_remember,
+)
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
 from .throttle import checkout_allowed
@@ -36,12 +47,26 @@ ORDERS_KEY = "orders"
 
 
 def _safe_next(request, fallback: str) -> str:
+    """`next` if it is a path on this site (not a view name such as "NaN", not
+    another host), else `fallback`."""
     url = request.POST.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url.startswith("/")
+        and "\x00" not in url
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return fallback
+
+
+def _remember_scope(request, response, slug) -> None:
+    """The page the visitor acted on was scoped to a partner (`ref`): remember
+    them as the referral (spec 3.3b), unless it is the partner's own page."""
+    partner = referral_partner(slug)
+    if partner is not None and not is_bot(request) and not is_own_page(request, partner):
+        referral_remember(request, response, partner=partner, via="landing")
 
 
 # --- Cart ----------------------------------------------------------------------
@@ -57,7 +82,10 @@ def _cart_page(request, *, line_errors=None, status=200):
 
 @require_GET
 def cart(request):
-    return _cart_page(request)
+    response = _cart_page(request)
+    if "ref" in request.GET and request.session.keys():  # someone with a cart already
+        _remember_scope(request, response, request.GET["ref"])
+    return response
 
 
 @require_POST
@@ -66,16 +94,18 @@ def cart_add(request):
     back = _safe_next(request, reverse("orders:cart"))
     if not form.is_valid():
         messages.error(request, _("This product could not be added. Please try again."))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         product = Cart(request.session).add(
             product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
-    return redirect(back)
+    response = HttpResponseRedirect(back)
+    _remember_scope(request, response, request.POST.get("ref"))
+    return response
 
 
 @require_POST

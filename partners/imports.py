@@ -43,6 +43,7 @@ from .csvio import (
 )
 from .genealogy import child_path
 from .models import Partner, normalize_email
+from .services import partner_enroll_values, partner_user_values
 from .slugs import SLUG_MAX, slug_from_text, slug_problems
 
 PARTNER_COLUMNS = (
@@ -333,22 +334,24 @@ def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str
             user_rows, partner_rows = [], []
             for row in chunk:
                 ext = row["external_id"]
-                joined_at = parse_date_or_datetime(row["joined_at"]) if row["joined_at"] else now
-                user_id = user_ids.take()
-                first_name, last_name = row["first_name"], row["last_name"]
-                user_rows.append((
-                    user_id, normalize_email(row["email"]), first_name, last_name,
-                    UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20), joined_at, True, False, False,
-                ))
                 sponsor = row["sponsor_external_id"]
-                own_path = path(ext)
+                # The values partner_enroll would give this partner.
+                v = partner_enroll_values(
+                    first_name=row["first_name"], last_name=row["last_name"],
+                    slug=row["slug"] or slugger.make(row["first_name"], row["last_name"]),
+                    sponsor_id=pk(sponsor) if sponsor else None, sponsor_path=path(sponsor) if sponsor else "",
+                    status=row["status"], external_id=ext,
+                    joined_at=parse_date_or_datetime(row["joined_at"]) if row["joined_at"] else None, now=now,
+                )
+                u = partner_user_values(email=row["email"], first_name=row["first_name"], last_name=row["last_name"])
+                user_id = user_ids.take()
+                user_rows.append((
+                    user_id, u["email"], u["first_name"], u["last_name"],
+                    UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20), v.joined_at, True, False, False,
+                ))
                 partner_rows.append((
-                    pk(ext), user_id, first_name, last_name,
-                    row["slug"].lower() if row["slug"] else slugger.make(first_name, last_name),
-                    pk(sponsor) if sponsor else None,
-                    own_path, own_path.count("."),
-                    (row["status"] or Partner.Status.ACTIVE).lower(),
-                    ext, joined_at,
+                    pk(ext), user_id, v.first_name, v.last_name, v.slug, pk(sponsor) if sponsor else None,
+                    v.path, v.depth, v.status, v.external_id, v.joined_at,
                 ))
             users.write(user_rows)
             partners.write(partner_rows)

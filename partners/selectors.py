@@ -1,6 +1,8 @@
 """Reads on partners and the genealogy, each one indexed query."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from .genealogy import PathHead, descendants_q, upline_ids
 from .models import Partner
@@ -13,6 +15,16 @@ def partner_get_by_slug(*, slug: str, active_only: bool = True) -> Partner | Non
     if active_only:
         qs = qs.filter(status=Partner.Status.ACTIVE)
     return qs.filter(slug=(slug or "").strip().lower()).first()
+
+
+def partner_landing_url(*, partner: Partner) -> str:
+    """The partner's public landing page."""
+    return f"{settings.SITE_URL}/{partner.slug}/"
+
+
+def partner_invite_url(*, partner: Partner) -> str:
+    """The link that signs new partners up under this partner."""
+    return settings.SITE_URL + reverse("partners:join", args=[partner.slug])
 
 
 def partner_upline(*, partner: Partner) -> list[Partner]:

@@ -9,22 +9,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .forms import SESSION_SPONSOR_KEY
 from .qr import qr_svg
-from .selectors import partner_get_by_slug
+from .selectors import partner_get_by_slug, partner_invite_url, partner_landing_url
 from .slugs import slug_is_taken, slug_problems, slug_suggest
-
-
-def partner_landing_url(partner) -> str:
-    return f"{settings.SITE_URL}/{partner.slug}/"
-
-
-def partner_invite_url(partner) -> str:
-    return settings.SITE_URL + reverse("partners:join", args=[partner.slug])
 
 
 class JoinView(SignupView):
@@ -60,13 +51,13 @@ def welcome(request):
     partner = getattr(request.user, "partner", None)
     if partner is None:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    invite_url = partner_invite_url(partner)
+    invite_url = partner_invite_url(partner=partner)
     return render(
         request,
         "partners/welcome.html",
         {
             "partner": partner,
-            "landing_url": partner_landing_url(partner),
+            "landing_url": partner_landing_url(partner=partner),
             "invite_url": invite_url,
             "invite_qr": qr_svg(invite_url, title=_("QR code of your invite link")),
         },

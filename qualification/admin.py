@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.admin_base import ReadOnlyAdmin
+
 from .models import PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
 from .selectors import decimal_plain
 from .services import (
@@ -165,17 +167,6 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 # --- Ledger, results, titles (read-only) -------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VolumeEntry)

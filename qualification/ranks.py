@@ -72,6 +72,13 @@ def paid_as(pv: Decimal, legs: Sequence[Leg], plan_desc: Sequence[RankRule]) -> 
     return None
 
 
+def next_rank(plan_desc: Sequence[RankRule], level: int) -> RankRule | None:
+    """The lowest rank above `level` (the rank a partner paid as `level` works
+    towards); None at the top. `plan_desc` is sorted by level, highest first."""
+    above = [rule for rule in plan_desc if rule.level > level]
+    return above[-1] if above else None
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str  # "pv", "qgv", "legs"

@@ -2,38 +2,32 @@
 
 Results rows (PartnerPeriodStats) exist only for partners with volume in their
 team in that period: a MISSING ROW MEANS ZEROS AND NO RANK. `partner_stats`
-returns such an unsaved zero row, so callers never need to care.
+returns such an unsaved zero row, and `partners_with_period_stats` LEFT JOINs
+zeros, so callers never need to care.
 """
 
-import re
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import DecimalField, F, FilteredRelation, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partners.models import Partner
 
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
-from .ranks import Leg, RankRule, Requirement, plan_from_ranks, requirements
+from .periods import month_start, period_parse
+from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
 
-_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def period_start_from_label(label: str) -> date:
-    """'2026-10' -> date(2026, 10, 1); ValidationError for anything else."""
-    match = _LABEL.match((label or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValidationError(_("“%(label)s” is not a period; write it as YYYY-MM, e.g. 2026-10.") % {"label": label})
-    return date(int(match.group(1)), int(match.group(2)), 1)
+ZERO = Decimal("0")
+VOLUME = DecimalField(max_digits=16, decimal_places=2)
 
 
 def period_by_label(label: str) -> Period | None:
     """The period "YYYY-MM", or None if it was never created (no volume yet).
     Raises ValidationError for a malformed label."""
-    return Period.objects.filter(start=period_start_from_label(label)).first()
+    return Period.objects.filter(start=period_parse(label)).first()
 
 
 def period_list(*, status: str | None = None) -> QuerySet[Period]:
@@ -53,48 +47,118 @@ def partner_stats(*, partner: Partner, period: Period) -> PartnerPeriodStats:
 def period_stats_by_partner(*, period: Period) -> dict[int, PartnerPeriodStats]:
     """All stored rows of a period by partner id (missing ids = zeros), one query.
     For exports: iterate partners and look up, defaulting to zeros."""
-    return {s.partner_id: s for s in PartnerPeriodStats.objects.filter(period=period).iterator(chunk_size=10_000)}
+    return {
+        s.partner_id: s
+        for s in PartnerPeriodStats.objects.filter(period=period).iterator(chunk_size=10_000)
+    }
+
+
+def partners_with_period_stats(qs: QuerySet[Partner], *, period: Period) -> QuerySet[Partner]:
+    """`qs` with the period's results LEFT JOINed: pv, customer_pv, own_pv, gv,
+    paid_as_level, paid_as_name, subtree_max_level (zeros and no rank when the
+    row is missing). Adds one join, no query."""
+    return qs.annotate(
+        st=FilteredRelation("period_stats", condition=Q(period_stats__period=period)),
+    ).annotate(
+        pv=Coalesce(F("st__pv"), Value(ZERO), output_field=VOLUME),
+        customer_pv=Coalesce(F("st__customer_pv"), Value(ZERO), output_field=VOLUME),
+        own_pv=Coalesce(F("st__own_pv"), Value(ZERO), output_field=VOLUME),
+        gv=Coalesce(F("st__gv"), Value(ZERO), output_field=VOLUME),
+        paid_as_level=Coalesce(F("st__paid_as_level"), Value(0), output_field=IntegerField()),
+        paid_as_name=Coalesce(F("st__paid_as_name"), Value("")),
+        subtree_max_level=Coalesce(
+            F("st__subtree_max_level"), Value(0), output_field=IntegerField()
+        ),
+    )
 
 
 def partner_legs(*, partner: Partner, period: Period) -> list[tuple[Partner, Leg]]:
-    """The partner's legs in the period: (direct child, Leg(gv, subtree max
-    level)) for every child whose team has volume, highest GV first. Children
-    without a row have GV 0 and no rank in their team. One query."""
-    rows = (
-        PartnerPeriodStats.objects.filter(period=period, partner__sponsor=partner)
-        .select_related("partner")
-        .order_by("-gv", "partner__slug")
-    )
-    return [(s.partner, Leg(partner_id=s.partner_id, gv=s.gv, subtree_max_level=s.subtree_max_level)) for s in rows]
+    """The partner's legs in the period: (direct child with its results, Leg(gv,
+    subtree max level)) for every direct child, highest GV first, then by name.
+    A child without a results row is a leg with GV 0 and no rank. One query."""
+    children = partners_with_period_stats(
+        Partner.objects.filter(sponsor=partner), period=period
+    ).order_by("-gv", "first_name", "last_name", "pk")
+    return [
+        (c, Leg(partner_id=c.pk, gv=c.gv, subtree_max_level=c.subtree_max_level)) for c in children
+    ]
 
 
 def plan_rules() -> list[RankRule]:
-    """The current plan as pure rules, highest level first (see ranks.py)."""
+    """The current plan as pure rules, highest level first (see ranks.py). One query."""
     return plan_from_ranks(Rank.objects.select_related("leg_rank"))
 
 
-def partner_next_rank(
-    *, partner: Partner, period: Period
-) -> tuple[PartnerPeriodStats, RankRule | None, list[Requirement]]:
-    """(results, the next rank above the paid-as rank, its requirements with
-    have / need / missing) — the "rank report card". Three queries."""
+@dataclass
+class ReportCard:
+    """Where a partner stands in a period and what a rank needs: the "rank
+    report card". `rank` is the next rank up (or the chosen one), None at the top."""
+
+    stats: PartnerPeriodStats
+    plan: list[RankRule]  # highest level first
+    rank: RankRule | None
+    rank_is_next: bool
+    legs: list[tuple[Partner, Leg]] = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
+
+    @property
+    def higher_ranks(self) -> list[RankRule]:
+        """The ranks above the paid-as rank, lowest first."""
+        return [r for r in reversed(self.plan) if r.level > self.stats.paid_as_level]
+
+
+def partner_report_card(*, partner: Partner, period: Period, rank: int | None = None) -> ReportCard:
+    """The partner's results, legs and the requirements of the next rank above
+    the paid-as rank (or of the rank with level `rank`, if the plan has it) with
+    have / need / missing. Three queries, whatever the team size."""
     stats = partner_stats(partner=partner, period=period)
-    rules = plan_rules()
-    above = [r for r in rules if r.level > stats.paid_as_level]
-    if not above:
-        return stats, None, []
-    nxt = min(above, key=lambda r: r.level)
-    legs = [leg for _child, leg in partner_legs(partner=partner, period=period)]
-    return stats, nxt, requirements(stats.pv, legs, nxt)
+    plan = plan_rules()
+    legs = partner_legs(partner=partner, period=period)
+    upcoming = next_rank(plan, stats.paid_as_level)
+    rule = upcoming
+    if rank is not None:
+        rule = next((r for r in plan if r.level == rank), upcoming)
+    card = ReportCard(stats=stats, plan=plan, rank=rule, rank_is_next=rule is upcoming, legs=legs)
+    if rule is not None:
+        card.requirements = requirements(stats.pv, [leg for _child, leg in legs], rule)
+    return card
 
 
 def partner_title(*, partner: Partner) -> PartnerTitle | None:
     return PartnerTitle.objects.filter(partner=partner).select_related("achieved_in").first()
 
 
+@dataclass
+class HistoryRow:
+    period: Period
+    pv: Decimal
+    gv: Decimal
+    paid_as_level: int
+    paid_as_name: str
+
+
+def partner_history(*, partner: Partner, limit: int = 24) -> list[HistoryRow]:
+    """The partner's results per period since the month they joined, newest
+    first; zeros for periods without a results row. One query."""
+    periods = (
+        Period.objects.filter(start__gte=month_start(partner.joined_at))
+        .annotate(st=FilteredRelation("partner_stats", condition=Q(partner_stats__partner=partner)))
+        .annotate(
+            pv=Coalesce(F("st__pv"), Value(ZERO), output_field=VOLUME),
+            gv=Coalesce(F("st__gv"), Value(ZERO), output_field=VOLUME),
+            paid_as_level=Coalesce(F("st__paid_as_level"), Value(0), output_field=IntegerField()),
+            paid_as_name=Coalesce(F("st__paid_as_name"), Value("")),
+        )
+        .order_by("-start")[:limit]
+    )
+    return [HistoryRow(p, p.pv, p.gv, p.paid_as_level, p.paid_as_name) for p in periods]
+
+
 def pending_period_ids(*, older_than: timedelta) -> list[int]:
     cutoff = timezone.now() - older_than
-    return sorted(set(PendingVolume.objects.filter(created_at__lt=cutoff).values_list("period_id", flat=True)))
+    return sorted(
+        set(PendingVolume.objects.filter(created_at__lt=cutoff).values_list("period_id", flat=True))
+    )
 
 
 def decimal_plain(value: Decimal) -> str:
@@ -114,11 +178,12 @@ def plan_dump() -> dict:
                 "name": r.name,
                 "min_pv": decimal_plain(r.min_pv),
                 "min_gv": decimal_plain(r.min_gv),
-                "max_leg_percent": decimal_plain(r.max_leg_percent) if r.max_leg_percent is not None else None,
+                "max_leg_percent": decimal_plain(r.max_leg_percent)
+                if r.max_leg_percent is not None
+                else None,
                 "min_qualified_legs": r.min_qualified_legs,
                 "leg_rank": r.leg_rank.name if r.leg_rank_id else None,
             }
             for r in Rank.objects.select_related("leg_rank").order_by("level")
         ]
     }
-

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from dashboard.selectors import period_current
 from partners.models import Partner
 from qualification.models import PartnerPeriodStats, Rank
+from qualification.services import period_current_open
 from tests.factories import PartnerFactory
 
 D = Decimal
@@ -52,7 +52,7 @@ def plan(db):
 
 @pytest.fixture
 def period(db):
-    return period_current()
+    return period_current_open()
 
 
 def stats_set(

@@ -3,8 +3,6 @@ cache is dropped after a change."""
 
 import io
 import os
-import sys
-import types
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from PIL import Image
 
 from dashboard import services
 from dashboard.services import partner_profile_update
+from landing import services as landing_services
 from tests.dashboard.conftest import client_for
 
 
@@ -43,20 +42,13 @@ def form_data(**changes):
 
 @pytest.fixture
 def invalidations(monkeypatch):
-    """Records calls of landing.services.landing_cache_invalidate (real or not yet built)."""
+    """Records calls of landing.services.landing_cache_invalidate."""
     calls = []
 
     def fake(*, partner_id=None):
         calls.append(partner_id)
 
-    module = sys.modules.get("landing.services")
-    if module is None:
-        try:
-            import landing.services as module  # noqa: PLC0415
-        except ImportError:
-            module = types.ModuleType("landing.services")
-            monkeypatch.setitem(sys.modules, "landing.services", module)
-    monkeypatch.setattr(module, "landing_cache_invalidate", fake, raising=False)
+    monkeypatch.setattr(landing_services, "landing_cache_invalidate", fake)
     return calls
 
 

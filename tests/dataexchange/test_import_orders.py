@@ -225,3 +225,37 @@ def test_reimport_after_an_admin_reattributed_an_order_changes_nothing(csv_file,
     out = run("import_orders", path)
     assert "Imported 0 order(s); 1 already imported and unchanged" in out
     assert ledger() == before
+
+
+def test_an_imported_order_books_what_the_live_receiver_books_for_the_same_order(
+    csv_file, run, team, django_capture_on_commit_callbacks
+):
+    # given the same orders once live (paid, then refunded) and once in a file
+    from orders.services import order_mark_paid, order_refund
+    from tests.factories import CustomerFactory, OrderFactory
+
+    anna, _ben = team
+    paid_at = datetime(2026, 10, 10, 10, tzinfo=UTC)
+    refunded_at = datetime(2026, 10, 12, 10, tzinfo=UTC)
+    cases = [("customer", "kunde@example.org", anna), ("own", " ANNA@example.com", anna), ("company", "x@example.org", None)]
+    live = {}
+    for name, email, partner in cases:
+        customer = CustomerFactory(email=email.strip().lower())
+        order_ = OrderFactory(customer=customer, attributed_partner=partner, qv_total=Decimal("40"))
+        with django_capture_on_commit_callbacks(execute=True):
+            order_mark_paid(order=order_, paid_at=paid_at)
+            order_refund(order=order_, refunded_at=refunded_at)
+        live[name] = sorted(VolumeEntry.objects.filter(order=order_).values_list("period__start", "partner", "kind", "qv"))
+    path = csv_file(HEADER, [
+        order(f"O-{name}", partner="P-anna" if partner else "", email=email, qv="40",
+              paid_at=paid_at.isoformat(), refunded_at=refunded_at.isoformat())
+        for name, email, partner in cases
+    ])
+    # when imported
+    run("import_orders", path)
+    # then each imported order has the live order's ledger lines
+    for name, _email, _partner in cases:
+        imported = sorted(VolumeEntry.objects.filter(order__external_id=f"O-{name}").values_list(
+            "period__start", "partner", "kind", "qv"))
+        assert imported == live[name], name
+    assert live["own"][0][2] == "own" and live["customer"][0][2] == "customer"

@@ -210,3 +210,23 @@ def test_progress_is_shown_on_the_terminal(csv_file, capsys):
     call_command("import_partners", str(csv_file(HEADER, [row("anna")])))
     err = capsys.readouterr().err
     assert "checking partners" in err and "writing partners" in err
+
+
+def test_an_imported_partner_gets_the_values_partner_enroll_gives(csv_file, run, db):
+    # given a sponsor, one partner enrolled live under her and one imported under her
+    from partners.models import Partner
+    from partners.services import partner_enroll
+    from tests.factories import PartnerFactory
+
+    PartnerFactory(slug="anna", email="anna@example.com", external_id="P-anna")
+    anna = Partner.objects.get(slug="anna")
+    live = partner_enroll(email=" Ben@Example.com", first_name="Ben", last_name="B", slug="ben-live",
+                          sponsor=anna, joined_at=anna.joined_at)
+    path = csv_file(["external_id", "email", "first_name", "last_name", "slug", "sponsor_external_id"],
+                    [["P-ben", "Ben2@Example.com", "Ben", "B", "Ben-Import", "P-anna"]])
+    run("import_partners", path)
+    imported = Partner.objects.select_related("user").get(external_id="P-ben")
+    # then path, depth, status, slug and e-mail follow the same rules
+    assert (imported.path, imported.depth, imported.status) == (live.path, live.depth, live.status)
+    assert imported.slug == "ben-import" and imported.user.email == "ben2@example.com"
+    assert live.user.email == "ben@example.com"

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.selectors import period_current
+from qualification.services import period_current_open
 from tests.dashboard.conftest import plan_create, stats_set, team_create
 from tests.e2e.conftest import PHONE, sign_in
 
@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery"
 def test_dashboard_updates_itself_and_explains_the_next_rank(live_server, new_context, artifacts):
     # Given Anna's team with this month's results
     plan_create()
-    period = period_current()
+    period = period_current_open()
     team = team_create(period)
     context = new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)

@@ -61,4 +61,13 @@ def test_embedded_mode_needs_nothing_set(settings):
 def test_health_check_reports_database_and_cache(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok", "status": "ok"}
+
+
+def test_health_check_says_degraded_but_serving_when_the_cache_is_gone(client, db, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)  # what a lost Redis reads
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "error", "status": "degraded"}

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from dashboard.selectors import period_current
 from qualification.models import PartnerPeriodStats
+from qualification.services import period_current_open
 from tests.factories import PartnerFactory, ProductFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +224,7 @@ def test_signup_page_speaks_german_and_english(anna):
 def test_dashboard_of_a_signed_in_partner_speaks_german_and_english(anna):
     PartnerPeriodStats.objects.create(
         partner=anna,
-        period=period_current(),
+        period=period_current_open(),
         pv=Decimal("120"),
         customer_pv=Decimal("120"),
         gv=Decimal("1234.50"),

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.services import order_mark_paid
 from qualification.models import PartnerPeriodStats
-from qualification.selectors import partner_legs, partner_next_rank, partner_stats
+from qualification.selectors import partner_legs, partner_report_card, partner_stats
 from qualification.services import period_for, period_recompute, plan_load, volume_apply_pending
 from tests.factories import PartnerFactory
 
@@ -149,10 +149,10 @@ def test_rank_report_card_shows_have_need_and_missing_for_the_next_rank(example_
     paid_order(PartnerFactory(sponsor=anna), 500, at=OCT)
     october = period_for(at=OCT)
 
-    stats, nxt, reqs = partner_next_rank(partner=anna, period=october)
+    card = partner_report_card(partner=anna, period=october)
 
-    assert stats.paid_as_name == "Bronze" and nxt.name == "Silver"
-    by_key = {r.key: r for r in reqs}
+    assert card.stats.paid_as_name == "Bronze" and card.rank.name == "Silver" and card.rank_is_next
+    by_key = {r.key: r for r in card.requirements}
     assert (by_key["pv"].have, by_key["pv"].met) == (D(160), True)
     assert (by_key["qgv"].have, by_key["qgv"].need, by_key["qgv"].missing) == (D(660), D(1000), D(340))
 
