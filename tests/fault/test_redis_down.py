@@ -34,6 +34,7 @@ def test_checkout_with_redis_down_saves_the_order_and_shows_the_confirmation():
     PartnerFactory(slug="anna")
     product = ProductFactory()
     client = Client(raise_request_exception=False, headers={"accept-language": "en"})
+    assert client.get("/anna/").status_code == 200
     assert client.post("/cart/add/", {"product": product.pk}).status_code == 302
     assert client.post("/checkout/", {**CHECKOUT_FORM, "partner_code": "anna"}).status_code == 302
     token = client.session["checkout_token"]
