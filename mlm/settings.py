@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "webhooks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-webhooks": {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
+    },
+    # commissions.md 4: the estimate is never older than five minutes.
+    "refresh-commission-estimates": {
+        "task": "commissions.tasks.refresh_commission_estimates",
+        "schedule": 120.0,
+        "options": {"expires": 110},
     },
 }
 

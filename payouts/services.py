@@ -7,9 +7,10 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +19,11 @@ from orders.models import Order
 from orders.services import order_mark_paid
 from partners.models import Partner
 
-from . import bank, validators
+from . import bank, sepa, validators
 from .documents import credit_note_amounts, credit_note_pdf
 from .einvoice import credit_note_xml, pdf_with_xml
 from .models import (
+    RETURN_REASONS,
     BankStatement,
     BankTransaction,
     CreditNote,
@@ -29,10 +31,12 @@ from .models import (
     PayoutItem,
     PayoutLog,
     PayoutProfile,
+    PayoutRun,
+    PayoutRunEntry,
     TaxStatus,
     iban_mask,
 )
-from .selectors import payout_profile_missing
+from .selectors import payout_blockers, payout_profile_missing
 from .tasks import iban_changed_notify
 
 
@@ -129,6 +133,7 @@ def payout_profile_save(
     )
     profile, _created = PayoutProfile.objects.select_for_update().get_or_create(partner=partner)
     old_iban = profile.iban
+    old_holder = profile.account_holder
     iban_changed = clean["iban"] != old_iban
     if iban_changed and not partner.user.check_password(password or ""):
         raise ValidationError({"password": _("Please enter your password to change your IBAN.")})
@@ -161,6 +166,10 @@ def payout_profile_save(
             message=f"{iban_mask(old_iban) or '-'} -> {iban_mask(profile.iban) or '-'}",
         )
         iban_changed_notify.delay_on_commit(profile.pk)
+    if iban_changed or profile.account_holder != old_holder:
+        # Fixed details: payouts the bank sent back can go with a later run.
+        for item in PayoutItem.objects.filter(partner=partner, status=PayoutItem.Status.RETURNED):
+            payout_item_release(item=item, actor=actor, note="bank details changed")
     return profile
 
 
@@ -357,10 +366,12 @@ def _credit_note_render(note: CreditNote, *, iban: str) -> None:
     note.pdf_sha256 = hashlib.sha256(note.pdf).hexdigest()
 
 
+@transaction.atomic
 def credit_note_issue(*, item: PayoutItem, actor, issue_date=None) -> CreditNote:
     """Issue the Gutschrift of a payout item (once; commissions.md §5) with a
     gapless number, the amounts for the partner's tax status, the PDF and the
-    EN 16931 XML. Must run inside the approval's transaction."""
+    EN 16931 XML. Runs inside the approval's transaction, so a failed approval
+    gives its numbers back."""
     item = (
         PayoutItem.objects.select_for_update().select_related("statement__period").get(pk=item.pk)
     )
@@ -480,3 +491,316 @@ def payout_items_sync() -> int:
     ]
     PayoutItem.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def _require_perm(actor, perm: str, message: str) -> None:
+    if actor is None or not actor.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def payout_run_prepare(*, actor) -> PayoutRun:
+    """A run from every payable item whose partner has a complete payout profile
+    and no IBAN-change hold. The rest stay payable and are listed on the run
+    with what is missing."""
+    _require_perm(actor, "payouts.prepare_payoutrun", _("You may not prepare payout runs."))
+    payout_items_sync()
+    items = list(
+        PayoutItem.objects.select_for_update()
+        .filter(status=PayoutItem.Status.PAYABLE)
+        .order_by("pk")
+    )
+    profiles = {
+        p.partner_id: p
+        for p in PayoutProfile.objects.filter(partner_id__in={i.partner_id for i in items})
+    }
+    partners = {p.pk: p for p in Partner.objects.filter(pk__in={i.partner_id for i in items})}
+    now = timezone.now()
+    ready, skipped = [], []
+    for item in items:
+        blockers = payout_blockers(profile=profiles.get(item.partner_id), at=now)
+        if blockers:
+            partner = partners[item.partner_id]
+            skipped.append(
+                {
+                    "partner": partner.slug,
+                    "name": partner.full_name,
+                    "item": item.pk,
+                    "net": str(item.net),
+                    "missing": [str(b) for b in blockers],
+                }
+            )
+        else:
+            ready.append(item)
+    if not ready:
+        raise ValidationError(
+            _("No payout can be made now: %(count)d payable, none with complete details.")
+            % {"count": len(items)}
+        )
+    run = PayoutRun.objects.create(prepared_by=actor, skipped=skipped)
+    PayoutRunEntry.objects.bulk_create(
+        [
+            PayoutRunEntry(
+                run=run,
+                item=item,
+                gross=item.credit_note.gross if item.credit_note_id else _gross_of(item, profiles),
+            )
+            for item in ready
+        ]
+    )
+    PayoutItem.objects.filter(pk__in=[i.pk for i in ready]).update(
+        status=PayoutItem.Status.IN_RUN, updated_at=now
+    )
+    run.total = sum((e.gross for e in run.entries.all()), Decimal("0"))
+    run.save(update_fields=["total"])
+    payout_log(
+        action=PayoutLog.Action.RUN_PREPARED,
+        actor=actor,
+        payout_run=run,
+        message=f"{len(ready)} payouts, {run.total} EUR; {len(skipped)} left out",
+    )
+    return run
+
+
+def _gross_of(item: PayoutItem, profiles: dict) -> Decimal:
+    profile = profiles[item.partner_id]
+    return credit_note_amounts(
+        net=item.net, tax_status=profile.tax_status, vat_rate=settings.COMMISSION_VAT_RATE
+    ).gross
+
+
+def _run_lock(run: PayoutRun) -> PayoutRun:
+    return PayoutRun.objects.select_for_update().get(pk=run.pk)
+
+
+@transaction.atomic
+def payout_run_approve(*, run: PayoutRun, actor, execution_date=None) -> PayoutRun:
+    """Four eyes: another admin than the preparer approves. Issues the credit
+    notes (a returned item keeps its existing one) and writes the SEPA file."""
+    _require_perm(actor, "payouts.approve_payoutrun", _("You may not approve payout runs."))
+    run = _run_lock(run)
+    if run.status != PayoutRun.Status.PREPARED:
+        raise ValidationError(
+            _("Only a prepared run can be approved; this one is %(status)s.")
+            % {"status": run.get_status_display()}
+        )
+    if run.prepared_by_id == actor.pk:
+        raise ValidationError(
+            _("You prepared this run yourself; another admin has to approve it (four eyes).")
+        )
+    now = timezone.now()
+    transfers = []
+    entries = list(
+        run.entries.select_for_update()
+        .select_related("item__statement__period")
+        .filter(outcome=PayoutRunEntry.Outcome.IN_RUN)
+        .order_by("item_id")
+    )
+    profiles = {
+        p.partner_id: p
+        for p in PayoutProfile.objects.filter(partner_id__in={e.item.partner_id for e in entries})
+    }
+    for entry in entries:
+        item = entry.item
+        profile = profiles.get(item.partner_id)
+        blockers = payout_blockers(profile=profile, at=now)
+        if blockers:  # e.g. the IBAN was changed after the run was prepared
+            entry.outcome = PayoutRunEntry.Outcome.REMOVED
+            entry.note = " ".join(str(b) for b in blockers)[:255]
+            entry.save(update_fields=["outcome", "note"])
+            PayoutItem.objects.filter(pk=item.pk).update(
+                status=PayoutItem.Status.PAYABLE, updated_at=now
+            )
+            continue
+        note = item.credit_note or credit_note_issue(item=item, actor=actor)
+        entry.gross = note.gross
+        entry.account_holder = profile.account_holder
+        entry.iban = profile.iban
+        entry.bic = profile.bic
+        entry.end_to_end_id = note.number
+        entry.remittance = f"Provision {item.statement.period.label} {note.number}"
+        entry.save()
+        transfers.append(
+            sepa.Transfer(
+                name=entry.account_holder,
+                iban=entry.iban,
+                bic=entry.bic,
+                amount=entry.gross,
+                end_to_end_id=entry.end_to_end_id,
+                remittance=entry.remittance,
+            )
+        )
+    if not transfers:
+        raise ValidationError(_("No payout of this run can be made any more; cancel the run."))
+    run.execution_date = execution_date or timezone.localdate()
+    made = sepa.sepa_credit_transfer(transfers=transfers, execution_date=run.execution_date)
+    run.sepa_xml = made.xml
+    run.sepa_sha256 = hashlib.sha256(made.xml).hexdigest()
+    run.message_id = made.message_id
+    run.payment_info_id = made.payment_info_id
+    run.total = sum((t.amount for t in transfers), Decimal("0"))
+    run.status = PayoutRun.Status.APPROVED
+    run.approved_by = actor
+    run.approved_at = now
+    run.save()
+    payout_log(
+        action=PayoutLog.Action.RUN_APPROVED,
+        actor=actor,
+        payout_run=run,
+        message=f"{len(transfers)} transfers, {run.total} EUR, SHA-256 {run.sepa_sha256}",
+    )
+    return run
+
+
+@transaction.atomic
+def payout_run_cancel(*, run: PayoutRun, actor) -> PayoutRun:
+    """Before approval only: the items go back to payable."""
+    _require_perm(actor, "payouts.prepare_payoutrun", _("You may not cancel payout runs."))
+    run = _run_lock(run)
+    if run.status != PayoutRun.Status.PREPARED:
+        raise ValidationError(_("Only a run that is not approved yet can be cancelled."))
+    entries = run.entries.filter(outcome=PayoutRunEntry.Outcome.IN_RUN)
+    PayoutItem.objects.filter(pk__in=entries.values("item_id")).update(
+        status=PayoutItem.Status.PAYABLE, updated_at=timezone.now()
+    )
+    entries.update(outcome=PayoutRunEntry.Outcome.REMOVED, note="run cancelled")
+    run.status = PayoutRun.Status.CANCELLED
+    run.cancelled_by = actor
+    run.cancelled_at = timezone.now()
+    run.save(update_fields=["status", "cancelled_by", "cancelled_at"])
+    payout_log(action=PayoutLog.Action.RUN_CANCELLED, actor=actor, payout_run=run)
+    return run
+
+
+@transaction.atomic
+def payout_run_mark_paid(*, run: PayoutRun, actor=None, paid_at=None, note: str = "") -> PayoutRun:
+    """The bank confirmed the run (its debit on the statement, or an admin)."""
+    if actor is not None:
+        _require_perm(actor, "payouts.approve_payoutrun", _("You may not mark payout runs paid."))
+    run = _run_lock(run)
+    if run.status != PayoutRun.Status.APPROVED:
+        raise ValidationError(_("Only an approved run can be marked paid."))
+    paid_at = paid_at or timezone.now()
+    entries = run.entries.filter(outcome=PayoutRunEntry.Outcome.IN_RUN)
+    PayoutItem.objects.filter(
+        pk__in=entries.values("item_id"), status=PayoutItem.Status.IN_RUN
+    ).update(status=PayoutItem.Status.PAID, paid_at=paid_at, updated_at=timezone.now())
+    entries.update(outcome=PayoutRunEntry.Outcome.PAID)
+    run.status = PayoutRun.Status.PAID
+    run.paid_by = actor
+    run.paid_at = paid_at
+    run.save(update_fields=["status", "paid_by", "paid_at"])
+    payout_log(action=PayoutLog.Action.RUN_PAID, actor=actor, payout_run=run, message=note)
+    return run
+
+
+@transaction.atomic
+def payout_item_return(*, item: PayoutItem, reason: str, actor=None, note: str = "") -> PayoutItem:
+    """The bank sent a transfer back (reason code AC01, AC04, MD07, ...). The
+    item waits until the partner fixed their details; its credit note stays."""
+    reason = reason.strip().upper()
+    if reason not in RETURN_REASONS:
+        raise ValidationError(
+            _("Unknown return reason %(code)s; known are %(codes)s.")
+            % {"code": reason or "-", "codes": ", ".join(RETURN_REASONS)}
+        )
+    item = PayoutItem.objects.select_for_update().get(pk=item.pk)
+    entry = (
+        item.entries.select_for_update()
+        .filter(
+            outcome__in=[PayoutRunEntry.Outcome.IN_RUN, PayoutRunEntry.Outcome.PAID],
+            run__status__in=[PayoutRun.Status.APPROVED, PayoutRun.Status.PAID],
+        )
+        .order_by("-run_id")
+        .first()
+    )
+    if item.status not in (PayoutItem.Status.IN_RUN, PayoutItem.Status.PAID) or entry is None:
+        raise ValidationError(_("Only a payout sent to the bank can come back."))
+    entry.outcome = PayoutRunEntry.Outcome.RETURNED
+    entry.return_reason = reason
+    entry.save(update_fields=["outcome", "return_reason"])
+    item.status = PayoutItem.Status.RETURNED
+    item.return_reason = reason
+    item.returned_at = timezone.now()
+    item.paid_at = None
+    item.save(update_fields=["status", "return_reason", "returned_at", "paid_at", "updated_at"])
+    payout_log(
+        action=PayoutLog.Action.ITEM_RETURNED,
+        actor=actor,
+        partner=item.partner,
+        payout_run=entry.run,
+        message=f"{entry.end_to_end_id} {reason} {RETURN_REASONS[reason]} {note}".strip(),
+    )
+    return item
+
+
+@transaction.atomic
+def payout_item_release(*, item: PayoutItem, actor=None, note: str = "") -> PayoutItem:
+    """A returned payout becomes payable again (the partner fixed their details);
+    a later run pays it under its existing credit note."""
+    item = PayoutItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != PayoutItem.Status.RETURNED:
+        raise ValidationError(_("Only a returned payout can be released again."))
+    item.status = PayoutItem.Status.PAYABLE
+    item.save(update_fields=["status", "updated_at"])
+    payout_log(
+        action=PayoutLog.Action.ITEM_RELEASED, actor=actor, partner=item.partner, message=note
+    )
+    return item
+
+
+def _match_run_debit(row: BankTransaction, *, actor) -> bool:
+    """The run's collective debit: its payment information id (or message id)
+    and its total. Marks the run paid on the booking date."""
+    if row.amount >= 0 or not (row.batch_id or row.reference):
+        return False
+    ids = {x for x in (row.batch_id, row.end_to_end_id) if x}
+    runs = PayoutRun.objects.filter(status=PayoutRun.Status.APPROVED, total=-row.amount)
+    run = next(
+        (
+            r
+            for r in runs
+            if r.payment_info_id in ids
+            or r.message_id in ids
+            or (r.payment_info_id and r.payment_info_id in row.reference)
+            or (r.message_id and r.message_id in row.reference)
+        ),
+        None,
+    )
+    if run is None:
+        return False
+    booked = timezone.make_aware(datetime.combine(row.booking_date, time.min))
+    payout_run_mark_paid(run=run, paid_at=booked, note=f"Bank {row.booking_date:%d.%m.%Y}")
+    row.payout_run = run
+    row.status = BankTransaction.Status.RUN_DEBIT
+    return True
+
+
+def _match_payout_return(row: BankTransaction, *, actor) -> bool:
+    """A transfer the bank sent back: a credit with a return reason whose
+    (original) end-to-end id is a credit note number of ours."""
+    if row.amount <= 0 or not row.end_to_end_id.startswith("GS-"):
+        return False
+    entry = (
+        PayoutRunEntry.objects.filter(
+            end_to_end_id=row.end_to_end_id,
+            outcome__in=[PayoutRunEntry.Outcome.IN_RUN, PayoutRunEntry.Outcome.PAID],
+        )
+        .order_by("-run_id")
+        .first()
+    )
+    if entry is None or entry.gross != row.amount:
+        return False
+    payout_item_return(
+        item=entry.item,
+        reason=row.return_reason or "MS03",
+        actor=actor,
+        note=f"Bank {row.booking_date:%d.%m.%Y}",
+    )
+    row.payout_run_id = entry.run_id
+    row.payout_item_id = entry.item_id
+    row.status = BankTransaction.Status.PAYOUT_RETURNED
+    return True
+
+
+BANK_MATCHERS.extend([_match_run_debit, _match_payout_return])

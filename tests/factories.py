@@ -108,5 +108,5 @@ class OrderFactory(factory.django.DjangoModelFactory):
         if create:
             OrderLine.objects.create(
                 order=obj, name="Testprodukt", unit_price=obj.total, vat_rate=Decimal("19.00"),
-                unit_qv=obj.qv, quantity=1,
+                unit_qv=obj.qv, unit_cv=obj.cv, quantity=1,
             )

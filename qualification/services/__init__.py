@@ -45,12 +45,21 @@ from .periods import (
     period_recompute,
     period_recompute_open_on_commit,
 )
-from .plan import PLAN_RANK_KEYS, plan_load, plan_validate, rank_validate
+from .plan import (
+    PLAN_RANK_KEYS,
+    commission_settings_save,
+    commission_settings_validate,
+    plan_load,
+    plan_validate,
+    rank_validate,
+)
 from .ranks import rank_delete, rank_save
 
 __all__ = [
     "APPLY_BATCH_LIMIT",
     "PLAN_RANK_KEYS",
+    "commission_settings_save",
+    "commission_settings_validate",
     "_plan",
     "company_tz",
     "month_start",

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
@@ -14,6 +15,7 @@ from tests.factories import PartnerFactory, UserFactory
 from .conftest import statement_make
 
 pytestmark = pytest.mark.django_db
+Y = timezone.localdate().year  # credit note numbers count per calendar year
 D = Decimal
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -73,7 +75,7 @@ def test_credit_note_pdf_carries_every_field_of_section_5(item_for, admin):
     text = pdf_text(note)
     for expected in [
         "Gutschrift",
-        "GS-2026-000001",
+        f"GS-{Y}-000001",
         # company: name and address, VAT id
         "Lumen Naturkosmetik",
         "Musterstraße 1",
@@ -166,7 +168,7 @@ def test_a_failed_issue_gives_its_number_back(item_for, admin):
             raise RuntimeError("approval failed later")
     except RuntimeError:
         pass
-    assert credit_note_issue(item=item_for(ben), actor=admin).number == "GS-2026-000001"
+    assert credit_note_issue(item=item_for(ben), actor=admin).number == f"GS-{Y}-000001"
 
 
 def test_an_item_gets_one_credit_note_only(item_for, admin):
@@ -191,7 +193,7 @@ def test_cancelling_credit_note_has_its_own_number_and_negative_amounts(item_for
     with pytest.raises(ValidationError):
         credit_note_cancel(note=note, actor=admin, reason=" ")
     cancelling = credit_note_cancel(note=note, actor=admin, reason="falscher Steuerstatus")
-    assert cancelling.number == "GS-2026-000002"
+    assert cancelling.number == f"GS-{Y}-000002"
     assert cancelling.cancels == note and cancelling.kind == "cancellation"
     assert (cancelling.net, cancelling.vat, cancelling.gross) == (
         D("-123.45"),
@@ -199,7 +201,7 @@ def test_cancelling_credit_note_has_its_own_number_and_negative_amounts(item_for
         D("-146.91"),
     )
     text = pdf_text(cancelling)
-    assert "Stornogutschrift" in text and "Storniert die Gutschrift Nr. GS-2026-000001" in text
+    assert "Stornogutschrift" in text and f"Storniert die Gutschrift Nr. GS-{Y}-000001" in text
     note.refresh_from_db()
     assert bytes(note.pdf) == original_pdf  # the original is never changed
     item.refresh_from_db()
@@ -251,3 +253,17 @@ def test_admin_downloads_credit_notes_and_cannot_edit_them(item_for, admin_clien
     delete = admin_client.post(f"/admin/payouts/creditnote/{note.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
     assert CreditNote.objects.get().net == D("123.45")
+
+
+def test_admin_cancels_a_credit_note_with_a_reason(item_for, admin_client):
+    admin = UserFactory(is_staff=True)
+    note = credit_note_issue(item=item_for(PartnerFactory()), actor=admin)
+    url = "/admin/payouts/creditnote/"
+    form = admin_client.post(url, {"action": "cancel", "_selected_action": [note.pk]})
+    assert form.status_code == 200
+    admin_client.post(
+        url,
+        {"action": "cancel", "_selected_action": [note.pk], "apply": "1", "reason": "Tippfehler"},
+    )
+    cancelling = CreditNote.objects.get(cancels=note)
+    assert cancelling.number == f"GS-{Y}-000002" and cancelling.gross == -note.gross

@@ -114,4 +114,9 @@ def test_volume_arithmetic_and_the_entry_columns_it_fills():
     assert -V(3) == V(-3)
     assert not Volume() and V(1)
     assert V(1).is_credit() and not V(-1).is_credit()
-    assert dict(zip(Volume.FIELDS, V(4).values(), strict=True)) == V(4).fields() == {"qv": Decimal(4)}
+    assert dict(zip(Volume.FIELDS, V(4).values(), strict=True)) == V(4).fields() == {"qv": Decimal(4), "cv": 0}
+    # CV travels with QV under the same rules (commissions.md 1).
+    with_cv = Volume(qv=Decimal(4), cv=Decimal("3.36"))
+    assert -with_cv == Volume(qv=Decimal(-4), cv=Decimal("-3.36"))
+    assert with_cv + with_cv == Volume(qv=Decimal(8), cv=Decimal("6.72"))
+    assert Volume(cv=Decimal("1")) and Volume(cv=Decimal("1")).is_credit()

@@ -216,6 +216,22 @@ def test_a_rolled_back_booking_enqueues_nothing_and_the_next_one_still_does(comm
     assert VolumeEntry.objects.get().qv == D(20)
 
 
+def test_periods_of_a_rolled_back_booking_are_not_enqueued_with_the_next_commit(committed, monkeypatch):
+    from django.db import transaction
+
+    calls = []
+    monkeypatch.setattr(tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id))
+    anna = PartnerFactory()
+    first, second = make_order(anna, 10), make_order(anna, 20)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        order_mark_paid(order=first, paid_at=berlin(2026, 9, 3, 12, 0))
+        raise RuntimeError("payment provider said no")
+    with committed():
+        order_mark_paid(order=second, paid_at=OCT)
+
+    assert calls == [period_for(at=OCT).pk]
+
+
 def test_the_sweep_applies_entries_whose_task_was_lost(monkeypatch):
     anna = PartnerFactory()
     order = make_order(anna, 55)

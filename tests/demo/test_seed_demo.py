@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from landing.management.commands import seed_demo
+from demo.management.commands import seed_demo
 from orders.models import Customer, Order, OrderEvent, Product, Refund
 from partners.models import Partner, User
 from qualification.models import PartnerPeriodStats, Period, Rank, VolumeEntry
@@ -55,5 +55,5 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
 
 
 def test_seed_plan_is_the_small_team_example_plan():
-    example = json.loads((Path(__file__).resolve().parent / "small-team.json").read_text(encoding="utf-8"))
+    example = json.loads((Path(__file__).resolve().parents[1] / "dataexchange" / "small-team.json").read_text(encoding="utf-8"))
     assert example["plan"] == seed_demo.PLAN
