@@ -241,6 +241,10 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears about operational problems (e.g. a disabled webhook endpoint); without
+# it, the active superusers with an e-mail address do.
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
 
 # Celery: eager in process unless a broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")

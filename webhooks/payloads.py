@@ -55,3 +55,13 @@ def partner_data(partner) -> dict:
         "sponsor_id": partner.sponsor_id,
         "joined_at": partner.joined_at,
     }
+
+
+def period_data(period) -> dict:
+    return {
+        "id": period.pk,
+        "label": period.label,
+        "start": period.start,
+        "status": period.status,
+        "closed_at": period.closed_at,
+    }

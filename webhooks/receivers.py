@@ -9,9 +9,10 @@ from django.dispatch import receiver
 
 from orders.events import order_event_recorded
 from partners.signals import partner_enrolled, partner_status_changed
+from qualification.events import period_closing
 
 from .models import EventType
-from .payloads import order_event_payload, partner_data
+from .payloads import order_event_payload, partner_data, period_data
 from .services import webhook_event_record
 
 ORDER_EVENT_TYPES = {
@@ -44,4 +45,11 @@ def partner_status_to_webhook(sender, partner, old_status, **kwargs):
             "old_status": old_status,
             "new_status": partner.status,
         },
+    )
+
+
+@receiver(period_closing)
+def period_closed_to_webhook(sender, period, **kwargs):
+    webhook_event_record(
+        event_type=EventType.PERIOD_CLOSED, payload=lambda: {"period": period_data(period)}
     )

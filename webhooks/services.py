@@ -20,8 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import standardwebhooks
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import mail_admins
+from django.core.mail import mail_admins, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -172,8 +174,23 @@ def webhook_endpoint_disable(*, endpoint: Endpoint, reason: str) -> Endpoint:
         "Its pending deliveries were abandoned. Fix the receiver, enable the endpoint "
         "in the admin and replay the deliveries you need."
     ) % {"url": endpoint.url, "reason": endpoint.disabled_reason}
-    transaction.on_commit(lambda: mail_admins(subject, body, fail_silently=True))
+    transaction.on_commit(lambda: _admins_tell(subject, body), robust=True)
     return endpoint
+
+
+def _admins_tell(subject: str, body: str) -> None:
+    """E-mail settings.ADMINS, or else the active superusers."""
+    if settings.ADMINS:
+        mail_admins(subject, body, fail_silently=True)
+        return
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_superuser=True, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if recipients:
+        send_mail(subject, body, None, recipients, fail_silently=True)
 
 
 @transaction.atomic

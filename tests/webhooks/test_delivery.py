@@ -241,3 +241,25 @@ def test_an_endpoint_whose_name_now_resolves_privately_gets_nothing(
     assert attempt.response_status is None
     assert "non-public address" in attempt.error
     assert Delivery.objects.get().status == Delivery.Status.PENDING
+
+
+def test_without_admins_configured_the_superusers_are_told(
+    endpoint,
+    receiver,
+    record,
+    settings,
+    mailoutbox,
+    django_user_model,
+    django_capture_on_commit_callbacks,
+):
+    settings.ADMINS = []
+    django_user_model.objects.create_superuser(email="chef@example.com", password="x" * 12)
+    endpoint()
+    record()
+    receiver.answers = [410]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_webhook(Delivery.objects.get().pk)
+
+    assert [m.to for m in mailoutbox] == [["chef@example.com"]]
+    assert "disabled" in mailoutbox[0].subject

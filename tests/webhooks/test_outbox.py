@@ -1,11 +1,15 @@
 """Events are written in the transaction of the change they report."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
 
 from orders.services import order_mark_paid
+from qualification.services import period_close, period_for
+from qualification.services import periods as qualification_periods
 from tests.factories import OrderFactory, PartnerFactory
 from webhooks import tasks
 from webhooks.models import Delivery, Message
@@ -115,3 +119,33 @@ def test_partner_enrollment_and_status_change_become_events(
     for request in receiver.requests:
         assert b"Anna" not in request["body"] and b"Albers" not in request["body"]
         assert b"@" not in request["body"]
+
+
+def test_closing_a_period_sends_period_closed(
+    endpoint, receiver, django_capture_on_commit_callbacks
+):
+    endpoint(events=["period.closed"])
+    september = period_for(at=datetime(2025, 9, 10, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        period_close(period=september)
+
+    (request,) = receiver.requests
+    body = json.loads(request["body"])
+    assert body["type"] == "period.closed"
+    assert body["data"]["period"]["label"] == "2025-09"
+    assert body["data"]["period"]["status"] == "closed"
+
+
+def test_a_failed_period_close_leaves_no_event(endpoint, receiver, monkeypatch):
+    endpoint(events=["period.closed"])
+    september = period_for(at=datetime(2025, 9, 10, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+
+    def titles_fail(*args, **kwargs):
+        raise Boom
+
+    monkeypatch.setattr(qualification_periods.sql, "titles_raise", titles_fail)
+    with pytest.raises(Boom):
+        period_close(period=september)
+
+    assert Message.objects.count() == 0
