@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.csvio import IdReserver, RowWriter
 from qualification.models import (
     CommissionSettings,
     PartnerPeriodStats,
@@ -155,48 +156,36 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
 _M = engine.money
 
 
-def _statement(period_id: int, res: engine.Result, now) -> Statement:
-    return Statement(
-        period_id=period_id,
-        partner_id=res.partner_id,
-        paid_as_level=res.paid_as_level,
-        paid_as_rank_name=res.paid_as_name,
-        active_qualified=res.active_qualified,
-        pv=_M(res.pv),
-        cv=_M(res.cv),
-        customer_cv=_M(res.customer_cv),
-        own_cv=_M(res.own_cv),
-        customer_percent=_M(res.customer_percent),
-        customer_commission=_M(res.customer),
-        team_commission=_M(res.team),
-        advancement_bonus=_M(res.bonus),
-        total=_M(res.total),
-        carried_in=_M(res.carried_in),
-        payout=_M(res.payout),
-        carried_out=_M(res.carried_out),
-        created_at=now,
+_STATEMENT_COLUMNS = (
+    "id", "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "pv", "cv",
+    "customer_cv", "own_cv", "customer_percent", "customer_commission", "team_commission", "advancement_bonus",
+    "total", "carried_in", "payout", "carried_out",
+)
+_LINE_COLUMNS = (
+    "statement_id", "kind", "source_partner_id", "generation", "cv", "percent", "amount", "factor",
+    "rank_name", "reason", "skipped_partner_id",
+)
+
+
+def _statement_row(statement_id: int, period_id: int, res: engine.Result) -> tuple:
+    return (
+        statement_id, period_id, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified,
+        _M(res.pv), _M(res.cv), _M(res.customer_cv), _M(res.own_cv), _M(res.customer_percent), _M(res.customer),
+        _M(res.team), _M(res.bonus), _M(res.total), _M(res.carried_in), _M(res.payout), _M(res.carried_out),
     )
 
 
-def _lines(statement_id: int, res: engine.Result, factor) -> list[StatementLine]:
-    lines = []
-    for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
-        lines.append(
-            StatementLine(
-                statement_id=statement_id,
-                kind=kind,
-                source_partner_id=source,
-                skipped_partner_id=skipped,
-                generation=generation,
-                cv=_M(cv) if cv is not None else None,
-                percent=_M(percent) if percent is not None else None,
-                amount=engine.micro_decimal(amount),
-                factor=factor if kind == engine.CAP else None,
-                rank_name=rank_name,
-                reason=reason,
+def _line_rows(ordered, ids: dict[int, int], factor):
+    """The engine's lines as table rows, streamed (a million at a large close)."""
+    micro = engine.micro_decimal
+    for res in ordered:
+        sid = ids[res.partner_id]
+        for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+            yield (
+                sid, kind, source, generation, _M(cv) if cv is not None else None,
+                _M(percent) if percent is not None else None, micro(amount),
+                factor if kind == engine.CAP else None, rank_name, reason, skipped,
             )
-        )
-    return lines
 
 
 def _customer_lines_sql(cursor, period_id: int) -> None:
@@ -231,19 +220,13 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
         results, summary = engine.compute(commission_plan(), data)
         factor = engine.factor_decimal(summary.cap_factor)
         ordered = [results[pid] for pid in sorted(results)]
-        statements = Statement.objects.bulk_create(
-            [_statement(period.pk, res, now) for res in ordered], batch_size=2_000
+        reserve = IdReserver(Statement, batch=100_000)
+        ids = {res.partner_id: reserve.take() for res in ordered}
+        # COPY on PostgreSQL (no model instances for a million rows).
+        RowWriter(Statement, _STATEMENT_COLUMNS).write(
+            [_statement_row(ids[res.partner_id], period.pk, res) for res in ordered]
         )
-        ids = {s.partner_id: s.pk for s in statements}
-        if not all(ids.values()):  # a backend that does not return ids
-            ids = dict(Statement.objects.filter(period=period).values_list("partner_id", "pk"))
-        batch: list[StatementLine] = []
-        for res in ordered:
-            batch.extend(_lines(ids[res.partner_id], res, factor))
-            if len(batch) >= 20_000:
-                StatementLine.objects.bulk_create(batch, batch_size=5_000)
-                batch = []
-        StatementLine.objects.bulk_create(batch, batch_size=5_000)
+        RowWriter(StatementLine, _LINE_COLUMNS).write(_line_rows(ordered, ids, factor))
         _customer_lines_sql(cursor, period.pk)
     PeriodCommissionSummary.objects.create(
         period=period,
@@ -272,6 +255,11 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
 
 # --- The live estimate ---------------------------------------------------------------
 
+_ESTIMATE_COLUMNS = (
+    "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "cv", "customer_cv",
+    "own_cv", "customer_commission", "team_commission", "advancement_bonus", "total", "carried_in", "computed_at",
+)
+
 
 @transaction.atomic
 def estimates_refresh(*, period: Period) -> int:
@@ -295,27 +283,13 @@ def estimates_refresh(*, period: Period) -> int:
         data = _load_input(cursor, period)
         results, summary = engine.compute(commission_plan(), data)
         cursor.execute(f"DELETE FROM {Estimate._meta.db_table} WHERE period_id = %s", [period.pk])  # noqa: S608
-    Estimate.objects.bulk_create(
-        [
-            Estimate(
-                period_id=period.pk,
-                partner_id=res.partner_id,
-                paid_as_level=res.paid_as_level,
-                paid_as_rank_name=res.paid_as_name,
-                active_qualified=res.active_qualified,
-                cv=_M(res.cv),
-                customer_cv=_M(res.customer_cv),
-                own_cv=_M(res.own_cv),
-                customer_commission=_M(res.customer),
-                team_commission=_M(res.team),
-                advancement_bonus=_M(res.bonus),
-                total=_M(res.total),
-                carried_in=_M(res.carried_in),
-                computed_at=now,
-            )
-            for pid, res in sorted(results.items())
-        ],
-        batch_size=5_000,
+    RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
+        (
+            period.pk, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified, _M(res.cv),
+            _M(res.customer_cv), _M(res.own_cv), _M(res.customer), _M(res.team), _M(res.bonus), _M(res.total),
+            _M(res.carried_in), now,
+        )
+        for _pid, res in sorted(results.items())
     )
     EstimateRun.objects.update_or_create(
         period=period,
