@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.csvio import IdReserver, RowWriter
+from qualification.engine import cents_str
 from qualification.models import (
     CommissionSettings,
     PartnerPeriodStats,
@@ -28,7 +29,7 @@ from qualification.models import (
     Rank,
     VolumeEntry,
 )
-from qualification.sql import cents, periods_lock_shared_all_open
+from qualification.sql import cents, is_postgres, periods_lock_shared_all_open
 
 from . import engine
 from .models import Estimate, EstimateRun, PeriodCommissionSummary, Statement, StatementLine
@@ -188,19 +189,64 @@ def _line_rows(ordered, ids: dict[int, int], factor):
             )
 
 
-def _customer_lines_sql(cursor, period_id: int) -> None:
-    """One customer line per order of each statement with a customer percent:
-    the order's net customer CV in the period x the statement's percent. The
-    ledger of a closed period never changes, so these lines stay true."""
-    cursor.execute(
-        f"INSERT INTO {LINE} (statement_id, kind, order_id, cv, percent, amount, rank_name, reason) "  # noqa: S608
-        "SELECT s.id, %s, e.order_id, SUM(e.cv), s.customer_percent, SUM(e.cv) * s.customer_percent / 100.0, '', '' "
-        f"FROM {LEDGER} e JOIN {STATEMENT} s ON s.partner_id = e.partner_id AND s.period_id = e.period_id "
-        "WHERE e.period_id = %s AND e.kind <> %s AND s.customer_percent <> 0 "
-        "GROUP BY s.id, e.order_id, s.customer_percent HAVING SUM(e.cv) <> 0 "
-        "ORDER BY s.id, e.order_id",
-        [StatementLine.Kind.CUSTOMER, period_id, OWN],
-    )
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _micro_str(micro) -> str:
+    if not isinstance(micro, int):
+        return str(engine.micro_decimal(micro))
+    if micro < 0:
+        return "-%d.%06d" % divmod(-micro, 1_000_000)  # noqa: UP031 - fast exact formatting
+    return "%d.%06d" % divmod(micro, 1_000_000)  # noqa: UP031
+
+
+_NULL = "\\N"
+
+
+def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], factor, now) -> None:
+    """PostgreSQL: statements and their lines by COPY of text rows formatted
+    from the engine's integers (no Decimal objects for a million lines)."""
+    stamp = now.isoformat()
+    columns = ", ".join(c for c in _STATEMENT_COLUMNS if c != "id")
+    names: dict[str, str] = {}
+    with cursor.connection.cursor().copy(f"COPY {STATEMENT} ({columns}, created_at) FROM STDIN") as copy:
+        chunk = []
+        for res in ordered:
+            name = names.get(res.paid_as_name)
+            if name is None:
+                name = names[res.paid_as_name] = _copy_text(res.paid_as_name)
+            chunk.append(
+                f"{period_id}\t{res.partner_id}\t{res.paid_as_level}\t{name}\t{'t' if res.active_qualified else 'f'}\t"
+                f"{cents_str(res.pv)}\t{cents_str(res.cv)}\t{cents_str(res.customer_cv)}\t{cents_str(res.own_cv)}\t"
+                f"{cents_str(res.customer_percent)}\t{cents_str(res.customer)}\t{cents_str(res.team)}\t"
+                f"{cents_str(res.bonus)}\t{cents_str(res.total)}\t{cents_str(res.carried_in)}\t"
+                f"{cents_str(res.payout)}\t{cents_str(res.carried_out)}\t{stamp}\n"
+            )
+            if len(chunk) >= 20_000:
+                copy.write("".join(chunk))
+                chunk = []
+        copy.write("".join(chunk))
+    cursor.execute(f"SELECT partner_id, id FROM {STATEMENT} WHERE period_id = %s", [period_id])  # noqa: S608
+    ids = dict(cursor.fetchall())
+    factor_text = str(factor) if factor is not None else _NULL
+    line_columns = ", ".join(_LINE_COLUMNS)
+    with cursor.connection.cursor().copy(f"COPY {LINE} ({line_columns}) FROM STDIN") as copy:
+        chunk = []
+        for res in ordered:
+            sid = ids[res.partner_id]
+            for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+                chunk.append(
+                    f"{sid}\t{kind}\t{_NULL if source is None else source}\t"
+                    f"{_NULL if generation is None else generation}\t{_NULL if cv is None else cents_str(cv)}\t"
+                    f"{_NULL if percent is None else cents_str(percent)}\t{_micro_str(amount)}\t"
+                    f"{factor_text if kind == engine.CAP else _NULL}\t{_copy_text(rank_name)}\t{reason}\t"
+                    f"{_NULL if skipped is None else skipped}\n"
+                )
+            if len(chunk) >= 20_000:
+                copy.write("".join(chunk))
+                chunk = []
+        copy.write("".join(chunk))
 
 
 def statements_compute_for_close(*, period: Period) -> engine.Summary:
@@ -220,14 +266,15 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
         results, summary = engine.compute(commission_plan(), data)
         factor = engine.factor_decimal(summary.cap_factor)
         ordered = [results[pid] for pid in sorted(results)]
-        reserve = IdReserver(Statement, batch=100_000)
-        ids = {res.partner_id: reserve.take() for res in ordered}
-        # COPY on PostgreSQL (no model instances for a million rows).
-        RowWriter(Statement, _STATEMENT_COLUMNS).write(
-            [_statement_row(ids[res.partner_id], period.pk, res) for res in ordered]
-        )
-        RowWriter(StatementLine, _LINE_COLUMNS).write(_line_rows(ordered, ids, factor))
-        _customer_lines_sql(cursor, period.pk)
+        if is_postgres():
+            _copy_statements(cursor, period.pk, ordered, factor, now)
+        else:
+            reserve = IdReserver(Statement, batch=100_000)
+            ids = {res.partner_id: reserve.take() for res in ordered}
+            RowWriter(Statement, _STATEMENT_COLUMNS).write(
+                [_statement_row(ids[res.partner_id], period.pk, res) for res in ordered]
+            )
+            RowWriter(StatementLine, _LINE_COLUMNS).write(_line_rows(ordered, ids, factor))
     PeriodCommissionSummary.objects.create(
         period=period,
         cv_total=_M(summary.cv_total),
@@ -281,7 +328,7 @@ def estimates_refresh(*, period: Period) -> int:
     now = timezone.now()
     with connection.cursor() as cursor:
         data = _load_input(cursor, period)
-        results, summary = engine.compute(commission_plan(), data)
+        results, summary = engine.compute(commission_plan(), data, explain=False)
         cursor.execute(f"DELETE FROM {Estimate._meta.db_table} WHERE period_id = %s", [period.pk])  # noqa: S608
     RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
         (
