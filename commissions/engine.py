@@ -171,6 +171,14 @@ def round_micro(micro: int) -> int:
     return -((-micro + MICRO_PER_CENT // 2) // MICRO_PER_CENT)
 
 
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (> 0) rounded half-up (ties away from zero)."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
 def round_fraction(value: Fraction) -> int:
     """A fraction of micro-euros to cents, half-up (ties away from zero)."""
     cents = value / MICRO_PER_CENT
@@ -193,9 +201,10 @@ def skip_reason(status: str, pv: int, plan: CommissionPlan) -> str | None:
     return None
 
 
-def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result], Summary]:
+def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) -> tuple[dict[int, Result], Summary]:
     """The statements of one period: partner id -> Result (only those with a
-    statement), and the period summary."""
+    statement), and the period summary. explain=False leaves the lines out
+    (the same figures, for the estimate)."""
     results: dict[int, Result] = {}
     status_of = data.status.get
     pv_of = data.pv.get
@@ -241,9 +250,7 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
             if not cv:
                 continue
             g = 1
-            skipped: list[
-                tuple[int, int, str]
-            ] = []  # (ancestor, generation it would have had, reason)
+            skipped: list[tuple[int, int, str]] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
                 info = seen.get(a)
@@ -260,13 +267,12 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
                         t = percents[g - 1]
                         res = result(a)
                         res.team_exact += cv * t
-                        lines = res.lines
-                        lines.append((TEAM, d, g, cv, t, cv * t, "", "", None))
-                        # Why d is generation g for a: the compressed ancestors in between.
-                        for skipped_id, skipped_g, skipped_reason in skipped:
-                            lines.append(
-                                (SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id)
-                            )
+                        if explain:
+                            lines = res.lines
+                            lines.append((TEAM, d, g, cv, t, cv * t, "", "", None))
+                            # Why d is generation g for a: the compressed ancestors in between.
+                            for skipped_id, skipped_g, skipped_reason in skipped:
+                                lines.append((SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id))
                     g += 1
                 a = sponsor_of(a)
 
@@ -317,17 +323,18 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
 
     # 5. Rounding per type, 6. balance.
     min_payout = plan.min_payout
+    if factor is not None:
+        factor_num, factor_den = factor.numerator, factor.denominator
     for res in results.values():
         res.customer = round_micro(res.customer_exact)
         if factor is None:
             res.team = round_micro(res.team_exact)
         else:
-            scaled = res.team_exact * factor
-            res.team = round_fraction(scaled)
-            if res.team_exact:
-                res.lines.append(
-                    (CAP, None, None, None, None, scaled - res.team_exact, "", "", None)
-                )
+            # team_exact x f in integers: f = numerator / denominator.
+            scaled = res.team_exact * factor_num
+            res.team = divide_half_up(scaled, factor_den * MICRO_PER_CENT)
+            if res.team_exact and explain:
+                res.lines.append((CAP, None, None, None, None, Fraction(scaled, factor_den) - res.team_exact, "", "", None))
         res.total = res.customer + res.team + res.bonus
         balance = res.total + res.carried_in
         if balance > 0 and balance >= min_payout:

@@ -76,6 +76,8 @@ class StatementLine(models.Model):
     """One explained amount of a statement."""
 
     class Kind(models.TextChoices):
+        # Customer commission by order is read from the frozen ledger
+        # (selectors.statement_customer_orders), not stored as lines.
         CUSTOMER = "customer", _("customer commission")
         TEAM = "team", _("team commission")
         SKIPPED = "skipped", _("skipped (compressed)")
@@ -94,6 +96,8 @@ class StatementLine(models.Model):
     # Customer lines: the order. Team and skipped lines: the downline partner
     # whose CV it is, and the generation (the one the ancestor would have had
     # for skipped lines).
+    # Lines are read by statement only: no index or database check on the
+    # other references (a million lines are written at a large close).
     order = models.ForeignKey(
         Order,
         on_delete=models.PROTECT,
@@ -101,6 +105,7 @@ class StatementLine(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
         verbose_name=_("order"),
     )
     source_partner = models.ForeignKey(
@@ -110,18 +115,14 @@ class StatementLine(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
         verbose_name=_("from partner"),
     )
     # Skipped lines: the compressed ancestor (on the statement of an ancestor
     # above it that earned from the same downline partner).
     skipped_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        verbose_name=_("skipped partner"),
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False,
+        db_index=False, verbose_name=_("skipped partner"),
     )
     generation = models.PositiveSmallIntegerField(_("generation"), null=True, blank=True)
     cv = models.DecimalField(_("CV"), max_digits=16, decimal_places=2, null=True, blank=True)

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.functions import Collate
 
 from partners.models import Partner
-from qualification.models import Period
+from qualification.models import Period, VolumeEntry
 
 from . import wording
 from .models import Estimate, EstimateRun, Statement, StatementLine
@@ -80,6 +80,38 @@ def plan_setting(period: Period, key: str) -> Decimal | None:
 class LineRow:
     line: StatementLine
     sentence: str
+
+
+def statement_customer_orders(*, statement: Statement) -> list[dict]:
+    """The customer commission of a statement by order: each order's net
+    customer CV in the period x the statement's customer percent (exact,
+    before rounding). Read from the ledger, which never changes for a closed
+    period (later refunds and re-attributions book into open periods), so the
+    lines are as frozen as the statement; not copied at the close (a million
+    orders would double its cost)."""
+    if not statement.customer_percent:
+        return []
+    rows = (
+        VolumeEntry.objects.filter(
+            period_id=statement.period_id, partner_id=statement.partner_id, kind=VolumeEntry.Kind.CUSTOMER
+        )
+        .values("order_id", "order__number", "order__external_id")
+        .annotate(cv=Sum("cv"))
+        .order_by("order_id")
+    )
+    percent = statement.customer_percent
+    return [
+        {
+            "order_id": row["order_id"],
+            "order_number": row["order__number"],
+            "order_external_id": row["order__external_id"] or "",
+            "cv": row["cv"],
+            "percent": percent,
+            "amount": row["cv"] * percent / 100,
+        }
+        for row in rows
+        if row["cv"]
+    ]
 
 
 @dataclass

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.csvio import IdReserver, RowWriter
+from qualification.engine import cents_str
 from qualification.models import (
     CommissionSettings,
     PartnerPeriodStats,
@@ -27,7 +29,7 @@ from qualification.models import (
     Rank,
     VolumeEntry,
 )
-from qualification.sql import cents, periods_lock_shared_all_open
+from qualification.sql import cents, is_postgres, periods_lock_shared_all_open
 
 from . import engine
 from .models import Estimate, EstimateRun, PeriodCommissionSummary, Statement, StatementLine
@@ -155,63 +157,96 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
 _M = engine.money
 
 
-def _statement(period_id: int, res: engine.Result, now) -> Statement:
-    return Statement(
-        period_id=period_id,
-        partner_id=res.partner_id,
-        paid_as_level=res.paid_as_level,
-        paid_as_rank_name=res.paid_as_name,
-        active_qualified=res.active_qualified,
-        pv=_M(res.pv),
-        cv=_M(res.cv),
-        customer_cv=_M(res.customer_cv),
-        own_cv=_M(res.own_cv),
-        customer_percent=_M(res.customer_percent),
-        customer_commission=_M(res.customer),
-        team_commission=_M(res.team),
-        advancement_bonus=_M(res.bonus),
-        total=_M(res.total),
-        carried_in=_M(res.carried_in),
-        payout=_M(res.payout),
-        carried_out=_M(res.carried_out),
-        created_at=now,
+_STATEMENT_COLUMNS = (
+    "id", "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "pv", "cv",
+    "customer_cv", "own_cv", "customer_percent", "customer_commission", "team_commission", "advancement_bonus",
+    "total", "carried_in", "payout", "carried_out",
+)
+_LINE_COLUMNS = (
+    "statement_id", "kind", "source_partner_id", "generation", "cv", "percent", "amount", "factor",
+    "rank_name", "reason", "skipped_partner_id",
+)
+
+
+def _statement_row(statement_id: int, period_id: int, res: engine.Result) -> tuple:
+    return (
+        statement_id, period_id, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified,
+        _M(res.pv), _M(res.cv), _M(res.customer_cv), _M(res.own_cv), _M(res.customer_percent), _M(res.customer),
+        _M(res.team), _M(res.bonus), _M(res.total), _M(res.carried_in), _M(res.payout), _M(res.carried_out),
     )
 
 
-def _lines(statement_id: int, res: engine.Result, factor) -> list[StatementLine]:
-    lines = []
-    for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
-        lines.append(
-            StatementLine(
-                statement_id=statement_id,
-                kind=kind,
-                source_partner_id=source,
-                skipped_partner_id=skipped,
-                generation=generation,
-                cv=_M(cv) if cv is not None else None,
-                percent=_M(percent) if percent is not None else None,
-                amount=engine.micro_decimal(amount),
-                factor=factor if kind == engine.CAP else None,
-                rank_name=rank_name,
-                reason=reason,
+def _line_rows(ordered, ids: dict[int, int], factor):
+    """The engine's lines as table rows, streamed (a million at a large close)."""
+    micro = engine.micro_decimal
+    for res in ordered:
+        sid = ids[res.partner_id]
+        for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+            yield (
+                sid, kind, source, generation, _M(cv) if cv is not None else None,
+                _M(percent) if percent is not None else None, micro(amount),
+                factor if kind == engine.CAP else None, rank_name, reason, skipped,
             )
-        )
-    return lines
 
 
-def _customer_lines_sql(cursor, period_id: int) -> None:
-    """One customer line per order of each statement with a customer percent:
-    the order's net customer CV in the period x the statement's percent. The
-    ledger of a closed period never changes, so these lines stay true."""
-    cursor.execute(
-        f"INSERT INTO {LINE} (statement_id, kind, order_id, cv, percent, amount, rank_name, reason) "  # noqa: S608
-        "SELECT s.id, %s, e.order_id, SUM(e.cv), s.customer_percent, SUM(e.cv) * s.customer_percent / 100.0, '', '' "
-        f"FROM {LEDGER} e JOIN {STATEMENT} s ON s.partner_id = e.partner_id AND s.period_id = e.period_id "
-        "WHERE e.period_id = %s AND e.kind <> %s AND s.customer_percent <> 0 "
-        "GROUP BY s.id, e.order_id, s.customer_percent HAVING SUM(e.cv) <> 0 "
-        "ORDER BY s.id, e.order_id",
-        [StatementLine.Kind.CUSTOMER, period_id, OWN],
-    )
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _micro_str(micro) -> str:
+    if not isinstance(micro, int):
+        return str(engine.micro_decimal(micro))
+    if micro < 0:
+        return "-%d.%06d" % divmod(-micro, 1_000_000)  # noqa: UP031 - fast exact formatting
+    return "%d.%06d" % divmod(micro, 1_000_000)  # noqa: UP031
+
+
+_NULL = "\\N"
+
+
+def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], factor, now) -> None:
+    """PostgreSQL: statements and their lines by COPY of text rows formatted
+    from the engine's integers (no Decimal objects for a million lines)."""
+    stamp = now.isoformat()
+    columns = ", ".join(c for c in _STATEMENT_COLUMNS if c != "id")
+    names: dict[str, str] = {}
+    with cursor.connection.cursor().copy(f"COPY {STATEMENT} ({columns}, created_at) FROM STDIN") as copy:
+        chunk = []
+        for res in ordered:
+            name = names.get(res.paid_as_name)
+            if name is None:
+                name = names[res.paid_as_name] = _copy_text(res.paid_as_name)
+            chunk.append(
+                f"{period_id}\t{res.partner_id}\t{res.paid_as_level}\t{name}\t{'t' if res.active_qualified else 'f'}\t"
+                f"{cents_str(res.pv)}\t{cents_str(res.cv)}\t{cents_str(res.customer_cv)}\t{cents_str(res.own_cv)}\t"
+                f"{cents_str(res.customer_percent)}\t{cents_str(res.customer)}\t{cents_str(res.team)}\t"
+                f"{cents_str(res.bonus)}\t{cents_str(res.total)}\t{cents_str(res.carried_in)}\t"
+                f"{cents_str(res.payout)}\t{cents_str(res.carried_out)}\t{stamp}\n"
+            )
+            if len(chunk) >= 20_000:
+                copy.write("".join(chunk))
+                chunk = []
+        copy.write("".join(chunk))
+    cursor.execute(f"SELECT partner_id, id FROM {STATEMENT} WHERE period_id = %s", [period_id])  # noqa: S608
+    ids = dict(cursor.fetchall())
+    factor_text = str(factor) if factor is not None else _NULL
+    line_columns = ", ".join(_LINE_COLUMNS)
+    with cursor.connection.cursor().copy(f"COPY {LINE} ({line_columns}) FROM STDIN") as copy:
+        chunk = []
+        for res in ordered:
+            sid = ids[res.partner_id]
+            for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+                chunk.append(
+                    f"{sid}\t{kind}\t{_NULL if source is None else source}\t"
+                    f"{_NULL if generation is None else generation}\t{_NULL if cv is None else cents_str(cv)}\t"
+                    f"{_NULL if percent is None else cents_str(percent)}\t{_micro_str(amount)}\t"
+                    f"{factor_text if kind == engine.CAP else _NULL}\t{_copy_text(rank_name)}\t{reason}\t"
+                    f"{_NULL if skipped is None else skipped}\n"
+                )
+            if len(chunk) >= 20_000:
+                copy.write("".join(chunk))
+                chunk = []
+        copy.write("".join(chunk))
 
 
 def statements_compute_for_close(*, period: Period) -> engine.Summary:
@@ -231,20 +266,15 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
         results, summary = engine.compute(commission_plan(), data)
         factor = engine.factor_decimal(summary.cap_factor)
         ordered = [results[pid] for pid in sorted(results)]
-        statements = Statement.objects.bulk_create(
-            [_statement(period.pk, res, now) for res in ordered], batch_size=2_000
-        )
-        ids = {s.partner_id: s.pk for s in statements}
-        if not all(ids.values()):  # a backend that does not return ids
-            ids = dict(Statement.objects.filter(period=period).values_list("partner_id", "pk"))
-        batch: list[StatementLine] = []
-        for res in ordered:
-            batch.extend(_lines(ids[res.partner_id], res, factor))
-            if len(batch) >= 20_000:
-                StatementLine.objects.bulk_create(batch, batch_size=5_000)
-                batch = []
-        StatementLine.objects.bulk_create(batch, batch_size=5_000)
-        _customer_lines_sql(cursor, period.pk)
+        if is_postgres():
+            _copy_statements(cursor, period.pk, ordered, factor, now)
+        else:
+            reserve = IdReserver(Statement, batch=100_000)
+            ids = {res.partner_id: reserve.take() for res in ordered}
+            RowWriter(Statement, _STATEMENT_COLUMNS).write(
+                [_statement_row(ids[res.partner_id], period.pk, res) for res in ordered]
+            )
+            RowWriter(StatementLine, _LINE_COLUMNS).write(_line_rows(ordered, ids, factor))
     PeriodCommissionSummary.objects.create(
         period=period,
         cv_total=_M(summary.cv_total),
@@ -272,6 +302,11 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
 
 # --- The live estimate ---------------------------------------------------------------
 
+_ESTIMATE_COLUMNS = (
+    "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "cv", "customer_cv",
+    "own_cv", "customer_commission", "team_commission", "advancement_bonus", "total", "carried_in", "computed_at",
+)
+
 
 @transaction.atomic
 def estimates_refresh(*, period: Period) -> int:
@@ -293,29 +328,15 @@ def estimates_refresh(*, period: Period) -> int:
     now = timezone.now()
     with connection.cursor() as cursor:
         data = _load_input(cursor, period)
-        results, summary = engine.compute(commission_plan(), data)
+        results, summary = engine.compute(commission_plan(), data, explain=False)
         cursor.execute(f"DELETE FROM {Estimate._meta.db_table} WHERE period_id = %s", [period.pk])  # noqa: S608
-    Estimate.objects.bulk_create(
-        [
-            Estimate(
-                period_id=period.pk,
-                partner_id=res.partner_id,
-                paid_as_level=res.paid_as_level,
-                paid_as_rank_name=res.paid_as_name,
-                active_qualified=res.active_qualified,
-                cv=_M(res.cv),
-                customer_cv=_M(res.customer_cv),
-                own_cv=_M(res.own_cv),
-                customer_commission=_M(res.customer),
-                team_commission=_M(res.team),
-                advancement_bonus=_M(res.bonus),
-                total=_M(res.total),
-                carried_in=_M(res.carried_in),
-                computed_at=now,
-            )
-            for pid, res in sorted(results.items())
-        ],
-        batch_size=5_000,
+    RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
+        (
+            period.pk, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified, _M(res.cv),
+            _M(res.customer_cv), _M(res.own_cv), _M(res.customer), _M(res.team), _M(res.bonus), _M(res.total),
+            _M(res.carried_in), now,
+        )
+        for _pid, res in sorted(results.items())
     )
     EstimateRun.objects.update_or_create(
         period=period,

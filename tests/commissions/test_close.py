@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from commissions.models import PeriodCommissionSummary, Statement, StatementLine
+from commissions.selectors import statement_customer_orders
 from orders.services import order_reattribute
 from qualification.models import Period, Rank
 from qualification.services import period_close, period_recompute
@@ -63,18 +64,8 @@ def test_close_writes_statements_lines_summary_and_the_plan_in_force(team, sell)
         ("ben", 1, D("150.00"), D("6"), D("9")),
         ("cleo", 2, D("200.00"), D("4"), D("8")),
     ]
-    customer = lines.get(kind="customer")
-    assert (
-        customer.order.attributed_partner_id,
-        customer.cv,
-        customer.percent,
-        customer.amount,
-    ) == (
-        anna.pk,
-        D("100.00"),
-        D("20.00"),
-        D("20"),
-    )
+    [customer] = statement_customer_orders(statement=statements["anna"])
+    assert (customer["cv"], customer["percent"], customer["amount"]) == (D("100.00"), D("20.00"), D("20"))
     assert lines.get(kind="bonus").rank_name == "Silver"
     summary = PeriodCommissionSummary.objects.get(period=period)
     assert summary.cv_total == D("450.00") and summary.cap_factor is None
