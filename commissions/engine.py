@@ -241,7 +241,9 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
             if not cv:
                 continue
             g = 1
-            skipped: list[tuple[int, int, str]] = []  # (ancestor, generation it would have had, reason)
+            skipped: list[
+                tuple[int, int, str]
+            ] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
                 info = seen.get(a)
@@ -262,7 +264,9 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
                         lines.append((TEAM, d, g, cv, t, cv * t, "", "", None))
                         # Why d is generation g for a: the compressed ancestors in between.
                         for skipped_id, skipped_g, skipped_reason in skipped:
-                            lines.append((SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id))
+                            lines.append(
+                                (SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id)
+                            )
                     g += 1
                 a = sponsor_of(a)
 
@@ -321,7 +325,9 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
             scaled = res.team_exact * factor
             res.team = round_fraction(scaled)
             if res.team_exact:
-                res.lines.append((CAP, None, None, None, None, scaled - res.team_exact, "", "", None))
+                res.lines.append(
+                    (CAP, None, None, None, None, scaled - res.team_exact, "", "", None)
+                )
         res.total = res.customer + res.team + res.bonus
         balance = res.total + res.carried_in
         if balance > 0 and balance >= min_payout:

@@ -115,7 +115,12 @@ class StatementLine(models.Model):
     # Skipped lines: the compressed ancestor (on the statement of an ancestor
     # above it that earned from the same downline partner).
     skipped_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False,
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
         verbose_name=_("skipped partner"),
     )
     generation = models.PositiveSmallIntegerField(_("generation"), null=True, blank=True)

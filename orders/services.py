@@ -1,6 +1,9 @@
 """Writes on orders: the status machine, refunds, re-attribution, customer binding.
 
 Every transition is one service; admin actions and webhooks call the same ones.
+Imported history goes through orders/bulk.py (the bulk variant, same decisions).
+Long operations are a pure preparation plus an atomic write: order_prepare /
+order_place, refund_prepare / order_refund.
 Volume-relevant changes record an OrderEvent and announce it inside the same
 transaction (orders/events.py), so downstream apps book atomically.
 """
