@@ -130,7 +130,7 @@ def line_sentence(
     line: StatementLine, *, active_min_pv: Decimal | None = None, owner_name: str | None = None
 ) -> str:
     """One statement line in words (the active language), to the partner whose
-    statement it is; with `owner_name` (the admin) skipped lines name that partner."""
+    statement it is; with `owner_name` (the admin) the sentence names that partner."""
     Kind = StatementLine.Kind
     source_name = line.source_partner.full_name if line.source_partner_id else ""
     if line.kind == Kind.CUSTOMER:
@@ -150,12 +150,13 @@ def line_sentence(
         )
     if line.kind == Kind.SKIPPED:
         return wording.skipped_line_sentence(
+            skipped_name=line.skipped_partner.full_name if line.skipped_partner_id else "",
             source_name=source_name,
             cv=line.cv,
             generation=line.generation,
             reason=line.reason,
             active_min_pv=active_min_pv,
-            skipped_name=owner_name,
+            owner_name=owner_name,
         )
     if line.kind == Kind.BONUS:
         return wording.bonus_line_sentence(amount=line.amount, rank_name=line.rank_name)
@@ -168,7 +169,7 @@ def statement_lines(*, statement: Statement):
     """The lines of a statement with the names they mention (one query per page)."""
     return (
         StatementLine.objects.filter(statement=statement)
-        .select_related("source_partner", "order")
+        .select_related("source_partner", "skipped_partner", "order")
         .order_by("pk")
     )
 
@@ -176,7 +177,7 @@ def statement_lines(*, statement: Statement):
 def statement_lines_for_admin():
     """Lines with everything their sentence needs, for the admin's inline."""
     return StatementLine.objects.select_related(
-        "statement__period", "statement__partner", "source_partner", "order"
+        "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
     ).order_by("pk")
 
 

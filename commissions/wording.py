@@ -109,29 +109,36 @@ def team_line_sentence(*, amount, cv, percent, generation, source_name: str) -> 
 
 def skipped_line_sentence(
     *,
+    skipped_name: str,
     source_name: str,
     cv,
     generation,
     reason: str,
     active_min_pv=None,
-    skipped_name: str | None = None,
+    owner_name: str | None = None,
 ) -> str:
-    """A compressed ancestor: nothing from this downline partner's CV. To the
-    partner themself ("you were skipped"), or naming them (`skipped_name`)."""
+    """A compressed ancestor between the statement's partner and a downline
+    partner: why that downline counts a generation closer. To the partner whose
+    statement it is ("for you"), or naming them (`owner_name`, the admin)."""
     values = {
+        "partner": skipped_name or "?",
+        "reason": skip_reason_display(reason, active_min_pv=active_min_pv),
         "name": possessive(source_name),
         "cv": money_display(cv),
         "generation": generation_display(generation),
-        "reason": skip_reason_display(reason, active_min_pv=active_min_pv),
-        "partner": skipped_name or "",
+        "owner": owner_name or "",
     }
-    if skipped_name:
+    if owner_name:
         return (
-            _("%(partner)s was skipped: %(reason)s (%(name)s sales: %(cv)s CV, %(generation)s)")
+            _(
+                "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for %(owner)s as %(generation)s."
+            )
             % values
         )
     return (
-        _("Nothing from %(name)s sales (%(cv)s CV, %(generation)s): you were skipped, %(reason)s")
+        _(
+            "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for you as %(generation)s."
+        )
         % values
     )
 

@@ -108,6 +108,7 @@ class CommissionsView(PartnerAPIMixin, APIView):
                         "factor": row.line.factor,
                         "generation": row.line.generation,
                         "partner": row.line.source_partner,
+                        "skipped_partner": row.line.skipped_partner,
                         "order_number": row.line.order.number if row.line.order_id else None,
                         "rank_name": row.line.rank_name or "",
                         "reason": row.line.reason or "",

@@ -24,7 +24,10 @@ class StatementLineSerializer(serializers.Serializer):
         choices=[
             ("customer", "customer commission on one order"),
             ("team", "team commission on a downline partner's CV"),
-            ("skipped", "an upline partner skipped by compression (earns nothing)"),
+            (
+                "skipped",
+                "why a downline partner counts a generation closer: an upline partner between was skipped (compression)",
+            ),
             ("bonus", "advancement bonus for a rank"),
             ("cap", "the cap factor applied to team commission"),
         ]
@@ -48,7 +51,12 @@ class StatementLineSerializer(serializers.Serializer):
     )
     generation = serializers.IntegerField(allow_null=True)
     partner = LinePartnerSerializer(
-        allow_null=True, help_text="The downline partner (team) or the skipped partner."
+        allow_null=True, help_text="The downline partner whose CV it is (team and skipped lines)."
+    )
+    skipped_partner = LinePartnerSerializer(
+        allow_null=True,
+        help_text="Skipped lines: the upline partner between you and the downline partner who "
+        "was skipped (compression), so the downline counts a generation closer to you.",
     )
     order_number = serializers.CharField(allow_null=True)
     rank_name = serializers.CharField(allow_blank=True)

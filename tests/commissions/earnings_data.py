@@ -1,8 +1,8 @@
 """Closed-period statements written straight into the tables, so the dashboard,
 API and admin tests do not depend on the engine. anna > ben > dora; in October
 2026 anna earns 12,00 € from an order and 12,00 € from dora (generation 1: ben
-is skipped, below 50 PV, which his own statement explains) and carries 24,00 €
-(below the minimum payout of 25,00 €)."""
+is skipped, below 50 PV, which a line of her statement explains) and carries
+24,00 € (below the minimum payout of 25,00 €); ben earns 1,00 € from an order."""
 
 from __future__ import annotations
 
@@ -116,6 +116,15 @@ def earnings_create() -> Earnings:
     line_create(
         statement, "team", source_partner=dora, generation=1, cv="300.00", percent="4", amount="12"
     )
+    line_create(
+        statement,
+        "skipped",
+        skipped_partner=ben,
+        source_partner=dora,
+        generation=1,
+        cv="300.00",
+        reason="below_min_pv",
+    )
     ben_statement = statement_create(
         ben,
         period,
@@ -129,14 +138,8 @@ def earnings_create() -> Earnings:
         total="1.00",
         carried_out="1.00",
     )
-    line_create(
-        ben_statement,
-        "skipped",
-        source_partner=dora,
-        generation=1,
-        cv="300.00",
-        reason="below_min_pv",
-    )
+    ben_order = OrderFactory(customer=CustomerFactory(), attributed_partner=ben)
+    line_create(ben_statement, "customer", order=ben_order, cv="20.00", percent="5", amount="1.00")
     return Earnings(anna, ben, dora, period, statement, ben_statement, order.number)
 
 

@@ -37,8 +37,8 @@ def test_statement_of_a_period_with_figures_and_lines_in_words():
     assert body["carried_out"] == "24.00"
     assert "below the minimum payout of €25.00" in body["carry_reason"]
     lines = body["lines"]
-    assert lines["count"] == 2 and lines["page"] == 1 and lines["next"] is None
-    customer, team = lines["results"]
+    assert lines["count"] == 3 and lines["page"] == 1 and lines["next"] is None
+    customer, team, skipped = lines["results"]
     assert customer["kind"] == "customer"
     assert customer["order_number"] == data.order_number
     assert team == {
@@ -50,6 +50,7 @@ def test_statement_of_a_period_with_figures_and_lines_in_words():
         "factor": None,
         "generation": 1,
         "partner": {"slug": "dora", "name": "Dora Dietz"},
+        "skipped_partner": None,
         "order_number": None,
         "rank_name": "",
         "reason": "",
@@ -58,17 +59,19 @@ def test_statement_of_a_period_with_figures_and_lines_in_words():
 
 
 @pytest.mark.django_db
-def test_a_skipped_line_says_why():
+def test_a_skipped_line_says_who_and_why():
     data = earnings_create()
 
-    body = client_for(data.ben, language="en").get("/api/v1/me/commissions?period=2026-10").json()
+    body = client_for(data.anna, language="en").get("/api/v1/me/commissions?period=2026-10").json()
 
-    (skipped,) = body["lines"]["results"]
-    assert skipped["kind"] == "skipped" and skipped["reason"] == "below_min_pv"
+    (skipped,) = [line for line in body["lines"]["results"] if line["kind"] == "skipped"]
+    assert skipped["reason"] == "below_min_pv"
+    assert skipped["skipped_partner"] == {"slug": "ben", "name": "Ben Brandt"}
     assert skipped["partner"] == {"slug": "dora", "name": "Dora Dietz"}
-    assert skipped["amount"] == "0.00"
+    assert skipped["amount"] == "0.00" and skipped["generation"] == 1
     assert skipped["text"] == (
-        "Nothing from Dora Dietz’s sales (€300.00 CV, generation 1): you were skipped, below 50 PV"
+        "Ben Brandt was skipped: below 50 PV. "
+        "Dora Dietz’s sales (€300.00 CV) count for you as generation 1."
     )
 
 
@@ -102,10 +105,10 @@ def test_lines_are_paginated_with_links():
     first = client.get("/api/v1/me/commissions?period=2026-10").json()["lines"]
     second = client.get(first["next"]).json()["lines"]
 
-    assert first["count"] == 62 and first["pages"] == 2
+    assert first["count"] == 63 and first["pages"] == 2
     assert len(first["results"]) == 50
     assert "page=2" in first["next"] and "period=2026-10" in first["next"]
-    assert len(second["results"]) == 12 and second["next"] is None
+    assert len(second["results"]) == 13 and second["next"] is None
     assert second["previous"] is not None and "page=" not in second["previous"]
 
 

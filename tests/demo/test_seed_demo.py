@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from commissions.models import Estimate, PeriodCommissionSummary, Statement, StatementLine
 from demo.management.commands import seed_demo
 from orders.models import Customer, Order, OrderEvent, Product, Refund
 from partners.models import Partner, User
@@ -22,6 +23,10 @@ MODELS = (
     Rank,
     Period,
     PartnerPeriodStats,
+    Statement,
+    StatementLine,
+    PeriodCommissionSummary,
+    Estimate,
 )
 
 
@@ -48,6 +53,10 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
             "partner_id", "period_id", "pv", "gv", "paid_as_name"
         )
     )
+    statements = sorted(
+        Statement.objects.values_list("partner_id", "period_id", "total", "payout", "carried_out")
+    )
+    estimates = sorted(Estimate.objects.values_list("partner_id", "total", "computed_at"))
     second = seed()
 
     # then the company is there: plan, products, partners over four levels, paid orders with refunds
@@ -72,6 +81,23 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
         )
         == stats
     )
+    assert (
+        sorted(
+            Statement.objects.values_list(
+                "partner_id", "period_id", "total", "payout", "carried_out"
+            )
+        )
+        == statements
+    )
+    assert sorted(Estimate.objects.values_list("partner_id", "total", "computed_at")) == estimates
+    # the previous month is closed through the close service: statements with explained lines,
+    # and this month has an estimate
+    closed = Period.objects.get(status=Period.Status.CLOSED)
+    assert PeriodCommissionSummary.objects.filter(period=closed).exists()
+    assert Statement.objects.filter(period=closed, payout__gt=0).exists()
+    assert StatementLine.objects.filter(statement__period=closed, kind="team").exists()
+    assert Statement.objects.filter(period=closed, partner__slug="anna").exists()
+    assert Estimate.objects.exists()
     # the printed logins work
     for output in (first, second):
         assert "admin@example.com / Admin-Demo-2026" in output
@@ -82,6 +108,11 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
     client.logout()
     assert client.login(email="anna@example.com", password="Demo-Partner-2026")
     assert Partner.objects.get(slug="anna").user.email == "anna@example.com"
+    earnings = client.get("/dashboard/earnings/", HTTP_ACCEPT_LANGUAGE="en")
+    statement = client.get(f"/dashboard/earnings/{closed.label}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert f'href="/dashboard/earnings/{closed.label}/"' in earnings.content.decode()
+    assert "Estimate computed on" in earnings.content.decode()
+    assert statement.status_code == 200 and " sales: " in statement.content.decode()
 
 
 def test_seed_plan_is_the_small_team_example_plan():

@@ -3,7 +3,10 @@
 Everything is keyed (ranks by level, products by name, people by e-mail,
 partners by slug, orders by a checkout token "demo-..."), so a second run
 finds it all and changes nothing. Writes go through the services the app
-uses: plan_load, partner_enroll, order_place, order_mark_paid, order_refund.
+uses: plan_load, partner_enroll, order_place, order_mark_paid, order_refund,
+period_close (which computes the statements) and estimates_refresh. The
+previous month is closed, so a newcomer sees statements under "Earnings" and
+this month's estimate.
 
 Logins (printed at the end):
   admin    admin@example.com / Admin-Demo-2026   (superuser, /admin/)
@@ -24,12 +27,21 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commissions.models import EstimateRun, Statement
+from commissions.services import estimates_refresh
 from orders.models import Order, Product
+from orders.pricing import cv_proposed
 from orders.services import order_mark_paid, order_place, order_refund
 from partners.models import Partner
 from partners.services import partner_enroll
-from qualification.models import Period, Rank
-from qualification.services import period_for, period_recompute, plan_load
+from qualification.models import CommissionSettings, Period, Rank
+from qualification.services import (
+    period_close,
+    period_current_open,
+    period_for,
+    period_recompute,
+    plan_load,
+)
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "Admin-Demo-2026"
 PARTNER_EMAIL, PARTNER_PASSWORD = "anna@example.com", "Demo-Partner-2026"
@@ -45,6 +57,19 @@ PLAN = {"ranks": [
     {"level": 4, "name": "Platinum", "min_pv": "200", "min_gv": "8000",
      "max_leg_percent": "40", "min_qualified_legs": 2, "leg_rank": "Gold"},
 ]}
+
+# What the ranks of PLAN pay (commissions.md section 2) and the plan-wide settings.
+COMMISSION_RATES = {
+    "Bronze": {"customer_percent": "20", "team_percents": ["5"], "advancement_bonus": "0"},
+    "Silver": {"customer_percent": "25", "team_percents": ["6", "4"], "advancement_bonus": "100"},
+    "Gold": {"customer_percent": "30", "team_percents": ["7", "5", "3"], "advancement_bonus": "250"},
+    "Platinum": {"customer_percent": "30", "team_percents": ["8", "6", "4", "2"], "advancement_bonus": "500"},
+}
+COMMISSION_SETTINGS = {"base_customer_percent": "15", "active_min_pv": "50", "cap_percent": "45", "min_payout": "25"}
+COMMISSION_PLAN = {
+    "ranks": [{**rank, **COMMISSION_RATES[rank["name"]]} for rank in PLAN["ranks"]],
+    "commissions": COMMISSION_SETTINGS,
+}
 
 # name, description, gross price (VAT included), VAT rate, QV
 PRODUCTS = [
@@ -138,13 +163,15 @@ class Command(BaseCommand):
 
     def _seed(self) -> list[str]:
         report = []
-        if not Rank.objects.exists():
-            plan_load(data=PLAN)
-            report.append(_("Rank plan loaded (Bronze, Silver, Gold, Platinum)."))
+        if not Rank.objects.exists() or not CommissionSettings.objects.exists():
+            plan_load(data=COMMISSION_PLAN)
+            report.append(_("Rank plan with commissions loaded (Bronze, Silver, Gold, Platinum)."))
         report.append(self._admin())
         products = self._products(report)
         partners = self._partners(report)
         report.append(self._orders(products, partners))
+        report.append(self._close_past_months())
+        report.append(self._estimate())
         return report
 
     def _admin(self) -> str:
@@ -161,7 +188,8 @@ class Command(BaseCommand):
             product, new = Product.objects.get_or_create(
                 name=name,
                 defaults={"description": description, "price": Decimal(price), "vat_rate": vat,
-                          "qv": Decimal(qv), "sort_order": order * 10},
+                          "qv": Decimal(qv), "sort_order": order * 10,
+                          "cv": cv_proposed(price=Decimal(price), vat_rate=Decimal(vat))},
             )
             created += new
             products.append(product)
@@ -252,3 +280,27 @@ class Command(BaseCommand):
         return _("Orders: %(created)d created (%(refunds)d refunded), %(existed)d existed.") % {
             "created": created, "refunds": refunds, "existed": skipped,
         }
+
+    def _close_past_months(self) -> str:
+        """Close every open month before the current one, oldest first, through
+        the close service: it computes the statements. A closed month stays closed."""
+        admin = get_user_model().objects.filter(email=ADMIN_EMAIL).first()
+        current = period_current_open()
+        closed = []
+        for period in Period.objects.filter(status=Period.Status.OPEN, start__lt=current.start).order_by("start"):
+            period_close(period=period, closed_by=admin)
+            closed.append(period.label)
+        if not closed:
+            return _("No past month to close.")
+        return _("Closed %(months)s: %(count)d statements.") % {
+            "months": ", ".join(closed),
+            "count": Statement.objects.filter(period__start__in=[f"{label}-01" for label in closed]).count(),
+        }
+
+    def _estimate(self) -> str:
+        """This month's commission estimate, computed once (the beat task keeps it fresh)."""
+        period = period_current_open()
+        if EstimateRun.objects.filter(period=period).exists():
+            return _("Estimate for this month exists.")
+        count = estimates_refresh(period=period)
+        return _("Estimate for this month computed for %(count)d partners.") % {"count": count}
