@@ -267,3 +267,19 @@ def test_admin_cancels_a_credit_note_with_a_reason(item_for, admin_client):
     )
     cancelling = CreditNote.objects.get(cancels=note)
     assert cancelling.number == f"GS-{Y}-000002" and cancelling.gross == -note.gross
+
+
+def test_closing_a_period_makes_its_payout_items_after_commit(django_capture_on_commit_callbacks):
+    from payouts.receivers import items_after_close
+    from qualification.events import period_closing
+    from qualification.models import Period
+
+    uid = "payouts_items_after_close"
+    assert period_closing.disconnect(dispatch_uid=uid)  # it listens to the close
+    period_closing.connect(items_after_close, dispatch_uid=uid)
+    anna = PartnerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = statement_make(anna, payout="75.00")
+        items_after_close(sender=Period, period=statement.period)
+        assert not PayoutItem.objects.exists()  # not before the close commits
+    assert PayoutItem.objects.get().statement == statement
