@@ -99,7 +99,11 @@ class PeriodInput:
 
 
 # A line: (kind, source partner id, generation, cv cents, percent hundredths,
-# exact amount (micro-euros, or a Fraction for the cap), rank name, reason).
+# exact amount (micro-euros, or a Fraction for the cap), rank name, reason,
+# skipped partner id). A skipped line sits on the statement of each ancestor
+# that earned from the same downline partner further up: it names the
+# compressed ancestor in between, why it was skipped and the generation it
+# would have had, so every generation number can be explained.
 # Customer lines by order are not materialised here (a million orders): the
 # customer amount is customer CV x percent, and services.py writes one line per
 # order with the same percent (CommissionPlan.customer_percent).
@@ -237,6 +241,9 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
             if not cv:
                 continue
             g = 1
+            skipped: list[
+                tuple[int, int, str]
+            ] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
                 info = seen.get(a)
@@ -247,13 +254,19 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
                     info = seen[a] = (reason, rank.team_percents if rank is not None else ())
                 reason, percents = info
                 if reason is not None:
-                    result(a).lines.append((SKIPPED, d, g, cv, None, 0, "", reason))
+                    skipped.append((a, g, reason))
                 else:
                     if g <= len(percents) and percents[g - 1]:
                         t = percents[g - 1]
                         res = result(a)
                         res.team_exact += cv * t
-                        res.lines.append((TEAM, d, g, cv, t, cv * t, "", ""))
+                        lines = res.lines
+                        lines.append((TEAM, d, g, cv, t, cv * t, "", "", None))
+                        # Why d is generation g for a: the compressed ancestors in between.
+                        for skipped_id, skipped_g, skipped_reason in skipped:
+                            lines.append(
+                                (SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id)
+                            )
                     g += 1
                 a = sponsor_of(a)
 
@@ -281,6 +294,7 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
                             rank.advancement_bonus * MICRO_PER_CENT,
                             rank.name,
                             "",
+                            None,
                         )
                     )
 
@@ -311,7 +325,9 @@ def compute(plan: CommissionPlan, data: PeriodInput) -> tuple[dict[int, Result],
             scaled = res.team_exact * factor
             res.team = round_fraction(scaled)
             if res.team_exact:
-                res.lines.append((CAP, None, None, None, None, scaled - res.team_exact, "", ""))
+                res.lines.append(
+                    (CAP, None, None, None, None, scaled - res.team_exact, "", "", None)
+                )
         res.total = res.customer + res.team + res.bonus
         balance = res.total + res.carried_in
         if balance > 0 and balance >= min_payout:

@@ -65,11 +65,12 @@ def statement_export_rows(*, period: Period, chunk_size: int = 5_000) -> Iterato
         yield [ext or "", slug, *(_two_places(a) for a in amounts)]
 
 
-def plan_setting(period: Period, key: str) -> Decimal:
-    """A commission setting of the plan in force when `period` closed (0 if unset)."""
+def plan_setting(period: Period, key: str) -> Decimal | None:
+    """A commission setting of the plan in force when `period` closed; None when
+    that plan does not say (then the sentences leave the figure out)."""
     settings = ((period.plan or {}) if period is not None else {}).get("commissions") or {}
     value = settings.get(key)
-    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 # ---------------------------------------------------------------- statements
@@ -86,15 +87,15 @@ class StatementDetail:
     statement: Statement
     period: Period
     lines: Page  # of LineRow
-    min_payout: Decimal
-    active_min_pv: Decimal
+    min_payout: Decimal | None
+    active_min_pv: Decimal | None
     cap_factor: Decimal | None
     carry_sentence: str
     carried_in_sentence: str
 
 
 def line_sentence(
-    line: StatementLine, *, active_min_pv: Decimal = Decimal(0), owner_name: str | None = None
+    line: StatementLine, *, active_min_pv: Decimal | None = None, owner_name: str | None = None
 ) -> str:
     """One statement line in words (the active language), to the partner whose
     statement it is; with `owner_name` (the admin) skipped lines name that partner."""

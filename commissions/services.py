@@ -27,7 +27,7 @@ from qualification.models import (
     Rank,
     VolumeEntry,
 )
-from qualification.sql import cents
+from qualification.sql import cents, periods_lock_shared_all_open
 
 from . import engine
 from .models import Estimate, EstimateRun, PeriodCommissionSummary, Statement, StatementLine
@@ -180,12 +180,13 @@ def _statement(period_id: int, res: engine.Result, now) -> Statement:
 
 def _lines(statement_id: int, res: engine.Result, factor) -> list[StatementLine]:
     lines = []
-    for kind, source, generation, cv, percent, amount, rank_name, reason in res.lines:
+    for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
         lines.append(
             StatementLine(
                 statement_id=statement_id,
                 kind=kind,
                 source_partner_id=source,
+                skipped_partner_id=skipped,
                 generation=generation,
                 cv=_M(cv) if cv is not None else None,
                 percent=_M(percent) if percent is not None else None,
@@ -275,13 +276,20 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
 @transaction.atomic
 def estimates_refresh(*, period: Period) -> int:
     """Recompute the estimate of an open period (spec section 4) with the
-    same engine and the live paid-as ranks. Returns the number of estimates.
-    A closed period has none (its statements replaced them)."""
-    period = Period.objects.select_for_update(no_key=True).get(pk=period.pk)
-    if not period.is_open:
-        Estimate.objects.filter(period=period).delete()
-        EstimateRun.objects.filter(period=period).delete()
-        return 0
+    same engine and the live paid-as ranks: the statements as if the period
+    closed now. Returns the number of estimates. A closed period has none
+    (its statements replaced them).
+
+    Locks: the period FOR KEY SHARE (a close waits for us, or we see it
+    closed; live volume keeps flowing), and the period's EstimateRun row, so
+    two refreshes of one period run one after the other."""
+    with connection.cursor() as cursor:
+        if not periods_lock_shared_all_open(cursor, {period.pk}):
+            Estimate.objects.filter(period=period).delete()
+            EstimateRun.objects.filter(period=period).delete()
+            return 0
+    EstimateRun.objects.get_or_create(period=period, defaults={"computed_at": timezone.now()})
+    EstimateRun.objects.select_for_update().get(period=period)
     now = timezone.now()
     with connection.cursor() as cursor:
         data = _load_input(cursor, period)

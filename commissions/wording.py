@@ -64,7 +64,9 @@ def possessive(name: str) -> str:
 def skip_reason_display(reason: str, *, active_min_pv: Decimal | None = None) -> str:
     """Why an upline partner earned nothing and was skipped (compression)."""
     if reason == "below_min_pv":
-        return _("below %(pv)s PV") % {"pv": _number(Decimal(active_min_pv or 0), 0)}
+        if active_min_pv is None:
+            return _("below the minimum PV")
+        return _("below %(pv)s PV") % {"pv": _number(Decimal(active_min_pv), 0)}
     if reason == "inactive":
         return _("account paused")
     if reason == "terminated":
@@ -158,7 +160,9 @@ def cap_line_sentence(*, factor, amount=None) -> str:
 def carry_sentence(*, carried_out, min_payout) -> str:
     """Why nothing or not everything was paid out; "" when all was paid."""
     carried_out = Decimal(carried_out or 0)
-    values = {"amount": money_display(carried_out), "minimum": money_display(min_payout)}
+    values = {"amount": money_display(carried_out), "minimum": money_display(min_payout or 0)}
+    if carried_out > 0 and min_payout is None:
+        return _("%(amount)s carried forward to the next month: below the minimum payout.") % values
     if carried_out > 0:
         return (
             _(

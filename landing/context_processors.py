@@ -10,6 +10,7 @@ def site(request):
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
         "SITE_URL": settings.SITE_URL,
+        "CSRF_COOKIE_NAME": settings.CSRF_COOKIE_NAME,
         "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
         "SHIPPING_FLAT_FEE": settings.SHIPPING_FLAT_FEE,
         "SHIPPING_FREE_FROM": settings.SHIPPING_FREE_FROM,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("shop/", views.shop, name="shop"),
     path("shop/me/", views.visitor, name="shop_visitor"),
     path("shop/p/<int:pk>/", views.product, name="product"),
+    path("shop/token/", views.form_token, name="form_token"),
     path("consent/", views.consent, name="consent"),
     path("impressum/", views.legal_page, {"page": "imprint"}, name="imprint"),
     path("datenschutz/", views.legal_page, {"page": "privacy"}, name="privacy"),

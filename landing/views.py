@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from orders.cart import Cart
 from orders.forms import CartAddForm
@@ -73,6 +75,17 @@ def _partner_cached(slug: str):
     return found or None
 
 
+def _snippet(parts: tuple, render) -> str:
+    """A per-visitor snippet that depends only on `parts` (no token, no user):
+    rendered once per process for a few seconds (local tier)."""
+    key = "landing:snippet:" + hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    html = local_tier().get(key)
+    if html is None:
+        html = render()
+        local_tier().set(key, html, settings.LANDING_LOCAL_SECONDS)
+    return html
+
+
 def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dict:
     return {
         "public_page": True,
@@ -82,7 +95,7 @@ def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dic
     }
 
 
-@require_GET
+@require_safe
 def partner_page(request, slug):
     """A partner's landing page /<slug>/: the same page for every visitor."""
     if slug != slug.lower():
@@ -119,7 +132,7 @@ def partner_page(request, slug):
     return public_response(content)
 
 
-@require_GET
+@require_safe
 def shop(request):
     """The company's shop: the same products; scoped to a partner by `?ref=`
     (links and the add-to-cart form keep it). Other parameters (utm_*, fbclid)
@@ -152,7 +165,7 @@ def shop(request):
     return public_response(content)
 
 
-@require_GET
+@require_safe
 def product(request, pk):
     """One product with its own add-to-cart form: where the buttons of the public
     pages lead without JavaScript. Per visitor (form token), so private."""
@@ -175,11 +188,10 @@ def product(request, pk):
     )
 
 
-@never_cache
-@require_GET
+@require_safe
 def visitor(request, slug=None):
     """The per-visitor bits of a public page, fetched by static/js/visitor.js after
-    load: the form token, the cart count, the consent banner, messages and the menu
+    load: the cart count, the consent banner, messages and the menu
     of a signed-in user (JSON of HTML snippets, private, never cached).
 
     On a partner's page this also counts the visit (browsers run the script; bots
@@ -201,29 +213,36 @@ def visitor(request, slug=None):
             landing_visit_record(partner_id=partner.pk)
         if request.session.keys():
             referral_remember(request, partner=partner, via="landing")
-    # The form token: a visitor with a CSRF cookie has it there (the script reads it,
-    # as Django documents for scripts); a new one gets the cookie and the token now.
+    # No form token here: a visitor who only looks gets no cookie at all. The script
+    # reads the token from the CSRF cookie (Django's documented way for scripts) and,
+    # at the first action of a visitor who has none, asks form_token for it (both
+    # named in the page: data-csrf-cookie, data-token-url).
     bits = {
-        "csrf": "" if settings.CSRF_COOKIE_NAME in request.COOKIES else get_token(request),
-        "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "cart": "",
         "banner": "",
         "messages": "",
         "account": "",
     }
+    language = get_language()
     count = len(Cart(request.session))
     if count:
-        bits["cart"] = render_to_string("orders/_cart_count.html", {"cart_count": count})
+        bits["cart"] = _snippet(
+            ("cart", language, count),
+            lambda: render_to_string("orders/_cart_count.html", {"cart_count": count}),
+        )
     referral = consent_banner_referral(request)
     if referral:
-        bits["banner"] = render_to_string(
-            "landing/_consent_banner.html",
-            {
-                "consent_banner_referral": referral,
-                "consent_next": page,
-                "token_from_script": True,
-                "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
-            },
+        bits["banner"] = _snippet(
+            ("banner", language, str(referral.get("name", "")), page),
+            lambda: render_to_string(
+                "landing/_consent_banner.html",
+                {
+                    "consent_banner_referral": referral,
+                    "consent_next": page,
+                    "token_from_script": True,
+                    "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
+                },
+            ),
         )
     messages = get_messages(request)
     if messages:
@@ -231,9 +250,18 @@ def visitor(request, slug=None):
     if request.user.is_authenticated:
         bits["account"] = render_to_string("includes/account_nav.html", request=request)
     response = JsonResponse(bits)
+    response["Cache-Control"] = "private, no-store"
     if acts:
         referral_cookie_refresh(request, response, partner=partner)
     return response
+
+
+@never_cache
+@require_safe
+def form_token(request):
+    """The visitor's form token (and the CSRF cookie with it), asked for by
+    visitor.js when a visitor without one submits a form of a public page."""
+    return JsonResponse({"csrf": get_token(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -265,7 +293,7 @@ def consent(request):
     return response
 
 
-@require_GET
+@require_safe
 def language_switch(request):
     """The language switch of the public pages (their HTML has no form token):
     sets the language cookie, as Django's set_language does, and goes back."""

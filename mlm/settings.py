@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "webhooks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    # commissions.md 4: the estimate is never older than five minutes.
+    "refresh-commission-estimates": {
+        "task": "commissions.tasks.refresh_commission_estimates",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 
 # Business settings (qualification.md)
@@ -364,5 +371,7 @@ LOGGING = {
         "drafthorse": {"level": "WARNING"},
         # Eager mode's in-memory transport has no host; kombu would warn on every task.
         "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
+        # One INFO line per webhook request; attempts are listed in the admin instead.
+        "httpx": {"level": "WARNING"},
     },
 }

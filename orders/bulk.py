@@ -50,6 +50,7 @@ class ImportedOrder:
     currency: str
     total: Decimal
     qv: Decimal
+    cv: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class WrittenOrder:
     partner_id: int | None
     own: bool  # the partner's own order (orders.attribution.order_is_own_for)
     qv: Decimal
+    cv: Decimal
     paid_at: datetime
     paid_event_id: int
     refunded_at: datetime | None
@@ -77,14 +79,14 @@ class OrderBulkWriter:
         self.event_ids = IdReserver(OrderEvent)
         self.customers = RowWriter(Customer, ("id", "email"))
         self.orders = RowWriter(Order, (
-            "id", "number", "external_id", "customer_id", "email", "status", "currency", "subtotal", "total", "qv",
+            "id", "number", "external_id", "customer_id", "email", "status", "currency", "subtotal", "total", "qv", "cv",
             "attributed_partner_id", "attribution", "placed_at", "paid_at", "refunded_at", "payment_reference",
         ))
         self.lines = RowWriter(OrderLine, (
-            "id", "order_id", "name", "unit_price", "vat_rate", "unit_qv", "quantity", "refunded_quantity",
+            "id", "order_id", "name", "unit_price", "vat_rate", "unit_qv", "unit_cv", "quantity", "refunded_quantity",
         ))
         self.transitions = RowWriter(OrderTransition, ("order_id", "from_status", "to_status", "note"))
-        self.refunds = RowWriter(Refund, ("id", "order_id", "amount", "qv", "is_full", "reason", "refunded_at"))
+        self.refunds = RowWriter(Refund, ("id", "order_id", "amount", "qv", "cv", "is_full", "reason", "refunded_at"))
         self.refund_lines = RowWriter(RefundLine, ("refund_id", "order_line_id", "quantity"))
         self.events = RowWriter(OrderEvent, ("id", "order_id", "kind", "key", "occurred_at", "refund_id"))
         self.chunks = 0
@@ -119,10 +121,12 @@ class OrderBulkWriter:
             refunded_at = row.refunded_at
             orders.append((
                 order_id, f"IMP-{order_id}", row.external_id, customer_id, row.email,
-                _REFUNDED if refunded_at else _PAID, row.currency, row.total, row.total, row.qv,
+                _REFUNDED if refunded_at else _PAID, row.currency, row.total, row.total, row.qv, row.cv,
                 row.partner_id, attribution, row.paid_at, row.paid_at, refunded_at, IMPORT_NOTE,
             ))
-            lines.append((line_id, order_id, IMPORT_LINE_NAME, row.total, ZERO, row.qv, 1, 1 if refunded_at else 0))
+            lines.append((
+                line_id, order_id, IMPORT_LINE_NAME, row.total, ZERO, row.qv, row.cv, 1, 1 if refunded_at else 0,
+            ))
             transitions.append((order_id, "", _PAID, IMPORT_NOTE))
             paid_event = self.event_ids.take()
             events.append((paid_event, order_id, _EVENT_PAID, "paid", row.paid_at, None))
@@ -130,12 +134,12 @@ class OrderBulkWriter:
             if refunded_at:
                 transitions.append((order_id, _PAID, _REFUNDED, IMPORT_NOTE))
                 refund_id = self.refund_ids.take()
-                refunds.append((refund_id, order_id, row.total, row.qv, True, IMPORT_NOTE, refunded_at))
+                refunds.append((refund_id, order_id, row.total, row.qv, row.cv, True, IMPORT_NOTE, refunded_at))
                 refund_lines.append((refund_id, line_id, 1))
                 refund_event = self.event_ids.take()
                 events.append((refund_event, order_id, _EVENT_REFUNDED, f"refund:{refund_id}", refunded_at, refund_id))
             written.append(WrittenOrder(
-                order_id, row.partner_id, own, row.qv, row.paid_at, paid_event, refunded_at, refund_event,
+                order_id, row.partner_id, own, row.qv, row.cv, row.paid_at, paid_event, refunded_at, refund_event,
             ))
         # Parents first, so the foreign keys hold at every statement.
         self.orders.write(orders)

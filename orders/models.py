@@ -39,6 +39,11 @@ class Product(models.Model):
     qv = volume_field(
         _("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)]
     )
+    # Commissionable value per unit (commissions.md 1): proposed as the net
+    # price when a product is created (product_cv_proposed), editable.
+    cv = money_field(
+        _("commissionable value (CV)"), default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -50,6 +55,7 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         constraints = [
             models.CheckConstraint(condition=models.Q(qv__gte=0), name="product_qv_not_negative"),
+            models.CheckConstraint(condition=models.Q(cv__gte=0), name="product_cv_not_negative"),
             models.CheckConstraint(condition=models.Q(price__gt=0), name="product_price_positive"),
         ]
 
@@ -148,6 +154,7 @@ class Order(models.Model):
     total = money_field(_("total"), default=ZERO)
     vat_total = money_field(_("included VAT"), default=ZERO)
     qv = volume_field(_("QV"), default=ZERO)
+    cv = money_field(_("CV"), default=ZERO)
     attributed_partner = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
@@ -175,6 +182,18 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # Money the provider collected after the order was cancelled (the customer paid
+    # on Stripe's page while an admin cancelled): it is owed back (one admin action).
+    late_payment_reference = models.CharField(
+        _("payment after cancellation"), max_length=255, blank=True
+    )
+    late_payment_amount = money_field(_("amount paid after cancellation"), null=True, blank=True)
+    late_payment_received_at = models.DateTimeField(
+        _("paid after cancellation at"), null=True, blank=True
+    )
+    late_payment_refunded_at = models.DateTimeField(
+        _("payment after cancellation refunded at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -197,6 +216,11 @@ class Order(models.Model):
     def is_own(self) -> bool:
         return self.attribution == self.Attribution.SELF
 
+    @property
+    def needs_attention(self) -> bool:
+        """Money was collected for this cancelled order and not yet given back."""
+        return bool(self.late_payment_reference) and self.late_payment_refunded_at is None
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(
@@ -215,6 +239,7 @@ class OrderLine(models.Model):
     unit_price = money_field(_("unit price"))
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
     unit_qv = volume_field(_("unit QV"))
+    unit_cv = money_field(_("unit CV"), default=ZERO)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
 
@@ -242,6 +267,10 @@ class OrderLine(models.Model):
     @property
     def line_qv(self) -> Decimal:
         return self.unit_qv * self.quantity
+
+    @property
+    def line_cv(self) -> Decimal:
+        return self.unit_cv * self.quantity
 
 
 class OrderTransition(models.Model):
@@ -280,6 +309,7 @@ class Refund(models.Model):
     )
     amount = money_field(_("amount"))
     qv = volume_field(_("QV"))
+    cv = money_field(_("CV"), default=ZERO)
     is_full = models.BooleanField(_("full refund"), default=False)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     provider_reference = models.CharField(

@@ -1,6 +1,9 @@
 """Writes on orders: the status machine, refunds, re-attribution, customer binding.
 
 Every transition is one service; admin actions and webhooks call the same ones.
+Imported history goes through orders/bulk.py (the bulk variant, same decisions).
+Long operations are a pure preparation plus an atomic write: order_prepare /
+order_place, refund_prepare / order_refund.
 Volume-relevant changes record an OrderEvent and announce it inside the same
 transaction (orders/events.py), so downstream apps book atomically.
 """
@@ -128,11 +131,12 @@ def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
 
 @dataclass(frozen=True)
 class RefundDraft:
-    """What a refund will write: checked quantities per order line, amount, QV."""
+    """What a refund will write: checked quantities per order line, amount, QV, CV."""
 
     quantities: dict[int, int]  # order line id -> quantity refunded now
     amount: Decimal
     qv: Decimal
+    cv: Decimal
     is_full: bool  # everything is refunded afterwards (the order becomes "refunded")
 
 
@@ -182,13 +186,15 @@ def refund_prepare(
 
     amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
     qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
+    cv = sum((lines[pk].unit_cv * q for pk, q in quantities.items()), Decimal("0"))
     is_full = all(
-        line.refunded_quantity + quantities.get(pk, 0) == line.quantity for pk, line in lines.items()
+        line.refunded_quantity + quantities.get(pk, 0) == line.quantity
+        for pk, line in lines.items()
     )
     if is_full:
         # The shipping fee goes back with the last item.
         amount = order.total - refunded_amount
-    return RefundDraft(quantities=dict(quantities), amount=amount, qv=qv, is_full=is_full)
+    return RefundDraft(quantities=dict(quantities), amount=amount, qv=qv, cv=cv, is_full=is_full)
 
 
 @transaction.atomic
@@ -223,6 +229,7 @@ def order_refund(
         order=order,
         amount=draft.amount,
         qv=draft.qv,
+        cv=draft.cv,
         is_full=draft.is_full,
         reason=reason[:255],
         provider_reference=provider_reference,
@@ -230,7 +237,10 @@ def order_refund(
         created_by=changed_by,
     )
     RefundLine.objects.bulk_create(
-        [RefundLine(refund=refund, order_line_id=pk, quantity=q) for pk, q in draft.quantities.items()]
+        [
+            RefundLine(refund=refund, order_line_id=pk, quantity=q)
+            for pk, q in draft.quantities.items()
+        ]
     )
     if draft.is_full:
         _transition(order, S.REFUNDED, changed_by=changed_by, note=reason)
@@ -252,6 +262,72 @@ def order_refund(
         refund=refund,
     )
     return refund
+
+
+@transaction.atomic
+def order_late_payment_record(
+    *, order: Order, reference: str, amount: Decimal, received_at=None
+) -> Order:
+    """The provider collected money for an order cancelled meanwhile: keep it on the
+    order (which stays cancelled, books no volume) until an admin refunds it."""
+    order = _lock(order)
+    if order.status != S.CANCELLED:
+        raise ValidationError(_("Only a cancelled order can have a payment after cancellation."))
+    if order.late_payment_reference:
+        return order
+    order.late_payment_reference = reference[:255]
+    order.late_payment_amount = amount
+    order.late_payment_received_at = received_at or timezone.now()
+    order.save(
+        update_fields=[
+            "late_payment_reference",
+            "late_payment_amount",
+            "late_payment_received_at",
+            "updated_at",
+        ]
+    )
+    OrderTransition.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        note=(
+            _("%(amount)s EUR were paid after the order was cancelled (%(reference)s): refund it.")
+            % {"amount": amount, "reference": reference}
+        )[:255],
+    )
+    return order
+
+
+def order_late_payment_refund(*, order: Order, changed_by=None) -> Order:
+    """Give back a payment received after cancellation, at the provider. Safe to
+    repeat: the provider call is idempotent per order and nothing happens once it
+    is refunded."""
+    from .payments import payment_provider
+
+    with transaction.atomic():
+        order = _lock(order)
+        if not order.needs_attention:
+            raise ValidationError(
+                _("Order %(number)s has no payment after cancellation to refund.")
+                % {"number": order.number}
+            )
+        refund_id = payment_provider(order.payment_method).refund(
+            reference=order.late_payment_reference,
+            amount=order.late_payment_amount,
+            idempotency_key=f"late-payment-refund-{order.number}",
+        )
+        order.late_payment_refunded_at = timezone.now()
+        order.save(update_fields=["late_payment_refunded_at", "updated_at"])
+        OrderTransition.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            changed_by=changed_by,
+            note=(_("Payment after cancellation refunded (%(refund)s).") % {"refund": refund_id})[
+                :255
+            ],
+        )
+    return order
 
 
 @transaction.atomic
@@ -398,6 +474,7 @@ class OrderDraft:
     lines: list[OrderLine]  # unsaved, in the cart's display order
     totals: Totals
     qv: Decimal
+    cv: Decimal
     referral_slug: str
     payment_method: str
     language: str
@@ -447,6 +524,7 @@ def order_prepare(
             unit_price=products[int(pid)].price,
             vat_rate=products[int(pid)].vat_rate,
             unit_qv=products[int(pid)].qv,
+            unit_cv=products[int(pid)].cv,
             quantity=qty,
         )
         for pid, qty in sorted(
@@ -460,6 +538,7 @@ def order_prepare(
         lines=lines,
         totals=totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines]),
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
+        cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug=(referral.slug if referral else "")[:40],
         payment_method=payment_method,
         language=(language or "")[:8],
@@ -524,6 +603,7 @@ def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
         total=totals.total,
         vat_total=totals.vat_total,
         qv=draft.qv,
+        cv=draft.cv,
         attributed_partner=partner,
         attribution=draft.attribution,
         referral_code=data["partner_code"].lower()[:40],
@@ -555,7 +635,9 @@ def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
     OrderTransition.objects.create(
         order=order, from_status="", to_status=S.PENDING, note=_("order placed")
     )
-    if order_binds_customer(partner_id=partner.pk if partner else None, attribution=draft.attribution):
+    if order_binds_customer(
+        partner_id=partner.pk if partner else None, attribution=draft.attribution
+    ):
         customer_bind(customer=customer, partner=partner, at=now)
 
     # The confirmation mail: an outbox row now, sent after commit (or by the sweep

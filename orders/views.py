@@ -199,7 +199,8 @@ def review(request):
 @require_POST
 def place(request):
     form = PlaceOrderForm(request.POST)
-    token = form.data.get("checkout_token", "")
+    # A token that is no token (too long, a NUL byte, ...) is treated as missing.
+    token = form.cleaned_data["checkout_token"] if form.is_valid() else ""
     existing = Order.objects.filter(checkout_token=token).first() if token else None
     if existing is not None and existing.number in request.session.get(ORDERS_KEY, []):
         # Second click, reload or back button: the order exists already. The token is

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,11 @@ class Partner(models.Model):
     # Derived from the sponsor chain (see genealogy.py); written only by services.
     path = models.TextField(_("path"), default="", blank=True, editable=False)
     depth = models.PositiveIntegerField(_("depth"), default=0, editable=False)
+    # How many partners are below (the whole team); kept by the services that
+    # change the tree (partners.services), refreshed after a bulk import.
+    team_size = models.PositiveIntegerField(
+        _("team size"), default=0, db_default=0, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
@@ -108,7 +114,9 @@ class Partner(models.Model):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         indexes = [
-            models.Index(path_head_expression(), name="partner_path_head"),
+            # The subtree range, and its rows in (path head, id) order: the team
+            # list pages through it with a key cursor (dashboard.selectors).
+            models.Index(path_head_expression(), F("id"), name="partner_path_head"),
             models.Index(fields=["status", "joined_at"], name="partner_status_joined"),
         ]
         constraints = [

@@ -41,38 +41,40 @@ PAID, REFUNDED, REATTRIBUTED = (
 
 @dataclass(frozen=True, slots=True)
 class Volume:
-    """The amounts of one ledger entry (or of an order, or a refund)."""
+    """The amounts of one ledger entry (or of an order, or a refund): QV and
+    the commissionable value CV (commissions.md 1), with the same rules."""
 
     qv: Decimal = ZERO
+    cv: Decimal = ZERO
 
-    FIELDS: ClassVar[tuple[str, ...]] = ("qv",)
+    FIELDS: ClassVar[tuple[str, ...]] = ("qv", "cv")
 
     @classmethod
     def of(cls, source: Any) -> Volume:
         """The volume of anything that carries the amounts as attributes: an
         Order (its total), a Refund (what it takes back), a VolumeEntry."""
-        return cls(qv=source.qv)
+        return cls(qv=source.qv, cv=source.cv)
 
     def values(self) -> tuple:
         """The amounts in FIELDS order (a row for COPY)."""
-        return (self.qv,)
+        return (self.qv, self.cv)
 
     def fields(self) -> dict[str, Decimal]:
         """The amounts as VolumeEntry keyword arguments."""
-        return {"qv": self.qv}
+        return {"qv": self.qv, "cv": self.cv}
 
     def __neg__(self) -> Volume:
-        return Volume(qv=-self.qv)
+        return Volume(qv=-self.qv, cv=-self.cv)
 
     def __add__(self, other: Volume) -> Volume:
-        return Volume(qv=self.qv + other.qv)
+        return Volume(qv=self.qv + other.qv, cv=self.cv + other.cv)
 
     def __bool__(self) -> bool:
-        return bool(self.qv)
+        return bool(self.qv or self.cv)
 
     def is_credit(self) -> bool:
         """Adds volume (a payment), as opposed to taking it back."""
-        return self.qv > 0
+        return self.qv > 0 or (self.qv == 0 and self.cv > 0)
 
 
 class PeriodResolver(Protocol):

@@ -68,6 +68,9 @@ ORDER_COLUMNS = (
     Column("total", required=True),
     Column("qv", required=True),
     Column("refunded_at"),
+    # The order's commissionable value (commissions.md 1); without it 0, so
+    # nothing is paid on data that does not say so.
+    Column("cv"),
 )
 EXPORT_HEADER = ["external_id", "slug", "pv", "customer_pv", "own_pv", "gv", "paid_as_rank", "title_rank"]
 CHUNK = 2_000
@@ -139,6 +142,10 @@ def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now, t
         out["qv"] = parse_decimal(row["qv"], max_digits=14, minimum=ZERO)
     except ValueError as exc:
         bad("qv", str(exc))
+    try:
+        out["cv"] = parse_decimal(row["cv"], max_digits=12, minimum=ZERO) if row["cv"] else ZERO
+    except ValueError as exc:
+        bad("cv", str(exc))
     paid_at, refunded_at = out.get("paid_at"), out.get("refunded_at")
     if paid_at and refunded_at and refunded_at < paid_at:
         bad("refunded_at", _("the refund (%(refunded)s) cannot be before the payment (%(paid)s).")
@@ -230,12 +237,12 @@ def _original_partners(ids: list[int]) -> dict[int, str]:
 # What a re-imported row is compared with, in the order of _differences().
 _COMPARED = (
     "pk", "external_id", "customer__email", "attributed_partner_id", "attributed_partner__external_id", "paid_at",
-    "currency", "total", "qv", "refunded_at",
+    "currency", "total", "qv", "refunded_at", "cv",
 )
 
 
 def _differences(stored: tuple, r: dict, original: dict[int, str]) -> list[str]:
-    pk, _ext, email, partner_id, partner_ext, paid_at, currency, total, qv, refunded_at = stored
+    pk, _ext, email, partner_id, partner_ext, paid_at, currency, total, qv, refunded_at, cv = stored
     differ = []
     if email != r["email"]:
         differ.append("customer_email")
@@ -251,6 +258,8 @@ def _differences(stored: tuple, r: dict, original: dict[int, str]) -> list[str]:
         differ.append("total")
     if qv != r["qv"]:
         differ.append("qv")
+    if cv != r["cv"]:
+        differ.append("cv")
     if r["refunded_at"] and refunded_at != r["refunded_at"]:
         differ.append("refunded_at")
     return differ
@@ -323,6 +332,7 @@ def _imported(chunk: list[dict]) -> list[ImportedOrder]:
             currency=parse_currency(row["currency"]),
             total=Decimal(row["total"]),
             qv=Decimal(row["qv"]),
+            cv=Decimal(row["cv"]) if row["cv"] else ZERO,
         ))
     return out
 

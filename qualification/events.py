@@ -10,3 +10,7 @@ from django.dispatch import Signal
 
 # period: Period (locked, being closed)
 period_closing = Signal()
+
+# period: Period (open), sent inside the transaction of a full recompute;
+# consumers schedule their work with on_commit.
+period_recomputed = Signal()

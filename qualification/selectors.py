@@ -170,7 +170,12 @@ def decimal_plain(value: Decimal) -> str:
 
 
 def plan_dump() -> dict:
-    """The stored plan in the plan-file format of data-exchange.md."""
+    """The stored plan in the plan-file format of data-exchange.md, with the
+    commission keys of commissions.md section 2."""
+    from .models import CommissionSettings
+    from .plan_fields import dump_commission_settings, dump_rank_commission
+
+    settings = CommissionSettings.objects.order_by("pk").first() or CommissionSettings()
     return {
         "ranks": [
             {
@@ -183,7 +188,9 @@ def plan_dump() -> dict:
                 else None,
                 "min_qualified_legs": r.min_qualified_legs,
                 "leg_rank": r.leg_rank.name if r.leg_rank_id else None,
+                **dump_rank_commission(r),
             }
             for r in Rank.objects.select_related("leg_rank").order_by("level")
-        ]
+        ],
+        "commissions": dump_commission_settings(settings),
     }

@@ -29,8 +29,10 @@ def host_addresses(host: str, port: int) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
-def endpoint_url_check(url: str) -> None:
-    """Raise ValidationError unless the URL may receive webhooks."""
+def endpoint_url_check(url: str) -> list[str]:
+    """Raise ValidationError unless the URL may receive webhooks. Returns the
+    approved addresses to connect to (empty when private addresses are allowed
+    for development: then the name is resolved as usual)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -45,7 +47,7 @@ def endpoint_url_check(url: str) -> None:
     if parts.username or parts.password:
         raise ValidationError(_("Webhook URLs must not contain a user name or password."))
     if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
-        return
+        return []
     try:
         addresses = host_addresses(host, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError) as exc:
@@ -61,3 +63,4 @@ def endpoint_url_check(url: str) -> None:
             )
             % {"host": host, "addresses": ", ".join(refused)}
         )
+    return addresses

@@ -97,8 +97,8 @@ class EndpointAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(n)d endpoint was disabled after failed deliveries; see its reason.",
-                    "%(n)d endpoints were disabled after failed deliveries; see their reasons.",
+                    "%(n)d endpoint is disabled; the reason is in the list.",
+                    "%(n)d endpoints are disabled; the reasons are in the list.",
                     disabled,
                 )
                 % {"n": disabled},

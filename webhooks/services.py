@@ -268,12 +268,17 @@ def webhook_delivery_attempt(*, delivery_id: int) -> Delivery | None:
     status, excerpt, error = None, "", ""
     clock = time.monotonic()
     try:
-        endpoint_url_check(endpoint.url)
+        addresses = endpoint_url_check(endpoint.url)
         body = webhook_body(message)
         headers = webhook_headers(
             endpoint=endpoint, webhook_id=message.webhook_id, body=body, at=started
         )
-        response = transport.post(endpoint.url, body=body.encode(), headers=headers)
+        response = transport.post(
+            endpoint.url,
+            body=body.encode(),
+            headers=headers,
+            address=addresses[0] if addresses else None,
+        )
         status, excerpt = response.status, response.text
     except ValidationError as exc:
         error = " ".join(exc.messages)

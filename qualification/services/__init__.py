@@ -25,10 +25,12 @@ while booking) never wait for them. Closing takes FOR UPDATE, which waits for
 bookings in flight and makes new ones wait and then see "closed", so no entry
 can land in a period after its final recompute.
 
-The package holds one subject per module: periods.py (calendar, recompute,
-close), booking.py (order events into the ledger), applying.py (the queue),
-ranks.py (editing ranks) and plan.py (rank rules and the plan file). The
-public names are re-exported here.
+The package holds one subject per module: periods.py (recompute, close),
+booking.py (order events into the ledger), applying.py (the queue), ranks.py
+(editing ranks) and plan.py (rank rules and the plan file). The public names
+are re-exported here. What an order event books is decided by the pure
+qualification/bookings.py (shared with the order importer); the calendar
+(month_start, period_parse) is the pure qualification/periods.py.
 """
 
 from .applying import APPLY_BATCH_LIMIT, volume_apply_pending, volume_sweep
@@ -45,12 +47,21 @@ from .periods import (
     period_recompute,
     period_recompute_open_on_commit,
 )
-from .plan import PLAN_RANK_KEYS, plan_load, plan_validate, rank_validate
+from .plan import (
+    PLAN_RANK_KEYS,
+    commission_settings_save,
+    commission_settings_validate,
+    plan_load,
+    plan_validate,
+    rank_validate,
+)
 from .ranks import rank_delete, rank_save
 
 __all__ = [
     "APPLY_BATCH_LIMIT",
     "PLAN_RANK_KEYS",
+    "commission_settings_save",
+    "commission_settings_validate",
     "_plan",
     "company_tz",
     "month_start",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import sql
 from ..engine import Plan, full_pass
-from ..events import period_closing
+from ..events import period_closing, period_recomputed
 from ..models import Period, Rank
 from ..periods import company_tz, month_start, next_month, period_parse  # noqa: F401 - re-exported
 from ..ranks import plan_from_ranks
@@ -61,7 +61,10 @@ def period_recompute(*, period: Period, progress=None) -> int:
     period = _lock_period(period.pk)
     if not period.is_open:
         raise _closed_error(period)
-    return _recompute_locked(period, progress=progress)
+    count = _recompute_locked(period, progress=progress)
+    # Downstream (the commission estimate) refreshes after commit.
+    period_recomputed.send(sender=Period, period=period)
+    return count
 
 
 @contextmanager

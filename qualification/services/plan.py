@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Rank
+from ..models import CommissionSettings, Rank
+from ..plan_fields import (
+    RANK_COMMISSION_KEYS,
+    SETTINGS_KEYS,
+    validate_commission_settings,
+    validate_rank_commission,
+)
 from .periods import period_recompute_open_on_commit
 
 
@@ -60,8 +66,42 @@ def rank_validate(*, rank: Rank) -> None:
             _("Rank %(name)s asks for nothing: every partner would hold it even without any volume. "
               "Set a minimum PV or GV above 0, or qualified legs.") % {"name": label}
         )
+    commission = {
+        key: getattr(rank, key) for key in RANK_COMMISSION_KEYS if getattr(rank, key) is not None
+    }
+    for key, message in validate_rank_commission(commission)[1]:
+        errors[key].append(_sentence(message))
     if errors:
         raise ValidationError(dict(errors))
+
+
+def _sentence(message: str) -> str:
+    """The plan file's message ("must be ...") as a form error ("Must be ...")."""
+    return message[:1].upper() + message[1:] + "."
+
+
+def commission_settings_validate(*, settings: CommissionSettings) -> None:
+    """The plan-wide commission settings, with the plan file's messages."""
+    data = {key: getattr(settings, key) for key in SETTINGS_KEYS}
+    if data["cap_percent"] is None:
+        del data["cap_percent"]
+    data = {key: value for key, value in data.items() if value is not None}
+    errors: dict[str, list[str]] = defaultdict(list)
+    for key, message in validate_commission_settings(data)[1]:
+        errors[key].append(_sentence(message))
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+@transaction.atomic
+def commission_settings_save(*, settings: CommissionSettings) -> CommissionSettings:
+    """Validate and save the commission settings (one row); they apply to open periods."""
+    commission_settings_validate(settings=settings)
+    existing = CommissionSettings.objects.select_for_update().order_by("pk").first()
+    if existing is not None and existing.pk != settings.pk:
+        settings.pk = existing.pk
+    settings.save()
+    return settings
 
 
 PLAN_RANK_KEYS = ("level", "name", "min_pv", "min_gv", "max_leg_percent", "min_qualified_legs", "leg_rank")
@@ -86,12 +126,28 @@ def _parse_decimal(value, *, allow_null: bool = False):
 def plan_validate(*, data) -> list[dict]:
     """Check a plan file (data-exchange.md) completely. Returns the ranks as
     dicts of Python values; raises ValidationError listing every problem."""
+    return _plan_check(data)[0]
+
+
+def _plan_check(data) -> tuple[list[dict], dict]:
+    """(ranks, commission settings) of a valid plan file, else ValidationError
+    listing every problem. The commission keys (commissions.md section 2) are
+    optional: a plan file without them pays nothing."""
     problems: list[str] = []
     if not isinstance(data, dict):
         raise ValidationError(_('The plan must be a JSON object like {"ranks": [...]}.'))
-    unknown = sorted(set(data) - {"ranks"})
+    unknown = sorted(set(data) - {"ranks", "commissions"})
     if unknown:
-        problems.append(_("Unknown keys at the top: %(keys)s (only “ranks” is allowed).") % {"keys": ", ".join(unknown)})
+        problems.append(
+            _("Unknown keys at the top: %(keys)s (only “ranks” and “commissions” are allowed).")
+            % {"keys": ", ".join(unknown)}
+        )
+    settings, settings_errors = validate_commission_settings(data.get("commissions", {}))
+    for key, message in settings_errors:
+        if key == "non_field_errors":
+            problems.append(_("“commissions”: %(error)s.") % {"error": message})
+        else:
+            problems.append(_("“commissions”: “%(key)s” %(error)s.") % {"key": key, "error": message})
     raw_ranks = data.get("ranks")
     if not isinstance(raw_ranks, list):
         problems.append(_("“ranks” must be a list of ranks."))
@@ -104,7 +160,7 @@ def plan_validate(*, data) -> list[dict]:
             continue
         if isinstance(raw.get("name"), str) and raw["name"].strip():
             where = _("Rank %(n)s (“%(name)s”)") % {"n": index, "name": raw["name"].strip()}
-        unknown = sorted(set(raw) - set(PLAN_RANK_KEYS))
+        unknown = sorted(set(raw) - set(PLAN_RANK_KEYS) - set(RANK_COMMISSION_KEYS))
         missing = [k for k in PLAN_RANK_KEYS if k not in raw]
         if unknown:
             problems.append(_("%(where)s: unknown keys %(keys)s.") % {"where": where, "keys": ", ".join(unknown)})
@@ -149,6 +205,12 @@ def plan_validate(*, data) -> list[dict]:
             problems.append(_("%(where)s: “leg_rank” must be the name of another rank, or null.") % {"where": where})
         else:
             rank["leg_rank"] = leg_rank.strip() if isinstance(leg_rank, str) else None
+        commission, commission_errors = validate_rank_commission(
+            {key: raw[key] for key in RANK_COMMISSION_KEYS if key in raw}
+        )
+        for key, error in commission_errors:
+            problems.append(_("%(where)s: “%(key)s” %(error)s.") % {"where": where, "key": key, "error": error})
+        rank.update(commission)
         ranks.append(rank)
 
     names = [r["name"] for r in ranks if "name" in r]
@@ -183,7 +245,7 @@ def plan_validate(*, data) -> list[dict]:
             )
     if problems:
         raise ValidationError(problems)
-    return ranks
+    return ranks, settings
 
 
 @transaction.atomic
@@ -192,7 +254,7 @@ def plan_load(*, data) -> dict[str, int]:
     updated, new ones added, missing ones removed. All or nothing. Results of
     closed periods keep their rank snapshots; open periods are recomputed after
     commit. Returns counts {"added", "updated", "removed"}."""
-    ranks = plan_validate(data=data)
+    ranks, settings = _plan_check(data)
     existing = {r.level: r for r in Rank.objects.select_for_update().order_by("pk")}
     wanted = {r["level"] for r in ranks}
     # Free names and leg links first: names may move between levels and removed
@@ -216,6 +278,9 @@ def plan_load(*, data) -> dict[str, int]:
         rank.min_pv = spec["min_pv"]
         rank.min_gv = spec["min_gv"]
         rank.max_leg_percent = spec["max_leg_percent"]
+        rank.customer_percent = spec["customer_percent"]
+        rank.team_percents = [str(p) for p in spec["team_percents"]]
+        rank.advancement_bonus = spec["advancement_bonus"]
         rank.min_qualified_legs = 0  # set with its leg rank below (a database check)
         rank.leg_rank = None
         rank.save()
@@ -226,5 +291,9 @@ def plan_load(*, data) -> dict[str, int]:
                 min_qualified_legs=spec["min_qualified_legs"],
                 leg_rank=by_name[spec["leg_rank"]] if spec["leg_rank"] else None,
             )
+    stored = CommissionSettings.objects.select_for_update().order_by("pk").first() or CommissionSettings()
+    for key, value in settings.items():
+        setattr(stored, key, value)
+    stored.save()
     period_recompute_open_on_commit()
     return {"added": added, "updated": updated, "removed": len(removed)}

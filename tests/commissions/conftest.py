@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orders.services import order_mark_paid
-from qualification.models import CommissionSettings, Rank, VolumeEntry
+from qualification.models import CommissionSettings, Rank
 from tests.factories import OrderFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -70,11 +70,17 @@ def sell(committed):
     """sell(partner, qv, cv, at) -> a paid order with that QV and CV, volume applied."""
 
     def make(partner, qv, cv, at, **kwargs):
-        order = OrderFactory(attributed_partner=partner, qv_total=D(qv), **kwargs)
+        order = OrderFactory(attributed_partner=partner, qv_total=D(qv), cv=D(cv), **kwargs)
         with committed():
-            order = order_mark_paid(order=order, paid_at=at)
-        # The order's CV on its ledger entry (as booked from the order lines).
-        VolumeEntry.objects.filter(order=order).update(cv=D(cv))
-        return order
+            return order_mark_paid(order=order, paid_at=at)
 
     return make
+
+
+@pytest.fixture
+def admin_client(db, client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client

@@ -14,8 +14,9 @@ from tests.factories import PartnerFactory, UserFactory
 
 
 @pytest.fixture
-def admin_client(db):
-    client = Client()  # German, the default language
+def admin_client(db, settings):
+    settings.LANGUAGE_CODE = "de"  # the site's default (this folder's tests default to English)
+    client = Client()  # no Accept-Language: the default language
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 

@@ -275,3 +275,16 @@ def test_money_and_percent_follow_the_language():
         assert wording.money_display(D("-3")) == "−€3.00"
         assert wording.percent_display(D("4")) == "4%"
         assert wording.possessive("Dora") == "Dora’s"
+
+
+@pytest.mark.django_db
+def test_a_plan_without_commission_settings_leaves_the_figures_out():
+    data = earnings_create()
+    data.period.plan = {"ranks": []}
+    data.period.save(update_fields=["plan"])
+
+    anna = text_of(client_for(data.anna, language="en").get(STATEMENT_URL))
+    ben = text_of(client_for(data.ben, language="en").get(STATEMENT_URL))
+
+    assert "€24.00 carried forward to the next month: below the minimum payout." in anna
+    assert "you were skipped, below the minimum PV" in ben

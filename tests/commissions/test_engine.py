@@ -9,6 +9,7 @@ from commissions.engine import (
     INACTIVE,
     SKIPPED,
     TEAM,
+    TERMINATED,
     CommissionPlan,
     PeriodInput,
     RankPay,
@@ -91,39 +92,56 @@ def test_compression_skips_inactive_below_min_pv_and_terminated_ancestors_withou
     assert results[5].team == 600  # generation 1, Silver 6 %
     assert results[1].team == 500  # generation 2 (not 5): Gold 5 %
     team_lines = [line for line in results[1].lines if line[0] == TEAM]
-    assert team_lines == [(TEAM, 6, 2, 10000, 500, 10000 * 500, "", "")]
+    assert team_lines == [(TEAM, 6, 2, 10000, 500, 10000 * 500, "", "", None)]
     for pid in (2, 3, 4):
         assert pid not in results  # nothing earned, no statement
 
 
-def test_skipped_ancestors_are_recorded_with_their_reason_on_their_statement():
+def test_skipped_ancestors_are_named_on_the_statement_of_whoever_earned_above_them():
+    # 1 Silver <- 2 inactive <- 3 below min PV <- 4 sells
     data = PeriodInput(
-        sponsor=chain(3),
+        sponsor=chain(4),
         status={2: "inactive"},
-        paid_as={1: 1, 2: 1},
-        pv={1: 5000, 2: 0},
-        customer_cv={2: 10000, 3: 10000},
+        paid_as={1: 2, 2: 1},
+        pv={1: 5000, 3: 100},
+        customer_cv={2: 10000, 4: 10000},
         cv_total=20000,
+        title_before={1: 2, 2: 1},
     )
     results, _summary = compute(plan(), data)
-    assert (SKIPPED, 3, 1, 10000, None, 0, "", INACTIVE) in results[2].lines
-    assert results[1].team == 500 + 500  # 3 (via compressed 2) and 2 itself, both generation 1
+    lines = results[1].lines
+    assert (TEAM, 4, 1, 10000, 600, 6_000_000, "", "", None) in lines
+    assert (SKIPPED, 4, 1, 10000, None, 0, "", BELOW_MIN_PV, 3) in lines
+    assert (SKIPPED, 4, 1, 10000, None, 0, "", INACTIVE, 2) in lines
+    assert (
+        SKIPPED,
+        2,
+        1,
+        10000,
+        None,
+        0,
+        "",
+        INACTIVE,
+        2,
+    ) not in lines  # 2's own CV: nobody skipped
+    assert results[1].team == 600 + 600
+    assert not [line for line in results[2].lines if line[0] == TEAM]
 
 
 def test_skip_reasons_are_distinct():
+    # 1 Bronze <- 2 inactive <- 3 terminated <- 4 below min PV <- 5 sells
     data = PeriodInput(
         sponsor=chain(5),
         status={3: "terminated", 2: "inactive"},
         pv={4: 100, 1: 5000},
         paid_as={1: 1, 2: 1, 3: 1, 4: 1},
-        customer_cv={5: 10000, 4: 10000, 3: 10000, 2: 10000},
-        cv_total=40000,
+        customer_cv={5: 10000},
+        cv_total=10000,
+        title_before={1: 1},
     )
     results, _summary = compute(plan(), data)
-    reasons = {line[1]: line[7] for line in results[4].lines if line[0] == SKIPPED}
-    assert reasons == {5: BELOW_MIN_PV}
-    assert {line[7] for line in results[2].lines if line[0] == SKIPPED} == {INACTIVE}
-    assert 3 not in results  # terminated: its own customer CV earns nothing either
+    reasons = {line[8]: line[7] for line in results[1].lines if line[0] == SKIPPED}
+    assert reasons == {4: BELOW_MIN_PV, 3: TERMINATED, 2: INACTIVE}
 
 
 def test_an_active_ancestor_with_a_short_list_uses_up_a_generation():

@@ -49,9 +49,14 @@ def add_to_cart_from(client, page: str, product, **headers):
     "Add to cart" as visitor.js makes it: a POST with the page's hidden fields
     (product, next, the partner the page is scoped to) and the visitor's token."""
     html = client.get(page, **headers).content.decode()
-    bits = visitor_bits(client, page, **headers)
-    # visitor.js: the token in the answer (new visitor), else from the CSRF cookie
-    token = bits["csrf"] or client.cookies[bits["csrf_cookie"]].value
+    visitor_bits(client, page, **headers)
+    # visitor.js: the token from the CSRF cookie, or asked for by a visitor without one
+    cookie_name = re.search(r'data-csrf-cookie="([^"]+)"', html).group(1)
+    if cookie_name in client.cookies:
+        token = client.cookies[cookie_name].value
+    else:
+        token_url = re.search(r'data-token-url="([^"]+)"', html).group(1)
+        token = client.get(token_url, **headers).json()["csrf"]
     form = re.search(
         rf'<form method="get" action="/shop/p/{product.pk}/" data-post-action="([^"]+)">(.*?)</form>',
         html,

@@ -122,7 +122,7 @@ def test_a_visitor_who_only_looks_gets_no_session(anna, soap):
     visitor.get("/shop/?ref=anna")
     visitor_bits(visitor, "/shop/?ref=anna")
     assert bits["cart"] == bits["banner"] == bits["messages"] == bits["account"] == ""
-    assert "sessionid" not in visitor.cookies and not Session.objects.exists()
+    assert not visitor.cookies and not Session.objects.exists()  # not even a CSRF cookie
 
 
 def test_second_view_costs_no_query(anna, soap, django_assert_num_queries):
@@ -230,10 +230,11 @@ def test_link_preview_bots_neither_count_nor_become_a_referral(client, anna, soa
 
 def test_the_token_of_the_visitor_request_is_accepted_by_add_to_cart(anna, soap):
     visitor = Client(enforce_csrf_checks=True)
-    first = visitor_bits(visitor, "/anna/")
-    assert first["csrf"] and visitor.cookies["csrftoken"].value  # new: token and cookie
-    again = visitor.get("/anna/me/?next=/anna/")
-    assert again.json()["csrf"] == "" and "csrftoken" not in again.cookies  # read from the cookie
+    looked = visitor.get("/anna/me/?next=/anna/")
+    assert not looked.cookies and "csrf" not in looked.json()  # looking: no cookie at all
+    asked = visitor.get("/shop/token/")  # at the first submit
+    assert "no-store" in asked["Cache-Control"] and asked.json()["csrf"]
+    assert visitor.cookies["csrftoken"].value
     response = add_to_cart_from(visitor, "/anna/", soap)
     assert response.status_code == 302 and response.url == "/anna/"
     assert visitor.session["cart"] == {str(soap.pk): 1}
@@ -347,3 +348,9 @@ def test_language_switch_of_the_public_pages_sets_the_language_and_goes_back(cli
     assert response.status_code == 302 and response.url == "/anna/"
     assert client.get("/anna/").headers["Content-Language"] == "de"
     assert client.get("/i18n/switch/", {"language": "xx", "next": "NaN"}).url == "/"
+
+
+def test_proxies_and_link_checkers_may_ask_with_head(client, anna):
+    response = client.head("/anna/")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("public")
+    assert client.post("/anna/").status_code == 405

@@ -17,8 +17,14 @@ def paid_order(*line_specs, total="60.00"):
     order = Order(number="2026-TEST01", status=Order.Status.PAID, total=Decimal(total))
     lines = {}
     for pk, (price, qv, qty, refunded) in enumerate(line_specs, start=1):
-        lines[pk] = OrderLine(pk=pk, name=f"P{pk}", unit_price=Decimal(price), unit_qv=Decimal(qv),
-                              quantity=qty, refunded_quantity=refunded)
+        lines[pk] = OrderLine(
+            pk=pk,
+            name=f"P{pk}",
+            unit_price=Decimal(price),
+            unit_qv=Decimal(qv),
+            quantity=qty,
+            refunded_quantity=refunded,
+        )
     return order, lines
 
 
@@ -53,7 +59,9 @@ def test_only_paid_or_shipped_orders_can_be_refunded():
 @pytest.mark.django_db
 def test_preparing_an_order_computes_it_and_writes_nothing(soap, cream):
     anna = PartnerFactory(slug="anna")
-    draft = order_prepare(cart_lines={cream.pk: 1, soap.pk: 2}, customer_data={**CUSTOMER, "partner_code": "Anna"})
+    draft = order_prepare(
+        cart_lines={cream.pk: 1, soap.pk: 2}, customer_data={**CUSTOMER, "partner_code": "Anna"}
+    )
     assert [(line.name, line.quantity) for line in draft.lines] == [("Seife", 2), (cream.name, 1)]
     assert draft.qv == 2 * soap.qv + cream.qv
     assert draft.totals.subtotal == 2 * soap.price + cream.price

@@ -57,8 +57,8 @@ class FakeReceiver:
         self.answers = []
         self.processed = {}
 
-    def post(self, url, *, body, headers):
-        self.requests.append({"url": url, "body": body, "headers": headers})
+    def post(self, url, *, body, headers, address=None):
+        self.requests.append({"url": url, "body": body, "headers": headers, "address": address})
         answer = self.answers.pop(0) if self.answers else 200
         if isinstance(answer, Exception):
             raise answer

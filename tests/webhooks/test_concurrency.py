@@ -27,9 +27,9 @@ def test_two_workers_racing_for_one_delivery_send_it_once(endpoint, receiver, mo
     delivery_id = Delivery.objects.get().pk
     slow_post = receiver.post
 
-    def post(url, *, body, headers):
+    def post(url, *, body, headers, address=None):
         time.sleep(0.3)  # the answer takes a while; the other worker tries meanwhile
-        return slow_post(url, body=body, headers=headers)
+        return slow_post(url, body=body, headers=headers, address=address)
 
     monkeypatch.setattr(transport, "post", post)
     start = threading.Barrier(2)

@@ -44,6 +44,7 @@ def test_a_successful_attempt_is_listed_with_code_and_duration(endpoint, receive
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.SUCCEEDED
     assert delivery.attempts == 1
+    assert receiver.requests[0]["address"] == "93.184.216.34"  # the address checked
     assert delivery.last_response_status == 200
     attempt = Attempt.objects.get()
     assert attempt.response_status == 200

@@ -34,7 +34,7 @@ from qualification.services import period_for, period_recompute, plan_load
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "Admin-Demo-2026"
 PARTNER_EMAIL, PARTNER_PASSWORD = "anna@example.com", "Demo-Partner-2026"
 
-# The plan of ../shared/spec/examples/small-team.json (tests/dataexchange checks they match).
+# The plan of ../shared/spec/examples/small-team.json (tests/demo checks they match).
 PLAN = {"ranks": [
     {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0",
      "max_leg_percent": None, "min_qualified_legs": 0, "leg_rank": None},

@@ -5,12 +5,24 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from landing.management.commands import seed_demo
+from demo.management.commands import seed_demo
 from orders.models import Customer, Order, OrderEvent, Product, Refund
 from partners.models import Partner, User
 from qualification.models import PartnerPeriodStats, Period, Rank, VolumeEntry
 
-MODELS = (User, Partner, Product, Customer, Order, OrderEvent, Refund, VolumeEntry, Rank, Period, PartnerPeriodStats)
+MODELS = (
+    User,
+    Partner,
+    Product,
+    Customer,
+    Order,
+    OrderEvent,
+    Refund,
+    VolumeEntry,
+    Rank,
+    Period,
+    PartnerPeriodStats,
+)
 
 
 def counts():
@@ -28,20 +40,38 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
     # when seeded twice
     first = seed()
     after_first = counts()
-    ledger = sorted(VolumeEntry.objects.values_list("order_event_id", "line_no", "partner_id", "qv"))
-    stats = sorted(PartnerPeriodStats.objects.values_list("partner_id", "period_id", "pv", "gv", "paid_as_name"))
+    ledger = sorted(
+        VolumeEntry.objects.values_list("order_event_id", "line_no", "partner_id", "qv")
+    )
+    stats = sorted(
+        PartnerPeriodStats.objects.values_list(
+            "partner_id", "period_id", "pv", "gv", "paid_as_name"
+        )
+    )
     second = seed()
 
     # then the company is there: plan, products, partners over four levels, paid orders with refunds
-    assert after_first["Rank"] == 4 and after_first["Product"] == 10 and after_first["Partner"] == 30
+    assert (
+        after_first["Rank"] == 4 and after_first["Product"] == 10 and after_first["Partner"] == 30
+    )
     assert set(Partner.objects.values_list("depth", flat=True)) == {0, 1, 2, 3}
     assert after_first["Order"] > 60 and after_first["Refund"] >= 1
     assert Order.objects.filter(status__in=["paid", "refunded"]).count() == after_first["Order"]
     assert PartnerPeriodStats.objects.filter(paid_as_level__gt=0).exists()
     # and nothing changed the second time
     assert counts() == after_first
-    assert sorted(VolumeEntry.objects.values_list("order_event_id", "line_no", "partner_id", "qv")) == ledger
-    assert sorted(PartnerPeriodStats.objects.values_list("partner_id", "period_id", "pv", "gv", "paid_as_name")) == stats
+    assert (
+        sorted(VolumeEntry.objects.values_list("order_event_id", "line_no", "partner_id", "qv"))
+        == ledger
+    )
+    assert (
+        sorted(
+            PartnerPeriodStats.objects.values_list(
+                "partner_id", "period_id", "pv", "gv", "paid_as_name"
+            )
+        )
+        == stats
+    )
     # the printed logins work
     for output in (first, second):
         assert "admin@example.com / Admin-Demo-2026" in output
@@ -55,5 +85,9 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
 
 
 def test_seed_plan_is_the_small_team_example_plan():
-    example = json.loads((Path(__file__).resolve().parent / "small-team.json").read_text(encoding="utf-8"))
+    example = json.loads(
+        (Path(__file__).resolve().parents[1] / "dataexchange" / "small-team.json").read_text(
+            encoding="utf-8"
+        )
+    )
     assert example["plan"] == seed_demo.PLAN
