@@ -25,7 +25,8 @@ TYPE_SELF_BILLED_CREDIT_NOTE = "261"
 
 CATEGORY = {
     TaxStatus.REGULAR: ("S", "", ""),
-    TaxStatus.SMALL_BUSINESS: ("E", "VATEX-EU-132", "Kleinunternehmer gemäß § 19 UStG"),
+    # No VATEX code is meant for the German small-business rule: the text says it.
+    TaxStatus.SMALL_BUSINESS: ("E", "", "Kleinunternehmer gemäß § 19 UStG"),
     TaxStatus.REVERSE_CHARGE: (
         "AE",
         "VATEX-EU-AE",
@@ -100,8 +101,9 @@ def credit_note_xml(note, *, iban: str = "") -> bytes:
     tax.basis_amount = net
     tax.type_code = "VAT"
     tax.category_code = category
-    if reason_code:
+    if reason:
         tax.exemption_reason = reason
+    if reason_code:
         tax.exemption_reason_code = reason_code
     tax.rate_applicable_percent = note.vat_rate
     settlement.trade_tax.add(tax)

@@ -200,6 +200,12 @@ def test_cancelling_credit_note_has_its_own_number_and_negative_amounts(item_for
         D("-23.46"),
         D("-146.91"),
     )
+    from drafthorse.utils import validate_xml
+
+    validate_xml(xmlout=bytes(cancelling.xml), schema="FACTUR-X_EN16931")
+    tree = etree.fromstring(bytes(cancelling.xml))
+    ns = {"rsm": RSM, "ram": RAM}
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=ns) == "261"
     text = pdf_text(cancelling)
     assert "Stornogutschrift" in text and f"Storniert die Gutschrift Nr. GS-{Y}-000001" in text
     note.refresh_from_db()
@@ -267,3 +273,44 @@ def test_admin_cancels_a_credit_note_with_a_reason(item_for, admin_client):
     )
     cancelling = CreditNote.objects.get(cancels=note)
     assert cancelling.number == f"GS-{Y}-000002" and cancelling.gross == -note.gross
+
+
+def test_closing_a_period_makes_its_payout_items_after_commit(django_capture_on_commit_callbacks):
+    from payouts.receivers import items_after_close
+    from qualification.events import period_closing
+    from qualification.models import Period
+
+    uid = "payouts_items_after_close"
+    assert period_closing.disconnect(dispatch_uid=uid)  # it listens to the close
+    period_closing.connect(items_after_close, dispatch_uid=uid)
+    anna = PartnerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = statement_make(anna, payout="75.00")
+        items_after_close(sender=Period, period=statement.period)
+        assert not PayoutItem.objects.exists()  # not before the close commits
+    assert PayoutItem.objects.get().statement == statement
+
+
+@pytest.mark.parametrize(
+    ("overrides", "category", "reason_code"),
+    [
+        (REGULAR, "S", None),
+        ({}, "E", None),
+        (REVERSE, "AE", "VATEX-EU-AE"),
+    ],
+)
+def test_einvoice_xml_carries_the_vat_category_of_each_tax_status(
+    item_for, admin, overrides, category, reason_code
+):
+    from drafthorse.utils import validate_xml
+
+    note = credit_note_issue(item=item_for(PartnerFactory(), **overrides), actor=admin)
+    validate_xml(xmlout=bytes(note.xml), schema="FACTUR-X_EN16931")
+    tree = etree.fromstring(bytes(note.xml))
+    ns = {"ram": RAM}
+    tax = tree.find(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", ns)
+    assert tax.findtext("ram:CategoryCode", namespaces=ns) == category
+    assert tax.findtext("ram:ExemptionReasonCode", namespaces=ns) == reason_code
+    assert tax.findtext("ram:CalculatedAmount", namespaces=ns) == str(note.vat)
+    if category != "S":
+        assert tax.findtext("ram:ExemptionReason", namespaces=ns)
