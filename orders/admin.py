@@ -1,12 +1,12 @@
 """Admin for products, orders and customers. Every change of an order or a
 binding goes through orders/services.py; errors are reported per order."""
 
+import stripe
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,9 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landing.services import landing_cache_invalidate
 from partners.models import Partner
 
+from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
     AttributionChange,
@@ -30,9 +30,11 @@ from .models import (
     Product,
     Refund,
 )
+from .pricing import cv_proposed
 from .services import (
     customer_rebind,
     order_cancel,
+    order_late_payment_refund,
     order_mark_paid,
     order_reattribute,
     order_refund,
@@ -53,14 +55,30 @@ class ProductAdminForm(forms.ModelForm):
             "price",
             "vat_rate",
             "qv",
+            "cv",
             "is_active",
             "sort_order",
         )
         help_texts = {
             "price": gettext_lazy("Gross price in EUR, VAT included, as the customer pays it."),
             "qv": gettext_lazy("Qualifying volume per unit; independent of the price."),
+            "cv": gettext_lazy(
+                "Commissionable value per unit in EUR. Leave empty to take the net price (price without VAT)."
+            ),
             "image": gettext_lazy("JPEG, PNG or WebP. Stored as a JPEG of at most 1200 pixels."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cv"].required = False
+        if not self.instance.pk:
+            self.initial.pop("cv", None)  # empty: proposed from the net price
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cv") is None and cleaned.get("price") and cleaned.get("vat_rate") is not None:
+            cleaned["cv"] = cv_proposed(price=cleaned["price"], vat_rate=cleaned["vat_rate"])
+        return cleaned
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -78,6 +96,7 @@ class ProductAdmin(admin.ModelAdmin):
         "price",
         "vat_rate",
         "qv",
+        "cv",
         "is_active",
         "sort_order",
         "updated_at",
@@ -99,8 +118,8 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
     def _changed(self):
-        # Landing pages and the shop show products: drop their cached copies.
-        transaction.on_commit(landing_cache_invalidate)
+        # Pages that show products (landing) listen to this hook.
+        catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -114,13 +133,13 @@ class ProductAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         self._changed()
 
-    @admin.action(description=gettext_lazy("Activate selected products"))
+    @admin.action(description=gettext_lazy("Activate selected products"), permissions=["change"])
     def activate(self, request, queryset):
         n = queryset.update(is_active=True, updated_at=timezone.now())
         self._changed()
         self.message_user(request, _("%(n)d products activated.") % {"n": n}, messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Deactivate selected products"))
+    @admin.action(description=gettext_lazy("Deactivate selected products"), permissions=["change"])
     def deactivate(self, request, queryset):
         n = queryset.update(is_active=False, updated_at=timezone.now())
         self._changed()
@@ -149,6 +168,7 @@ class OrderLineInline(ReadOnlyInline):
         "unit_price",
         "vat_rate",
         "unit_qv",
+        "unit_cv",
         "quantity",
         "refunded_quantity",
         "line_total_display",
@@ -173,6 +193,7 @@ class RefundInline(ReadOnlyInline):
         "refunded_at",
         "amount",
         "qv",
+        "cv",
         "is_full",
         "reason",
         "provider_reference",
@@ -295,6 +316,29 @@ class PartialRefundForm(forms.Form):
         return result
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("late_payment", gettext_lazy("Payment received after cancellation"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "late_payment":
+            return queryset.exclude(late_payment_reference="").filter(
+                late_payment_refunded_at__isnull=True
+            )
+        return queryset
+
+
+LATE_PAYMENT_FIELDS = (
+    "late_payment_reference",
+    "late_payment_amount",
+    "late_payment_received_at",
+    "late_payment_refunded_at",
+)
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
@@ -304,11 +348,13 @@ class OrderAdmin(admin.ModelAdmin):
         "email",
         "total",
         "qv",
+        "cv",
         "attribution",
         "payment_method",
         "placed_at",
     )
     list_filter = (
+        NeedsAttentionFilter,
         "status",
         "attribution",
         "payment_method",
@@ -319,7 +365,15 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     ordering = ("-placed_at",)
     inlines = (OrderLineInline, OrderTransitionInline, RefundInline, AttributionChangeInline)
-    actions = ("mark_paid", "ship", "cancel", "refund_full", "reattribute", "partial_refund")
+    actions = (
+        "mark_paid",
+        "ship",
+        "cancel",
+        "refund_full",
+        "reattribute",
+        "partial_refund",
+        "refund_late_payment",
+    )
     fieldsets = (
         (
             None,
@@ -368,7 +422,7 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             gettext_lazy("Amounts"),
-            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv")},
+            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv", "cv")},
         ),
         (
             gettext_lazy("Payment"),
@@ -378,7 +432,31 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Orders change only through the actions (services), never by editing.
-        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]] + list(LATE_PAYMENT_FIELDS)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(self.fieldsets)
+        if obj is not None and obj.late_payment_reference:
+            fieldsets.append(
+                (
+                    gettext_lazy("Payment received after cancellation"),
+                    {
+                        "fields": LATE_PAYMENT_FIELDS,
+                        "description": gettext_lazy(
+                            "The customer paid after the order was cancelled. Refund the "
+                            "payment with the action “Refund the payment received after "
+                            "cancellation” in the order list."
+                        ),
+                    },
+                )
+            )
+        # The refund button only for staff who may change orders (money and volume).
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "refund_link"]})
+            for name, options in fieldsets
+        ]
 
     def has_add_permission(self, request):
         return False
@@ -425,15 +503,17 @@ class OrderAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Mark as paid (payment received)"))
+    @admin.action(
+        description=gettext_lazy("Mark as paid (payment received)"), permissions=["change"]
+    )
     def mark_paid(self, request, queryset):
         self._each(request, queryset, order_mark_paid, _("%(n)d orders marked as paid."))
 
-    @admin.action(description=gettext_lazy("Mark as shipped"))
+    @admin.action(description=gettext_lazy("Mark as shipped"), permissions=["change"])
     def ship(self, request, queryset):
         self._each(request, queryset, order_ship, _("%(n)d orders marked as shipped."))
 
-    @admin.action(description=gettext_lazy("Cancel (pending orders)"))
+    @admin.action(description=gettext_lazy("Cancel (pending orders)"), permissions=["change"])
     def cancel(self, request, queryset):
         self._each(
             request,
@@ -443,7 +523,7 @@ class OrderAdmin(admin.ModelAdmin):
             reason=_("cancelled by an admin"),
         )
 
-    @admin.action(description=gettext_lazy("Refund in full"))
+    @admin.action(description=gettext_lazy("Refund in full"), permissions=["change"])
     def refund_full(self, request, queryset):
         self._each(
             request,
@@ -453,7 +533,37 @@ class OrderAdmin(admin.ModelAdmin):
             reason=_("refunded by an admin"),
         )
 
-    @admin.action(description=gettext_lazy("Refund chosen lines… (one order)"))
+    @admin.action(
+        description=gettext_lazy("Refund the payment received after cancellation"),
+        permissions=["change"],
+    )
+    def refund_late_payment(self, request, queryset):
+        done = 0
+        for order in queryset.order_by("pk"):
+            try:
+                order_late_payment_refund(order=order, changed_by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            except stripe.StripeError as exc:
+                self.message_user(
+                    request,
+                    _("%(number)s: Stripe could not refund the payment (%(error)s).")
+                    % {"number": order.number, "error": exc.user_message or exc.__class__.__name__},
+                    messages.ERROR,
+                )
+        if done:
+            self.message_user(
+                request,
+                _("%(n)d payments after cancellation refunded.") % {"n": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=gettext_lazy("Refund chosen lines… (one order)"), permissions=["change"]
+    )
     def partial_refund(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -466,7 +576,9 @@ class OrderAdmin(admin.ModelAdmin):
             reverse("admin:orders_order_partial_refund", args=[queryset.get().pk])
         )
 
-    @admin.action(description=gettext_lazy("Re-attribute to another partner…"))
+    @admin.action(
+        description=gettext_lazy("Re-attribute to another partner…"), permissions=["change"]
+    )
     def reattribute(self, request, queryset):
         return partner_choice_action(
             self,
@@ -567,7 +679,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Bind to another partner…"))
+    @admin.action(description=gettext_lazy("Bind to another partner…"), permissions=["change"])
     def rebind(self, request, queryset):
         return partner_choice_action(
             self,

@@ -15,6 +15,10 @@ Precedence, strongest first:
      c. none     the company
 With settings.ATTRIBUTION_MODE == "last_touch", 3a/3b win over 2.
 
+"Is this the partner's own order?" (spec 3.1) is `order_is_own_for` here, and
+nowhere else: the checkout, the re-attribution, the importer and the volume
+booking all call it (or `order_is_own`, its form for a saved order).
+
 Unknown, inactive and terminated codes and referrals never attribute. The
 checkout refuses an invalid typed code with a field error before this runs
 (partner_code_check); here an invalid one simply counts as absent.
@@ -91,6 +95,55 @@ def partner_code_check(*, code: str) -> Partner | None:
             }
         )
     return partner
+
+
+def order_is_own_for(
+    *,
+    customer_email: str,
+    partner_id: int | None,
+    partner_email: str | None,
+    attribution: str = "",
+    attributed_partner_id: int | None = None,
+) -> bool:
+    """Spec 3.1, pure: an order is the partner's own when it was placed as such
+    (attribution "self" to this partner) or its customer e-mail is the
+    partner's account e-mail (case-insensitive, spaces ignored)."""
+    if partner_id is None:
+        return False
+    if attribution == A.SELF and attributed_partner_id == partner_id:
+        return True
+    return bool(partner_email) and normalize_email(customer_email) == normalize_email(partner_email)
+
+
+def order_is_own(*, order: Order, partner: Partner | None) -> bool:
+    """order_is_own_for a saved order and a partner (with its user loaded)."""
+    if partner is None:
+        return False
+    return order_is_own_for(
+        customer_email=order.customer.email,
+        partner_id=partner.pk,
+        partner_email=partner.user.email,
+        attribution=order.attribution,
+        attributed_partner_id=order.attributed_partner_id,
+    )
+
+
+def attribution_for_assigned(*, customer_email: str, partner_id: int | None, partner_email: str | None,
+                             reason: str) -> str:
+    """The attribution of an order given to a partner by someone (an admin:
+    "admin", an import: "import"): "self" when it is the partner's own order,
+    "none" without a partner, else `reason`."""
+    if partner_id is None:
+        return A.NONE
+    if order_is_own_for(customer_email=customer_email, partner_id=partner_id, partner_email=partner_email):
+        return A.SELF
+    return reason
+
+
+def order_binds_customer(*, partner_id: int | None, attribution: str) -> bool:
+    """Spec 3.4: an attributed order that is not the partner's own binds its
+    customer (if not bound yet) to that partner."""
+    return partner_id is not None and attribution != A.SELF
 
 
 def _own_partner(*, user, email: str) -> Partner | None:

@@ -1,4 +1,4 @@
-"""Order events for consumers downstream (qualification).
+"""Order events for consumers downstream (qualification, landing).
 
 `order_event_recorded` is sent inside the transaction that records the event, so
 a consumer can append its own rows atomically and schedule work with on_commit.
@@ -8,3 +8,8 @@ from django.dispatch import Signal
 
 # event: OrderEvent
 order_event_recorded = Signal()
+
+# sender: Product. Sent inside the transaction when products were changed in bulk
+# (admin actions use queryset.update(), which sends no post_save): pages that show
+# the catalogue drop their cached copies (now and again after commit).
+catalogue_changed = Signal()

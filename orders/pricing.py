@@ -20,6 +20,12 @@ def vat_contained(gross: Decimal, rate: Decimal) -> Decimal:
     return money(Decimal(gross) * Decimal(rate) / (Decimal("100") + Decimal(rate)))
 
 
+def cv_proposed(*, price: Decimal, vat_rate: Decimal) -> Decimal:
+    """A new product's CV as proposed (commissions.md 1): its net price,
+    price / (1 + VAT rate), rounded to the cent."""
+    return money(Decimal(price) / (1 + Decimal(vat_rate) / 100))
+
+
 def shipping_for(subtotal: Decimal) -> Decimal:
     """Flat fee below the free-shipping threshold; nothing to ship costs nothing."""
     if subtotal <= ZERO or subtotal >= settings.SHIPPING_FREE_FROM:

@@ -1,4 +1,5 @@
-"""Streaming CSV imports: the machinery every importer shares.
+"""Streaming CSV imports: the machinery every importer shares (and `CsvWriter`,
+which every CSV the product writes goes through).
 
 The formats (../shared/spec/data-exchange.md): UTF-8 (a byte order mark is
 accepted), comma-separated, a header row, columns in any order, unknown columns
@@ -446,6 +447,42 @@ class RowWriter:
             ]
             if prepared:
                 cursor.executemany(self.insert_sql, prepared)
+
+
+# -- writing CSV -----------------------------------------------------------------
+
+# data-exchange.md: every CSV the product writes neutralises cells that a
+# spreadsheet would run as a formula (a text cell starting with =, + , - or @ gets a
+# leading '); numbers stay numbers. This is the one place that rule lives.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def csv_cell(value) -> str:
+    """One cell as written: None is empty, numbers (also "-5.00") unchanged, a text
+    that a spreadsheet would evaluate gets a leading apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class CsvWriter:
+    """csv.writer that passes every cell through csv_cell. Every CSV writer of the
+    product uses it: CsvWriter(fh).writerow([...])."""
+
+    def __init__(self, fh, **kwargs):
+        kwargs.setdefault("lineterminator", "\n")
+        self._writer = csv.writer(fh, **kwargs)
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 class CsvImportCommand(BaseCommand):

@@ -163,7 +163,9 @@ class PartnerSignupForm(forms.Form):
         code = code or self.initial.get("sponsor")
         if isinstance(code, Partner):
             return code
-        return partner_get_by_slug(slug=code, active_only=True) if code else None
+        if not code or "\x00" in code or len(code.strip()) > SLUG_MAX:
+            return None  # no partner has such a code; PostgreSQL refuses NUL in a query
+        return partner_get_by_slug(slug=code, active_only=True)
 
     def signup(self, request, user) -> None:
         """allauth's hook after save_user; the enrollment already happened there."""

@@ -1,6 +1,8 @@
 """Writes on partners and the genealogy."""
 
 import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import signals
-from .genealogy import child_path, upline_ids
+from .genealogy import SEPARATOR, child_path, upline_ids
 from .models import Partner, SponsorChange, StatusChange, normalize_email
 from .selectors import partner_descendants
 from .slugs import slug_validate
@@ -98,6 +100,73 @@ def partner_team_sizes_refresh() -> None:
         cursor.execute(_TEAM_SIZES_OF_LEAVES)
 
 
+# --- Enrolling ------------------------------------------------------------------
+# partner_enroll enrolls one partner; partners/imports.py enrolls a file of them
+# in bulk (COPY). Both take the new partner's values from partner_enroll_values
+# and the user's from partner_user_values, so a rule about them lives here once.
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollValues:
+    """The values a new partner row gets (derived fields included)."""
+
+    first_name: str
+    last_name: str
+    slug: str
+    path: str
+    depth: int
+    status: str
+    external_id: str | None
+    joined_at: datetime
+
+
+def partner_genealogy_for(*, sponsor_id: int | None, sponsor_path: str = "") -> tuple[str, int]:
+    """Path and depth of a new partner under a sponsor (a root: "", 0)."""
+    if sponsor_id is None:
+        return "", 0
+    path = child_path(sponsor_path, sponsor_id)
+    return path, path.count(SEPARATOR)
+
+
+def partner_enroll_values(
+    *,
+    first_name: str,
+    last_name: str,
+    slug: str,
+    sponsor_id: int | None,
+    sponsor_path: str = "",
+    status: str | None = None,
+    external_id: str | None = None,
+    joined_at: datetime | None = None,
+    now: datetime | None = None,
+) -> EnrollValues:
+    """Pure: the new partner's values; `slug` already checked (slug_problems)."""
+    path, depth = partner_genealogy_for(sponsor_id=sponsor_id, sponsor_path=sponsor_path)
+    return EnrollValues(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        slug=slug.strip().lower(),
+        path=path,
+        depth=depth,
+        status=(status or Partner.Status.ACTIVE).lower(),
+        external_id=external_id or None,
+        joined_at=joined_at or now or timezone.now(),
+    )
+
+
+def partner_user_values(*, email: str, first_name: str, last_name: str) -> dict[str, str]:
+    """The account of a new partner: e-mail normalised (stored e-mails are
+    compared exactly), names as given."""
+    return {"email": normalize_email(email), "first_name": first_name, "last_name": last_name}
+
+
+def partner_email_taken(*, email: str) -> bool:
+    # Stored e-mails are normalised (User.save, and a unique index on lower(email)
+    # catches any other way in), so an exact match can use the index; iexact
+    # would scan every user.
+    return get_user_model().objects.filter(email=normalize_email(email)).exists()
+
+
 @transaction.atomic
 def partner_enroll(
     *,
@@ -126,14 +195,13 @@ def partner_enroll(
         if sponsor.status != Partner.Status.ACTIVE and not allow_root:
             raise ValidationError({"sponsor": _("This sponsor cannot enroll new partners.")})
     if user is None:
-        User = get_user_model()
-        email = normalize_email(email)
-        # Stored e-mails are normalised (User.save, and a unique index on lower(email)
-        # catches any other way in), so an exact match can use the index; iexact
-        # would scan every user.
-        if User.objects.filter(email=email).exists():
-            raise ValidationError({"email": _("An account with this e-mail address exists already.")})
-        user = User(email=email, first_name=first_name, last_name=last_name)
+        if partner_email_taken(email=email):
+            raise ValidationError(
+                {"email": _("An account with this e-mail address exists already.")}
+            )
+        user = get_user_model()(
+            **partner_user_values(email=email, first_name=first_name, last_name=last_name)
+        )
         if password:
             user.set_password(password)
         else:
@@ -146,18 +214,17 @@ def partner_enroll(
             raise ValidationError(
                 {"email": _("An account with this e-mail address exists already.")}
             ) from exc
-    partner = Partner(
-        user=user,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+    values = partner_enroll_values(
+        first_name=first_name,
+        last_name=last_name,
         slug=slug,
-        sponsor=sponsor,
-        path=child_path(sponsor.path, sponsor.pk) if sponsor else "",
-        depth=sponsor.depth + 1 if sponsor else 0,
+        sponsor_id=sponsor.pk if sponsor else None,
+        sponsor_path=sponsor.path if sponsor else "",
         status=status,
-        external_id=external_id or None,
-        joined_at=joined_at or timezone.now(),
+        external_id=external_id,
+        joined_at=joined_at,
     )
+    partner = Partner(user=user, sponsor=sponsor, **asdict(values))
     if terms_accepted:
         partner.terms_accepted_at = timezone.now()
         partner.terms_version = settings.PARTNER_TERMS_VERSION
@@ -166,14 +233,19 @@ def partner_enroll(
             partner.save()
     except IntegrityError as exc:
         # Two sign-ups raced for the same slug; the database constraint decided.
-        raise ValidationError({"slug": _("This address was just taken. Please choose another.")}) from exc
+        raise ValidationError(
+            {"slug": _("This address was just taken. Please choose another.")}
+        ) from exc
     if sponsor is not None:
         _team_size_add(partner_ids=upline_ids(partner.path), delta=1)
+    signals.partner_enrolled.send(sender=Partner, partner=partner)
     return partner
 
 
 @transaction.atomic
-def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=None, reason: str) -> SponsorChange:
+def partner_move(
+    *, partner: Partner, new_sponsor: Partner | None, changed_by=None, reason: str
+) -> SponsorChange:
     """Move a partner and their whole team under a new sponsor, atomically."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Please give a reason for the move.")})
@@ -188,8 +260,12 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
             raise ValidationError({"new_sponsor": _("A partner cannot sponsor themselves.")})
         if new_sponsor.path.startswith(partner.descendants_prefix):
             raise ValidationError(
-                {"new_sponsor": _("%(sponsor)s is in %(partner)s's own team; a partner cannot be moved under their own downline.")
-                 % {"sponsor": new_sponsor.full_name, "partner": partner.full_name}}
+                {
+                    "new_sponsor": _(
+                        "%(sponsor)s is in %(partner)s's own team; a partner cannot be moved under their own downline."
+                    )
+                    % {"sponsor": new_sponsor.full_name, "partner": partner.full_name}
+                }
             )
     old_sponsor_id = partner.sponsor_id
     if old_sponsor_id == (new_sponsor.pk if new_sponsor else None):
@@ -204,7 +280,9 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
         depth=F("depth") + depth_delta,
     )
-    Partner.objects.filter(pk=partner.pk).update(sponsor=new_sponsor, path=new_path, depth=new_depth)
+    Partner.objects.filter(pk=partner.pk).update(
+        sponsor=new_sponsor, path=new_path, depth=new_depth
+    )
     # The moved block (the partner and their team) leaves the old line and joins the new one.
     old_line, new_line = set(upline_ids(partner.path)), set(upline_ids(new_path))
     _team_size_add(partner_ids=sorted(old_line - new_line), delta=-(team_size + 1))
@@ -222,7 +300,9 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
 
 
 @transaction.atomic
-def partner_set_status(*, partner: Partner, status: str, changed_by=None, reason: str = "") -> Partner:
+def partner_set_status(
+    *, partner: Partner, status: str, changed_by=None, reason: str = ""
+) -> Partner:
     if status not in Partner.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     partner = Partner.objects.select_for_update().get(pk=partner.pk)

@@ -3,10 +3,11 @@
 Import (`orders_import`): all or nothing, streaming. Pass 1 checks every row
 (values, uniqueness, partners, closed periods) and keeps only the external ids.
 Pass 2 writes, in one transaction and in chunks, exactly the rows the live path
-(orders.services.order_mark_paid / order_refund and the qualification receiver)
-would have produced -- customers, orders, one line "Import", transitions,
-refunds, order events "paid" / "refund:<id>" and their ledger entries -- but in
-bulk, without a signal per row. The touched periods are recomputed once at the
+would have produced, with the live decisions but in bulk (COPY), without a
+signal per row: the orders app's bulk writer (orders/bulk.py) writes customers,
+orders, lines, transitions, refunds and order events "paid" / "refund:<id>";
+their ledger entries are what bookings.order_event_bookings decides, as for
+the live receiver. The touched periods are recomputed once at the
 end, so no PendingVolume rows are made.
 
 Re-import: an order whose external_id exists already must carry the same data;
@@ -33,22 +34,13 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import (
-    AttributionChange,
-    Customer,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderTransition,
-    Refund,
-    RefundLine,
-)
+from orders.bulk import ImportedOrder, OrderBulkWriter, WrittenOrder
+from orders.models import AttributionChange, Order, OrderEvent
 from partners.csvio import (
     Column,
     CsvImportError,
     CsvProblem,
     CsvSource,
-    IdReserver,
     RowWriter,
     analyze,
     chunked,
@@ -62,8 +54,10 @@ from partners.csvio import (
 )
 from partners.models import Partner, normalize_email
 
+from .bookings import Booking, Posted, Volume, order_event_bookings
 from .models import PartnerPeriodStats, Period, VolumeEntry
-from .services import company_tz, period_for, period_recompute
+from .periods import company_tz, month_start
+from .services import period_for, period_recompute
 
 ORDER_COLUMNS = (
     Column("external_id", required=True),
@@ -74,18 +68,13 @@ ORDER_COLUMNS = (
     Column("total", required=True),
     Column("qv", required=True),
     Column("refunded_at"),
+    # The order's commissionable value (commissions.md 1); without it 0, so
+    # nothing is paid on data that does not say so.
+    Column("cv"),
 )
 EXPORT_HEADER = ["external_id", "slug", "pv", "customer_pv", "own_pv", "gv", "paid_as_rank", "title_rank"]
 CHUNK = 2_000
-IMPORT_LINE_NAME = "Import"
 ZERO = Decimal("0")
-
-
-def month_start(at: datetime, tz=None) -> date:
-    """First day of the company-time month of an aware date-time (as
-    services.month_start, with the zone looked up once per import)."""
-    local = at.astimezone(tz or company_tz())
-    return date(local.year, local.month, 1)
 
 
 @dataclass(frozen=True)
@@ -153,6 +142,10 @@ def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now, t
         out["qv"] = parse_decimal(row["qv"], max_digits=14, minimum=ZERO)
     except ValueError as exc:
         bad("qv", str(exc))
+    try:
+        out["cv"] = parse_decimal(row["cv"], max_digits=12, minimum=ZERO) if row["cv"] else ZERO
+    except ValueError as exc:
+        bad("cv", str(exc))
     paid_at, refunded_at = out.get("paid_at"), out.get("refunded_at")
     if paid_at and refunded_at and refunded_at < paid_at:
         bad("refunded_at", _("the refund (%(refunded)s) cannot be before the payment (%(paid)s).")
@@ -244,12 +237,12 @@ def _original_partners(ids: list[int]) -> dict[int, str]:
 # What a re-imported row is compared with, in the order of _differences().
 _COMPARED = (
     "pk", "external_id", "customer__email", "attributed_partner_id", "attributed_partner__external_id", "paid_at",
-    "currency", "total", "qv", "refunded_at",
+    "currency", "total", "qv", "refunded_at", "cv",
 )
 
 
 def _differences(stored: tuple, r: dict, original: dict[int, str]) -> list[str]:
-    pk, _ext, email, partner_id, partner_ext, paid_at, currency, total, qv, refunded_at = stored
+    pk, _ext, email, partner_id, partner_ext, paid_at, currency, total, qv, refunded_at, cv = stored
     differ = []
     if email != r["email"]:
         differ.append("customer_email")
@@ -265,6 +258,8 @@ def _differences(stored: tuple, r: dict, original: dict[int, str]) -> list[str]:
         differ.append("total")
     if qv != r["qv"]:
         differ.append("qv")
+    if cv != r["cv"]:
+        differ.append("cv")
     if r["refunded_at"] and refunded_at != r["refunded_at"]:
         differ.append("refunded_at")
     return differ
@@ -281,140 +276,95 @@ def _periods_for(months: set[date]) -> dict[date, Period]:
     return periods
 
 
-class _Writers:
-    """Ids and row writers for everything an imported order consists of: the
-    rows order_place / order_mark_paid / order_refund and the qualification
-    receiver write for a one-line order paid (and refunded in full)."""
+class _ImportPeriods:
+    """The (open) periods the check found, by month: order_event_bookings'
+    period resolver for the import (closed periods were refused)."""
 
-    def __init__(self):
-        self.customer_ids = IdReserver(Customer)
-        self.order_ids = IdReserver(Order)
-        self.line_ids = IdReserver(OrderLine)
-        self.refund_ids = IdReserver(Refund)
-        self.event_ids = IdReserver(OrderEvent)
-        self.customers = RowWriter(Customer, ("id", "email"))
-        self.orders = RowWriter(Order, (
-            "id", "number", "external_id", "customer_id", "email", "status", "currency", "subtotal", "total", "qv",
-            "attributed_partner_id", "attribution", "placed_at", "paid_at", "refunded_at", "payment_reference",
-        ))
-        self.lines = RowWriter(OrderLine, (
-            "id", "order_id", "name", "unit_price", "vat_rate", "unit_qv", "quantity", "refunded_quantity",
-        ))
-        self.transitions = RowWriter(OrderTransition, ("order_id", "from_status", "to_status", "note"))
-        self.refunds = RowWriter(Refund, ("id", "order_id", "amount", "qv", "is_full", "reason", "refunded_at"))
-        self.refund_lines = RowWriter(RefundLine, ("refund_id", "order_line_id", "quantity"))
-        self.events = RowWriter(OrderEvent, ("id", "order_id", "kind", "key", "occurred_at", "refund_id"))
-        self.entries = RowWriter(VolumeEntry, ("order_event_id", "line_no", "order_id", "period_id", "partner_id", "kind", "qv"))
+    def __init__(self, periods: dict[date, Period]):
+        self.by_month = periods
+        self.tz = company_tz()
+
+    def at(self, when: datetime) -> Period:
+        return self.by_month[month_start(when, self.tz)]
+
+    @staticmethod
+    def open_or_current(period: Period) -> Period:
+        return period
 
 
 def _write(source: CsvSource, existing: set[str], periods: dict[date, Period], total: int, chunk_size: int) -> int:
-    writers = _Writers()
+    """Orders through the orders app's bulk writer, then their ledger entries:
+    the bookings order_event_bookings decides, as the live receiver would."""
+    orders = OrderBulkWriter()
+    entries = RowWriter(
+        VolumeEntry, ("order_event_id", "line_no", "order_id", "period_id", "partner_id", "kind", *Volume.FIELDS)
+    )
+    resolver = _ImportPeriods(periods)
     created = 0
-    bound: set[int] = set()  # customers whose first attributed order in this file may bind them
-    first_order_id = None
     bar = progress_bar(total=total, desc=_("writing orders"), enabled=source.progress)
     try:
         rows = (row for _line, row in source.rows(progress=False) if row["external_id"] not in existing)
-        for number, chunk in enumerate(chunked(rows, chunk_size), start=1):
-            first_id = _write_chunk(chunk, periods, writers, bound)
+        for chunk in chunked(rows, chunk_size):
+            written = orders.write(_imported(chunk))
+            entries.write(_entries(written, resolver))
             forget_queries()
-            if number in (2, 20, 200):  # the tables grow inside this transaction
-                analyze(Customer, Order)
-            first_order_id = first_order_id or first_id
             created += len(chunk)
             bar.update(len(chunk))
     finally:
         bar.close()
-    if bound:
-        _bind_customers(bound, first_order_id)
-    analyze(Customer, Order, OrderLine, OrderEvent, VolumeEntry)
+    orders.finish()
+    analyze(VolumeEntry)
     return created
 
 
-_PAID, _REFUNDED = Order.Status.PAID.value, Order.Status.REFUNDED.value
-_OWN, _CUSTOMER = VolumeEntry.Kind.OWN.value, VolumeEntry.Kind.CUSTOMER.value
-
-
-def _write_chunk(chunk: list[dict], periods: dict[date, Period], w: _Writers, bound: set[int]) -> int:
+def _imported(chunk: list[dict]) -> list[ImportedOrder]:
     partners = _partners_by_ext({row["partner_external_id"] for row in chunk if row["partner_external_id"]})
-    emails = {normalize_email(row["customer_email"]) for row in chunk}
-    customers = dict(Customer.objects.filter(keys_in(Customer, "email", emails)).order_by().values_list("email", "pk"))
-    new_customers = [(w.customer_ids.take(), email) for email in sorted(emails - set(customers))]
-    w.customers.write(new_customers)
-    customers.update((email, pk) for pk, email in new_customers)
-    period_ids = {start: p.pk for start, p in periods.items()}
-    tz = company_tz()
-
-    orders, lines, transitions, refunds, refund_lines, events, entries = [], [], [], [], [], [], []
-    first_id = None
+    out = []
     for row in chunk:
-        email = normalize_email(row["customer_email"])
-        customer_id = customers[email]
-        paid_at = parse_datetime_with_offset(row["paid_at"])
-        refunded_at = parse_datetime_with_offset(row["refunded_at"]) if row["refunded_at"] else None
-        total = Decimal(row["total"])
-        qv = Decimal(row["qv"])
         partner_id, partner_email = partners.get(row["partner_external_id"], (None, None))
-        if partner_id is None:
-            attribution = Order.Attribution.NONE.value
-        elif partner_email == email:
-            attribution = Order.Attribution.SELF.value
-        else:
-            attribution = Order.Attribution.IMPORT.value
-            bound.add(customer_id)
-        kind = _OWN if attribution == Order.Attribution.SELF else _CUSTOMER
-        period_id = period_ids[month_start(paid_at, tz)]
-        order_id = w.order_ids.take()
-        first_id = first_id or order_id
-        line_id = w.line_ids.take()
-        orders.append((
-            order_id, f"IMP-{order_id}", row["external_id"], customer_id, email,
-            _REFUNDED if refunded_at else _PAID, parse_currency(row["currency"]), total, total, qv,
-            partner_id, attribution, paid_at, paid_at, refunded_at, "import",
+        out.append(ImportedOrder(
+            external_id=row["external_id"],
+            email=normalize_email(row["customer_email"]),
+            partner_id=partner_id,
+            partner_email=partner_email,
+            paid_at=parse_datetime_with_offset(row["paid_at"]),
+            refunded_at=parse_datetime_with_offset(row["refunded_at"]) if row["refunded_at"] else None,
+            currency=parse_currency(row["currency"]),
+            total=Decimal(row["total"]),
+            qv=Decimal(row["qv"]),
+            cv=Decimal(row["cv"]) if row["cv"] else ZERO,
         ))
-        lines.append((line_id, order_id, IMPORT_LINE_NAME, total, ZERO, qv, 1, 1 if refunded_at else 0))
-        transitions.append((order_id, "", _PAID, "import"))
-        paid_event = w.event_ids.take()
-        events.append((paid_event, order_id, OrderEvent.Kind.PAID.value, "paid", paid_at, None))
-        # The receiver's booking (qualification.services._bookings_paid / _refund):
-        # the period of the paid time (open: closed ones were refused), the
-        # order's partner, own or customer volume; the refund takes it back there.
-        entries.append((paid_event, 0, order_id, period_id, partner_id, kind, qv))
-        if refunded_at:
-            transitions.append((order_id, _PAID, _REFUNDED, "import"))
-            refund_id = w.refund_ids.take()
-            refunds.append((refund_id, order_id, total, qv, True, "import", refunded_at))
-            refund_lines.append((refund_id, line_id, 1))
-            refund_event = w.event_ids.take()
-            events.append((refund_event, order_id, OrderEvent.Kind.REFUNDED.value, f"refund:{refund_id}", refunded_at, refund_id))
-            entries.append((refund_event, 0, order_id, period_id, partner_id, kind, -qv))
-    # Parents first, so the foreign keys hold at every statement.
-    w.orders.write(orders)
-    w.lines.write(lines)
-    w.transitions.write(transitions)
-    w.refunds.write(refunds)
-    w.refund_lines.write(refund_lines)
-    w.events.write(events)
-    w.entries.write(entries)
-    return first_id
+    return out
 
 
-def _bind_customers(customer_ids: set[int], first_order_id: int) -> None:
-    """Spec 3.4: a customer not bound yet is bound to the partner of their first
-    (earliest paid) attributed order in this import. Already bound customers
-    stay bound; the imported attribution stands as history."""
-    first = (
-        Order.objects.filter(customer=OuterRef("pk"), pk__gte=first_order_id, external_id__isnull=False,
-                             attributed_partner__isnull=False)
-        .exclude(attribution=Order.Attribution.SELF)
-        .order_by("paid_at", "pk")
-    )
-    ids = sorted(set(customer_ids))
-    for i in range(0, len(ids), 900):
-        Customer.objects.filter(pk__in=ids[i : i + 900], bound_partner__isnull=True).update(
-            bound_partner=Subquery(first.values("attributed_partner")[:1]),
-            bound_at=Subquery(first.values("placed_at")[:1]),
+def _entries(written: list[WrittenOrder], periods: _ImportPeriods) -> list[tuple]:
+    """The ledger rows of the written orders' events (a full refund takes the
+    order's volume back)."""
+    rows = []
+    for order in written:
+        volume = Volume.of(order)
+        paid = order_event_bookings(
+            event_kind=_EVENT_PAID, occurred_at=order.paid_at, partner_id=order.partner_id, own=order.own,
+            order_volume=volume, periods=periods,
         )
+        rows.extend(_entry_rows(order.paid_event_id, order.order_id, paid))
+        if order.refund_event_id is not None:
+            refund = order_event_bookings(
+                event_kind=_EVENT_REFUNDED, occurred_at=order.refunded_at, partner_id=order.partner_id,
+                own=order.own, order_volume=volume, order_paid_at=order.paid_at, refund_volume=volume,
+                posted=[Posted(b.period, b.partner_id, b.kind, b.volume, True) for b in paid],
+                periods=periods,
+            )
+            rows.extend(_entry_rows(order.refund_event_id, order.order_id, refund))
+    return rows
+
+
+def _entry_rows(event_id: int, order_id: int, bookings: list[Booking]):
+    for line_no, b in enumerate(bookings):
+        yield (event_id, line_no, order_id, b.period.pk, b.partner_id, b.kind, *b.volume.values())
+
+
+_EVENT_PAID, _EVENT_REFUNDED = OrderEvent.Kind.PAID.value, OrderEvent.Kind.REFUNDED.value
 
 
 def _recompute(periods, *, progress: bool) -> list[str]:
@@ -431,17 +381,6 @@ def _recompute(periods, *, progress: bool) -> list[str]:
 
 
 # -- export -----------------------------------------------------------------------
-
-
-def period_parse(value: str) -> date:
-    """'2026-10' -> date(2026, 10, 1); ValidationError otherwise."""
-    try:
-        year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise ValidationError(_("“%(value)s” is not a month; write it as YYYY-MM, e.g. 2026-10.") % {"value": value}) from None
 
 
 def _two_places(value: Decimal | None) -> str:

@@ -29,6 +29,9 @@ class Period(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("closed by"),
     )
+    # The plan in force when the period closed (the dump_plan document): every
+    # statement of the period can say which plan paid it.
+    plan = models.JSONField(_("plan in force"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start"]
@@ -61,6 +64,17 @@ class Rank(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("rank a leg needs"),
     )
+    # Commissions (commissions.md section 2).
+    customer_percent = models.DecimalField(
+        _("customer commission (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    # Percents of the team commission, generation 1 first, as exact decimal strings.
+    team_percents = models.JSONField(_("team commission per generation (%)"), default=list, blank=True)
+    advancement_bonus = models.DecimalField(
+        _("advancement bonus"), max_digits=12, decimal_places=2, default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+    )
 
     class Meta:
         ordering = ["level"]
@@ -83,6 +97,30 @@ class Rank(models.Model):
         if self.max_leg_percent is None:
             return None
         return self.max_leg_percent / Decimal(100) * self.min_gv
+
+
+class CommissionSettings(models.Model):
+    """The plan-wide commission settings (commissions.md section 2): one row."""
+
+    base_customer_percent = models.DecimalField(
+        _("customer commission without a rank (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    active_min_pv = volume_field(_("minimum PV to be active"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    cap_percent = models.DecimalField(
+        _("cap (% of the period's CV)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    min_payout = models.DecimalField(
+        _("minimum payout"), max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+
+    class Meta:
+        verbose_name = _("commission settings")
+        verbose_name_plural = _("commission settings")
+
+    def __str__(self):
+        return str(_("commission settings"))
 
 
 class VolumeEntry(models.Model):
@@ -112,6 +150,7 @@ class VolumeEntry(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     qv = volume_field(_("QV"))
+    cv = volume_field(_("CV"), default=ZERO)
     booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
 
     class Meta:

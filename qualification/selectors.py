@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from .dataexchange import period_parse
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
+from .periods import month_start, period_parse
 from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
-from .services import month_start
 
 ZERO = Decimal("0")
 VOLUME = DecimalField(max_digits=16, decimal_places=2)
@@ -171,7 +170,12 @@ def decimal_plain(value: Decimal) -> str:
 
 
 def plan_dump() -> dict:
-    """The stored plan in the plan-file format of data-exchange.md."""
+    """The stored plan in the plan-file format of data-exchange.md, with the
+    commission keys of commissions.md section 2."""
+    from .models import CommissionSettings
+    from .plan_fields import dump_commission_settings, dump_rank_commission
+
+    settings = CommissionSettings.objects.order_by("pk").first() or CommissionSettings()
     return {
         "ranks": [
             {
@@ -184,7 +188,9 @@ def plan_dump() -> dict:
                 else None,
                 "min_qualified_legs": r.min_qualified_legs,
                 "leg_rank": r.leg_rank.name if r.leg_rank_id else None,
+                **dump_rank_commission(r),
             }
             for r in Rank.objects.select_related("leg_rank").order_by("level")
-        ]
+        ],
+        "commissions": dump_commission_settings(settings),
     }

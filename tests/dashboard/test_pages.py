@@ -251,7 +251,9 @@ def test_overview_draws_the_qr_code_once_per_address(team, monkeypatch, settings
     cache.clear()
     drawn = []
     draw = qr._draw_svg
-    monkeypatch.setattr(qr, "_draw_svg", lambda data, title: drawn.append(data) or draw(data, title))
+    monkeypatch.setattr(
+        qr, "_draw_svg", lambda data, title: drawn.append(data) or draw(data, title)
+    )
     settings.SITE_URL = "https://example.com"
 
     for partner in (team.ben, team.ben, team.clara):

@@ -25,3 +25,21 @@ def checkout(client, product, **changes) -> Order:
     response = client.post("/checkout/place/", {"checkout_token": client.session["checkout_token"]})
     assert response.status_code == 302, response.content.decode()[:2000]
     return Order.objects.get(number=response.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def staff_client(client, *permissions: str):
+    """`client` logged in as a staff user who holds only `permissions`
+    ("app_label.codename"), e.g. the view permissions of a support agent."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -277,3 +277,45 @@ def test_order_qv_is_the_sum_of_quantity_times_unit_qv(place, soap, cream):
         )
 
     check()
+
+
+# --- "own order": one rule (orders.attribution) for checkout, admin, import, booking
+
+
+def test_own_order_rule_compares_account_email_case_and_spaces_ignored():
+    from orders.attribution import order_is_own_for
+
+    assert order_is_own_for(
+        customer_email=" Anna@Example.com", partner_id=1, partner_email="anna@example.com"
+    )
+    assert not order_is_own_for(
+        customer_email="kunde@example.com", partner_id=1, partner_email="anna@example.com"
+    )
+    assert not order_is_own_for(
+        customer_email="anna@example.com", partner_id=None, partner_email="anna@example.com"
+    )
+    # placed as the partner's own order (signed in), whatever e-mail was typed
+    assert order_is_own_for(
+        customer_email="other@example.com",
+        partner_id=1,
+        partner_email="anna@example.com",
+        attribution="self",
+        attributed_partner_id=1,
+    )
+
+
+def test_an_order_given_to_a_partner_is_their_own_when_the_emails_match():
+    from orders.attribution import attribution_for_assigned, order_binds_customer
+
+    kw = {"partner_email": "anna@example.com", "reason": "import"}
+    assert attribution_for_assigned(customer_email="ANNA@example.com", partner_id=1, **kw) == "self"
+    assert (
+        attribution_for_assigned(customer_email="kunde@example.com", partner_id=1, **kw) == "import"
+    )
+    assert (
+        attribution_for_assigned(customer_email="kunde@example.com", partner_id=None, **kw)
+        == "none"
+    )
+    assert order_binds_customer(partner_id=1, attribution="import")
+    assert not order_binds_customer(partner_id=1, attribution="self")
+    assert not order_binds_customer(partner_id=None, attribution="none")

@@ -322,3 +322,17 @@ def test_stripe_key_without_webhook_secret_is_flagged_by_the_system_check(settin
     assert stripe_configuration(None) == []
     settings.STRIPE_WEBHOOK_SECRET = ""
     assert [w.id for w in stripe_configuration(None)] == ["orders.W001"]
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"42", b"null", b'{"id": 5}', b"{}", b"\xff"])
+def test_a_signed_body_that_is_not_an_event_object_is_answered_400(client, body):
+    ts = int(time.time())
+    signature = hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    response = client.post(
+        "/webhooks/stripe/",
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=f"t={ts},v1={signature}",
+    )
+    assert response.status_code == 400
+    assert PaymentWebhookEvent.objects.count() == 0

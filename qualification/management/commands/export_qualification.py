@@ -1,13 +1,13 @@
 """manage.py export_qualification --period YYYY-MM [--output FILE] -- data-exchange.md, "Results"."""
 
-import csv
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from qualification.dataexchange import period_parse, qualification_export_rows
+from partners.csvio import CsvWriter
+from qualification.dataexchange import qualification_export_rows
 from qualification.models import Period
+from qualification.periods import period_parse
 
 
 class Command(BaseCommand):
@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _write(fh, rows) -> int:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = CsvWriter(fh)
         count = -1
         for count, row in enumerate(rows):  # noqa: B007
             writer.writerow(row)
