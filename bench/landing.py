@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Landing page throughput against a bare Django view on the same server.
+"""Public page throughput against a bare Django view on the same server.
 
 Prepares its own database (migrate, one partner, ten products) - SQLite in a
 temporary directory set up like the embedded default (WAL, synchronous=NORMAL,
@@ -10,33 +10,38 @@ on 127.0.0.1 at a free port with BENCH_BARE_VIEW=1 (which routes
 every page), and measures requests/s with wrk when installed, else with a
 bounded keep-alive load script. Everything stays on 127.0.0.1 and stops by itself.
 
-Scenarios (each: bare view and landing page, alternating round by round):
-  new visitors       no cookies: every landing request stores the referral in a
-                     new session (a database INSERT), as a first visit from a link does;
-  returning visitor  the cookies of a first visit (session and CSRF): the referral
-                     is in the session already, the consent banner still asks.
+What a visit costs is two requests:
+  landing HTML       GET /anna/: the same bytes for everyone (Cache-Control: public),
+                     no session, no cookie; what a proxy or CDN would absorb, measured
+                     here without one (every request reaches Django);
+  visitor request    GET /anna/me/: the per-visitor bits (cart count, consent banner,
+                     messages) and the visit count (Redis HINCRBY, or the database in
+                     the embedded mode). The form token is read from the CSRF cookie,
+                     or fetched at the first submit (not measured: once per buyer).
 
-Both do everything the product does on a real visit: partner lookup (404 for
-paused partners, cache stamp), referral in the session, visit counted, cached
-page with the visitor's own CSRF token, cart count and consent banner. After the
-runs the script counts the sessions and visits in the database against the
-requests wrk made, so a fast figure cannot come from skipped work.
+Scenarios (each: bare view, landing HTML, visitor request, alternating round by round):
+  new visitors       no cookies;
+  returning visitor  the cookies of a visitor who added a product on the page
+                     (session with cart and referral, CSRF cookie).
 
-Figures: the median over the rounds of requests/s, and of the landing/bare
-ratio taken within each round (a pair runs back to back, so load from other
-processes on the machine hits both alike); on Linux also the CPU time of the
+After the runs the script flushes the visit counts and compares the sessions and
+visits in the database with the requests made, so a fast figure cannot come from
+skipped work: a visitor who only looks creates no session, every visitor request
+of a new visitor counts one visit.
+
+Figures: the median over the rounds of requests/s, and of the page/bare ratios
+taken within each round (a round runs back to back, so load from other
+processes on the machine hits all alike); on Linux also the CPU time of the
 gunicorn workers per request (less sensitive to that load than requests/s).
 
     .venv/bin/python bench/landing.py [--seconds 5] [--rounds 3] [--connections 16]
-                                      [--postgres] [--redis] [--redis-sessions]
+                                      [--postgres [--pg-db NAME]] [--redis [--redis-url URL]]
 
---redis           the page cache in Redis (127.0.0.1:6379, db 13, keys prefixed with
-                  a name of this run and deleted afterwards);
-                  sessions then use the cached_db store as in production (read
-                  from Redis, written through to the database);
---redis-sessions  what-if: sessions only in Redis (cache backend, no database row);
---postgres        PostgreSQL at 127.0.0.1:5432 instead of SQLite
-                  (--postgres --redis is the production set-up).
+--postgres        PostgreSQL at 127.0.0.1:5432 instead of SQLite, in a database the
+                  script creates and drops (--pg-db, default bench_landing_<pid>);
+--redis           the cache in Redis (--redis-url, default redis://127.0.0.1:6379/13;
+                  the script empties that Redis database before and after:
+                  give it one of your own). --postgres --redis is the production set-up.
 """
 
 # ruff: noqa: S603, S607 - runs our own commands (manage.py, gunicorn, wrk, psql) with fixed arguments
@@ -88,18 +93,17 @@ if connection.vendor == "sqlite":
 print(line)
 """
 
-DELETE_REDIS_KEYS = """
+FLUSH_REDIS_DB = """
 import redis
-r = redis.Redis.from_url("{url}")
-keys = list(r.scan_iter(match="{prefix}:*", count=1000))
-for i in range(0, len(keys), 1000):
-    r.delete(*keys[i : i + 1000])
+redis.Redis.from_url("{url}").flushdb()
 """
 
 COUNT = """
 from django.contrib.sessions.models import Session
 from django.db.models import Sum
 from landing.models import LandingVisitDay
+from landing.services import landing_visits_flush
+landing_visits_flush()  # what the beat task does every minute
 print(Session.objects.count(), LandingVisitDay.objects.aggregate(n=Sum("visits"))["n"] or 0)
 """
 
@@ -121,13 +125,17 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def get(port: int, path: str, headers=None) -> tuple[int, dict, bytes]:
+def get(port: int, path: str, headers=None, method="GET", body=None) -> tuple[int, list, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers=headers or {})
+    conn.request(method, path, body=body, headers=headers or {})
     resp = conn.getresponse()
-    body = resp.read()
+    content = resp.read()
     conn.close()
-    return resp.status, resp.getheaders(), body
+    return resp.status, resp.getheaders(), content
+
+
+def cookies_of(headers) -> dict:
+    return dict(v.split(";")[0].split("=", 1) for k, v in headers if k.lower() == "set-cookie")
 
 
 def run_wrk(port: int, path: str, seconds: int, connections: int, cookie: str = ""):
@@ -206,6 +214,35 @@ def manage(env: dict, code: str) -> str:
     return out[0] if out else ""
 
 
+PATHS = {"bare": "/__bench__/bare/", "landing": "/anna/", "visitor": "/anna/me/?next=/anna/"}
+
+
+def returning_visitor(port: int) -> str:
+    """The cookies of a visitor who loaded the page and pressed "Add to cart" on it
+    (what static/js/visitor.js sends): a session with cart and referral, a token."""
+    status, headers, body = get(port, PATHS["visitor"])
+    assert status == 200 and not cookies_of(headers), (status, headers, body[:300])
+    status, headers, body = get(port, "/shop/token/")  # visitor.js at the first submit
+    jar = cookies_of(headers)
+    token = re.search(rb'"csrf": "([^"]+)"', body).group(1).decode()
+    form = f"product=1&next=/anna/&ref=anna&csrfmiddlewaretoken={token}"
+    status, headers, body = get(
+        port,
+        "/cart/add/",
+        {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+        body=form,
+    )
+    assert status == 302, (status, body[:300])
+    jar.update(cookies_of(headers))
+    assert "sessionid" in jar and "csrftoken" in jar, jar
+    jar.pop("messages", None)  # shown once; a returning visitor has none pending
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -214,16 +251,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--pg-db", default=f"bench_landing_{os.getpid()}")
     parser.add_argument("--redis", action="store_true")
-    parser.add_argument("--redis-sessions", action="store_true")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
     rounds = max(1, min(args.rounds, 9))
     seconds = max(1, min(args.seconds, 30))
     connections = max(1, min(args.connections, 64))
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.pg_db):
+        raise SystemExit("--pg-db: lowercase letters, digits and _ only")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-landing-"))
-    pg_db = f"bench_landing_{os.getpid()}"
-    redis_url, redis_prefix = "redis://127.0.0.1:6379/13", f"bench-landing-{os.getpid()}"
+    pg_db, redis_url = args.pg_db, args.redis_url
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
@@ -233,36 +272,34 @@ def main() -> None:
         "MEDIA_ROOT": str(tmp / "media"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "SESSION_ENGINE", "DJANGO_SETTINGS_MODULE"):
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     labels = []
     if args.postgres:
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {pg_db}",
+            ],
+            check=True,
+        )
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {pg_db}"],
             check=True,
         )
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
-        labels.append("PostgreSQL")
-    if args.redis or args.redis_sessions:
-        settings_py = (
-            "from mlm.settings import *  # noqa: F403\n"
-            f"CACHES['default']['KEY_PREFIX'] = '{redis_prefix}'\n"
-        )
-        if args.redis_sessions:
-            settings_py += "SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n"
-        (tmp / "bench_settings.py").write_text(settings_py)
-        env.update(
-            REDIS_URL=redis_url,
-            DJANGO_SETTINGS_MODULE="bench_settings",
-            PYTHONPATH=f"{tmp}{os.pathsep}{env.get('PYTHONPATH', '')}",
-        )
-        labels.append(
-            "Redis cache" + (", sessions only in Redis (what-if)" if args.redis_sessions else "")
-        )
+        labels.append(f"PostgreSQL ({pg_db})")
+    if args.redis:
+        env["REDIS_URL"] = redis_url
+        labels.append(f"Redis ({redis_url})")
+        manage(env, FLUSH_REDIS_DB.format(url=redis_url))
     server = None
-    # A new database: no sessions or visits yet. Every landing request is counted:
-    # those without cookies (each must create a session) and all (each a visit).
-    landing_requests = {"new": 0, "all": 0}
+    requests = {"visitor_new": 0, "visitor_all": 0}
     try:
         subprocess.run(
             [PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
@@ -290,76 +327,76 @@ def main() -> None:
             start_new_session=True,
         )
         wait_for(port)
-        status, headers, body = get(port, "/anna/")
-        landing_requests["new"] += 1
-        landing_requests["all"] += 1
+        status, headers, body = get(port, PATHS["landing"])
+        head = {k.lower(): v for k, v in headers}
         assert status == 200 and b"Anna Albers" in body, (status, body[:300])
-        assert b'name="csrfmiddlewaretoken"' in body and b"consent-banner" in body
-        assert get(port, "/__bench__/bare/")[0] == 200
-        cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
-        assert "sessionid=" in cookie and "csrftoken=" in cookie, cookie
+        assert head.get("cache-control", "").startswith("public, max-age="), head
+        assert "set-cookie" not in head and "Cookie" not in head.get("vary", ""), head
+        assert b"csrfmiddlewaretoken" not in body
+        assert get(port, PATHS["bare"])[0] == 200
+        cookie = returning_visitor(port)
+        requests["visitor_new"] += 1
+        requests["visitor_all"] += 2
+        assert get(port, PATHS["landing"], {"Cookie": cookie})[2] == body  # same bytes
         tool = "wrk" if shutil.which("wrk") else "python"
         load = run_wrk if tool == "wrk" else run_python_load
-        for path in ("/__bench__/bare/", "/anna/"):  # warm-up: imports, templates, cache
+        for kind, path in PATHS.items():  # warm-up: imports, templates, cache, connections
             made = load(port, path, 1, connections, cookie)[1]
-            landing_requests["all"] += made if path == "/anna/" else 0
+            requests["visitor_all"] += made if kind == "visitor" else 0
         print(
             f"gunicorn 2 sync workers on 127.0.0.1:{port}, {tool}, {connections} connections, "
-            f"{rounds} rounds of {seconds}s per figure, bare and landing alternating"
-            + (f"; {', '.join(labels)}" if labels else "")
+            f"{rounds} rounds of {seconds}s per figure, bare / landing HTML / visitor request "
+            "alternating" + (f"; {', '.join(labels)}" if labels else "; SQLite (embedded)")
         )
         print(f"  database: {setup}")
         for label, cookie_header in (("new visitors", ""), ("returning visitor", cookie)):
-            figures = {"bare": [], "landing": []}
-            cpu = {"bare": [], "landing": []}
-            ratios = []
+            figures = {k: [] for k in PATHS}
+            cpu = {k: [] for k in PATHS}
+            ratios = {"landing": [], "visitor": []}
             for _ in range(rounds):
-                for kind, path in (("bare", "/__bench__/bare/"), ("landing", "/anna/")):
+                for kind, path in PATHS.items():
                     cpu_before = worker_cpu_seconds(server.pid)
                     rps, made = load(port, path, seconds, connections, cookie_header)
                     cpu_after = worker_cpu_seconds(server.pid)
                     figures[kind].append(rps)
                     if cpu_before is not None and cpu_after is not None and made:
                         cpu[kind].append((cpu_after - cpu_before) / made * 1000)
-                    if kind == "landing":
-                        landing_requests["all"] += made
-                        landing_requests["new"] += 0 if cookie_header else made
-                ratios.append(figures["landing"][-1] / figures["bare"][-1] * 100)
-            bare, landing = (statistics.median(figures[k]) for k in ("bare", "landing"))
-            line = (
-                f"  {label:18s} bare view {bare:7.0f} req/s   landing page {landing:7.0f} req/s   "
-                f"ratio {statistics.median(ratios):5.1f} % (rounds: "
-                + ", ".join(f"{r:.0f}" for r in ratios)
-                + ")"
-            )
-            if cpu["bare"] and cpu["landing"]:
-                cb, cl = (statistics.median(cpu[k]) for k in ("bare", "landing"))
-                line += f"\n  {'':18s} worker CPU per request: bare {cb:.2f} ms, landing {cl:.2f} ms ({cb / cl * 100:.0f} %)"
-            print(line)
-        print(f"  landing page size {len(body) / 1024:.1f} KiB (bare view 2 bytes)")
+                    if kind == "visitor":
+                        requests["visitor_all"] += made
+                        requests["visitor_new"] += 0 if cookie_header else made
+                for kind in ratios:
+                    ratios[kind].append(figures[kind][-1] / figures["bare"][-1] * 100)
+            rps = {k: statistics.median(v) for k, v in figures.items()}
+            print(f"  {label}: bare view {rps['bare']:.0f} req/s")
+            for kind, name in (("landing", "landing HTML"), ("visitor", "visitor request")):
+                line = (
+                    f"    {name:16s} {rps[kind]:7.0f} req/s   {statistics.median(ratios[kind]):5.1f} % "
+                    "of bare (rounds: " + ", ".join(f"{r:.0f}" for r in ratios[kind]) + ")"
+                )
+                if cpu["bare"] and cpu[kind]:
+                    cb, ck = statistics.median(cpu["bare"]), statistics.median(cpu[kind])
+                    line += f"; worker CPU/request {ck:.2f} ms vs bare {cb:.2f} ms ({cb / ck * 100:.0f} %)"
+                print(line)
+        print(f"  landing HTML {len(body) / 1024:.1f} KiB (bare view 2 bytes)")
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)  # workers flush their visit counts on exit
+            os.killpg(server.pid, signal.SIGTERM)
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     try:
-        if server is not None and landing_requests["all"]:
+        if server is not None and requests["visitor_all"]:
             sessions, visits = map(int, manage(env, COUNT).split())
-            sessions_text = (
-                "sessions live only in Redis"
-                if args.redis_sessions
-                else f"{sessions} sessions in the database for {landing_requests['new']} "
-                "landing requests without cookies"
-            )
             print(
-                f"  work done: {sessions_text}; {visits} visits counted for "
-                f"{landing_requests['all']} landing requests (wrk leaves out those in flight at its end)"
+                f"  work done: {sessions} session(s) in the database (the returning visitor's; "
+                f"{requests['visitor_new']} visitor requests without cookies made none); "
+                f"{visits} visits counted for {requests['visitor_all']} visitor requests "
+                "(wrk leaves out those in flight at its end)"
             )
     finally:
-        if args.redis or args.redis_sessions:
-            manage(env, DELETE_REDIS_KEYS.format(url=redis_url, prefix=redis_prefix))
+        if args.redis:
+            manage(env, FLUSH_REDIS_DB.format(url=redis_url))
         if args.postgres:
             drop = [
                 "psql",

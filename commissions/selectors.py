@@ -1,21 +1,39 @@
-"""Reads of the commissions app."""
+"""Reads of statements and estimates for the partner's dashboard, the API and the
+admin. Each read costs a fixed number of queries, whatever the team size or the
+number of lines: lines are paginated and come with their names in one query."""
 
+from __future__ import annotations
+
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Sum
 from django.db.models.functions import Collate
 
 from partners.models import Partner
-from qualification.models import Period
+from qualification.models import Period, VolumeEntry
 
+from . import wording
 from .models import Estimate, EstimateRun, Statement, StatementLine
 
+LINES_PER_PAGE = 50
 EXPORT_HEADER = (
-    "external_id", "slug", "customer_commission", "team_commission", "advancement_bonus", "total",
-    "carried_in", "payout", "carried_out",
+    "external_id",
+    "slug",
+    "customer_commission",
+    "team_commission",
+    "advancement_bonus",
+    "total",
+    "carried_in",
+    "payout",
+    "carried_out",
 )
+
+
 def _two_places(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}" if value else "0.00"
 
@@ -25,26 +43,43 @@ def statement_export_rows(*, period: Period, chunk_size: int = 5_000) -> Iterato
     partner's slug (byte order), amounts with two places (commissions.md 8).
     Write them with partners.csvio.CsvWriter (formula-safe cells)."""
     yield list(EXPORT_HEADER)
-    slug_order = Collate("partner__slug", "C") if connection.vendor == "postgresql" else F("partner__slug")
+    slug_order = (
+        Collate("partner__slug", "C") if connection.vendor == "postgresql" else F("partner__slug")
+    )
     rows = (
         Statement.objects.filter(period=period)
         .order_by(slug_order)
         .values_list(
-            "partner__external_id", "partner__slug", "customer_commission", "team_commission",
-            "advancement_bonus", "total", "carried_in", "payout", "carried_out",
+            "partner__external_id",
+            "partner__slug",
+            "customer_commission",
+            "team_commission",
+            "advancement_bonus",
+            "total",
+            "carried_in",
+            "payout",
+            "carried_out",
         )
     )
     for ext, slug, *amounts in rows.iterator(chunk_size=chunk_size):
         yield [ext or "", slug, *(_two_places(a) for a in amounts)]
 
 
-def partner_statements(*, partner: Partner) -> QuerySet[Statement]:
-    """A partner's statements, newest period first."""
-    return Statement.objects.filter(partner=partner).select_related("period").order_by("-period__start")
+def plan_setting(period: Period, key: str) -> Decimal | None:
+    """A commission setting of the plan in force when `period` closed; None when
+    that plan does not say (then the sentences leave the figure out)."""
+    settings = ((period.plan or {}) if period is not None else {}).get("commissions") or {}
+    value = settings.get(key)
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
-def statement_lines(*, statement: Statement) -> QuerySet[StatementLine]:
-    return statement.lines.select_related("order", "source_partner").order_by("kind", "generation", "pk")
+# ---------------------------------------------------------------- statements
+
+
+@dataclass
+class LineRow:
+    line: StatementLine
+    sentence: str
 
 
 def statement_customer_orders(*, statement: Statement) -> list[dict]:
@@ -54,10 +89,6 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
     period (later refunds and re-attributions book into open periods), so the
     lines are as frozen as the statement; not copied at the close (a million
     orders would double its cost)."""
-    from django.db.models import Sum
-
-    from qualification.models import VolumeEntry
-
     if not statement.customer_percent:
         return []
     rows = (
@@ -83,9 +114,192 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
     ]
 
 
-def partner_estimate(*, partner: Partner, period: Period) -> Estimate | None:
-    return Estimate.objects.filter(partner=partner, period=period).first()
+@dataclass
+class StatementDetail:
+    statement: Statement
+    period: Period
+    lines: Page  # of LineRow
+    min_payout: Decimal | None
+    active_min_pv: Decimal | None
+    cap_factor: Decimal | None
+    carry_sentence: str
+    carried_in_sentence: str
 
 
-def estimate_run(*, period: Period) -> EstimateRun | None:
-    return EstimateRun.objects.filter(period=period).first()
+def line_sentence(
+    line: StatementLine, *, active_min_pv: Decimal | None = None, owner_name: str | None = None
+) -> str:
+    """One statement line in words (the active language), to the partner whose
+    statement it is; with `owner_name` (the admin) the sentence names that partner."""
+    Kind = StatementLine.Kind
+    source_name = line.source_partner.full_name if line.source_partner_id else ""
+    if line.kind == Kind.CUSTOMER:
+        return wording.customer_line_sentence(
+            amount=line.amount,
+            cv=line.cv,
+            percent=line.percent,
+            order_number=line.order.number if line.order_id else None,
+        )
+    if line.kind == Kind.TEAM:
+        return wording.team_line_sentence(
+            amount=line.amount,
+            cv=line.cv,
+            percent=line.percent,
+            generation=line.generation,
+            source_name=source_name,
+        )
+    if line.kind == Kind.SKIPPED:
+        return wording.skipped_line_sentence(
+            skipped_name=line.skipped_partner.full_name if line.skipped_partner_id else "",
+            source_name=source_name,
+            cv=line.cv,
+            generation=line.generation,
+            reason=line.reason,
+            active_min_pv=active_min_pv,
+            owner_name=owner_name,
+        )
+    if line.kind == Kind.BONUS:
+        return wording.bonus_line_sentence(amount=line.amount, rank_name=line.rank_name)
+    if line.kind == Kind.CAP:
+        return wording.cap_line_sentence(factor=line.factor, amount=line.amount)
+    return wording.money_display(line.amount)
+
+
+def statement_lines(*, statement: Statement):
+    """The lines of a statement with the names they mention (one query per page)."""
+    return (
+        StatementLine.objects.filter(statement=statement)
+        .select_related("source_partner", "skipped_partner", "order")
+        .order_by("pk")
+    )
+
+
+def statement_lines_for_admin():
+    """Lines with everything their sentence needs, for the admin's inline."""
+    return StatementLine.objects.select_related(
+        "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
+    ).order_by("pk")
+
+
+def statement_detail(
+    *,
+    partner: Partner,
+    period_start: dt.date,
+    page: int | str | None = 1,
+    per_page: int = LINES_PER_PAGE,
+) -> StatementDetail | None:
+    """The partner's statement of a closed period with one page of its lines in
+    words; None when the partner has none for that period (or it is not closed).
+    Three queries (statement, line count, the page) at any team size."""
+    statement = (
+        Statement.objects.select_related("period", "period__commission_summary")
+        .filter(partner=partner, period__start=period_start, period__status=Period.Status.CLOSED)
+        .first()
+    )
+    if statement is None:
+        return None
+    period = statement.period
+    active_min_pv = plan_setting(period, "active_min_pv")
+    paginator = Paginator(statement_lines(statement=statement), per_page)
+    lines_page = paginator.get_page(page)
+    lines_page.object_list = [
+        LineRow(line=line, sentence=line_sentence(line, active_min_pv=active_min_pv))
+        for line in lines_page.object_list
+    ]
+    min_payout = plan_setting(period, "min_payout")
+    summary = getattr(period, "commission_summary", None)
+    return StatementDetail(
+        statement=statement,
+        period=statement.period,
+        lines=lines_page,
+        min_payout=min_payout,
+        active_min_pv=active_min_pv,
+        cap_factor=summary.cap_factor if summary is not None else None,
+        carry_sentence=wording.carry_sentence(
+            carried_out=statement.carried_out, min_payout=min_payout
+        ),
+        carried_in_sentence=wording.carried_in_sentence(carried_in=statement.carried_in),
+    )
+
+
+def statement_latest_start(*, partner: Partner) -> dt.date | None:
+    """The month of the partner's newest statement (closed periods only)."""
+    return (
+        Statement.objects.filter(partner=partner, period__status=Period.Status.CLOSED)
+        .order_by("-period__start")
+        .values_list("period__start", flat=True)
+        .first()
+    )
+
+
+@dataclass
+class EarningsRow:
+    label: str
+    start: dt.date
+    paid_as_rank_name: str
+    customer_commission: Decimal
+    team_commission: Decimal
+    advancement_bonus: Decimal
+    total: Decimal
+    payout: Decimal
+    carried_out: Decimal
+
+
+def earnings_by_period(*, partner: Partner, limit: int = 24) -> list[EarningsRow]:
+    """The partner's statements of the last `limit` closed periods, newest first
+    (one query; the chart and the list of statements)."""
+    rows = (
+        Statement.objects.filter(partner=partner, period__status=Period.Status.CLOSED)
+        .order_by("-period__start")
+        .values_list(
+            "period__start",
+            "paid_as_rank_name",
+            "customer_commission",
+            "team_commission",
+            "advancement_bonus",
+            "total",
+            "payout",
+            "carried_out",
+        )[:limit]
+    )
+    return [
+        EarningsRow(f"{start:%Y-%m}", start, rank, c, t, b, total, payout, carried)
+        for start, rank, c, t, b, total, payout, carried in rows
+    ]
+
+
+# ---------------------------------------------------------------- estimate
+
+
+@dataclass
+class EstimateView:
+    period: Period
+    computed_at: dt.datetime | None
+    customer_commission: Decimal
+    team_commission: Decimal
+    advancement_bonus: Decimal
+    total: Decimal
+    carried_in: Decimal
+
+
+def estimate_for_partner(*, partner: Partner, period: Period) -> EstimateView:
+    """This (open) period's estimate for the partner, with the time it was
+    computed. A partner without a row in a computed estimate earns nothing so
+    far (zeros, the run's time); before the first run the time is None.
+    One or two queries."""
+    row = Estimate.objects.filter(partner=partner, period=period).first()
+    if row is not None:
+        return EstimateView(
+            period,
+            row.computed_at,
+            row.customer_commission,
+            row.team_commission,
+            row.advancement_bonus,
+            row.total,
+            row.carried_in,
+        )
+    run = EstimateRun.objects.filter(period=period).first()
+    zero = Decimal("0.00")
+    return EstimateView(
+        period, run.computed_at if run is not None else None, zero, zero, zero, zero, zero
+    )

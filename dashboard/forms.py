@@ -2,7 +2,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import TEAM_SORTS
+from .selectors import TEAM_SORT_DEFAULT, TEAM_SORTS
 from .services import PHOTO_MAX_BYTES, photo_validate
 
 
@@ -58,6 +58,7 @@ class TeamFilterForm(forms.Form):
     label_suffix = ""
 
     SORT_CHOICES = [
+        ("team", _("Team structure, sponsor by sponsor")),
         ("name", _("Name, A to Z")),
         ("-name", _("Name, Z to A")),
         ("-gv", _("GV, highest first")),
@@ -77,10 +78,10 @@ class TeamFilterForm(forms.Form):
     def cleaned(self) -> dict:
         """The filters, falling back to defaults for anything invalid."""
         if not self.is_valid():
-            return {"q": "", "sort": "name", "close": False}
-        sort = self.cleaned_data.get("sort") or "name"
+            return {"q": "", "sort": TEAM_SORT_DEFAULT, "close": False}
+        sort = self.cleaned_data.get("sort") or TEAM_SORT_DEFAULT
         return {
             "q": self.cleaned_data.get("q") or "",
-            "sort": sort if sort in TEAM_SORTS else "name",
+            "sort": sort if sort in TEAM_SORTS else TEAM_SORT_DEFAULT,
             "close": bool(self.cleaned_data.get("close")),
         }

@@ -10,14 +10,16 @@ LEFT JOINed onto it, so nothing grows with the size of a team.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import formats, timezone
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from landing.models import LandingVisitDay
 from orders.models import Customer, Order
+from partners.genealogy import PATH_HEAD
 from partners.models import ApiToken, Partner
 from partners.selectors import partner_descendants, partner_upline
 from qualification.models import Period
@@ -287,15 +290,10 @@ def team_node_get(*, partner: Partner, node_id: int) -> Partner:
     return node
 
 
-def _with_has_children(qs: QuerySet[Partner]) -> QuerySet[Partner]:
-    return qs.annotate(has_children=Exists(Partner.objects.filter(sponsor=OuterRef("pk"))))
-
-
 def team_children(*, node: Partner, period: Period) -> list[Partner]:
-    """Direct children of a node with their results this period (one query)."""
-    qs = _with_has_children(
-        partners_with_period_stats(Partner.objects.filter(sponsor=node), period=period)
-    )
+    """Direct children of a node with their results this period (one query;
+    `team_size` tells whether a child has a team to open)."""
+    qs = partners_with_period_stats(Partner.objects.filter(sponsor=node), period=period)
     return list(qs.order_by("first_name", "last_name", "pk"))
 
 
@@ -309,7 +307,13 @@ def team_path(*, partner: Partner, node: Partner) -> list[Partner]:
     return [partner, *below, node]
 
 
+# The team list's orders, each ending in the id so that it is total (a key
+# cursor needs that). "team" -- the genealogy's order: by the path's indexed head,
+# then id -- is read straight from the index (partners' partner_path_head on
+# (path head, id)): a page reads a page of rows, however large the team. The
+# others sort the team's rows first.
 TEAM_SORTS = {
+    "team": ("path_head", "pk"),
     "name": ("first_name", "last_name", "pk"),
     "-name": ("-first_name", "-last_name", "-pk"),
     "pv": ("pv", "pk"),
@@ -321,6 +325,93 @@ TEAM_SORTS = {
     "depth": ("depth", "first_name", "pk"),
     "-depth": ("-depth", "first_name", "pk"),
 }
+TEAM_SORT_DEFAULT = "team"
+_KEY_TYPES = {
+    "path_head": str,
+    "first_name": str,
+    "last_name": str,
+    "pk": int,
+    "pv": Decimal,
+    "gv": Decimal,
+    "paid_as_level": int,
+    "depth": int,
+}
+# Above this many matches a search shows "more than ..." instead of counting on.
+TEAM_COUNT_LIMIT = 1000
+
+
+class RowCompare(Func):
+    """(a, b, ...) > (x, y, ...) -- a row comparison, which both databases read
+    as one range of a composite index (an OR of column comparisons is not)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, names: list[str], op: str, values: list):
+        if op not in {">", "<"}:
+            raise ValueError(op)
+        self.op, self.width = op, len(names)
+        super().__init__(*[F(name) for name in names], *[Value(value) for value in values])
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        left, right = ", ".join(parts[: self.width]), ", ".join(parts[self.width :])
+        return f"({left}) {self.op} ({right})", params
+
+
+def _key_values(member: Partner, order: tuple[str, ...]) -> list:
+    values = []
+    for item in order:
+        name = item.lstrip("-")
+        if name == "path_head":
+            values.append(member.path[:PATH_HEAD])
+        else:
+            values.append(getattr(member, name))
+    return values
+
+
+def team_cursor_encode(values: list) -> str:
+    raw = json.dumps([str(value) for value in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def team_cursor_decode(cursor: str, order: tuple[str, ...]) -> list | None:
+    """The key values in a cursor for `order`; None for anything else."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        texts = json.loads(raw)
+        if not isinstance(texts, list) or len(texts) != len(order):
+            return None
+        return [_KEY_TYPES[item.lstrip("-")](text) for item, text in zip(order, texts, strict=True)]
+    except (ValueError, TypeError, ArithmeticError, binascii.Error):
+        return None
+
+
+def _beyond(order: tuple[str, ...], values: list) -> Q:
+    """Rows after the key `values` in `order`: one row comparison when all
+    columns run the same way (an index range), else the OR of its steps."""
+    names = [item.lstrip("-") for item in order]
+    descending = [item.startswith("-") for item in order]
+    if len(set(descending)) == 1:
+        # The bound on the first column alone lets a planner start the index
+        # range at the cursor even where it does not read the row comparison so.
+        first = Q(**{f"{names[0]}__{'lte' if descending[0] else 'gte'}": values[0]})
+        return first & Q(RowCompare(names, "<" if descending[0] else ">", values))
+    q = Q(pk__in=[])
+    for i, (name, desc) in enumerate(zip(names, descending, strict=True)):
+        step = Q(**dict(zip(names[:i], values[:i], strict=True)))
+        step &= Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
+        q |= step
+    return q
+
+
+def _reversed(order: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(item[1:] if item.startswith("-") else f"-{item}" for item in order)
 
 
 def _close_to_next_rank_q(plan_desc: list[RankRule]) -> Q:
@@ -359,22 +450,50 @@ def close_hint(*, member: Partner, plan_desc: list[RankRule]) -> TeamMemberHint 
     return None
 
 
+@dataclass
+class TeamPage:
+    """One page of the team list. `total`: everyone (the stored team size), or
+    the matches of a search, counted up to TEAM_COUNT_LIMIT (`total_is_more`)."""
+
+    object_list: list[Partner]
+    total: int
+    total_is_more: bool = False
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
 def team_list(
     *,
     partner: Partner,
     period: Period,
     search: str = "",
-    sort: str = "name",
+    sort: str = TEAM_SORT_DEFAULT,
     close_only: bool = False,
     plan_desc: list[RankRule] | None = None,
-    page: int | str = 1,
+    after: str = "",
+    before: str = "",
     per_page: int = 25,
-) -> Page:
-    """The whole downline, searchable and sortable, one page at a time
-    (a count and a page query). Rows carry pv, gv, paid_as_*, `level` (1 =
-    direct child) and `hint` (close to the next rank, or None)."""
+) -> TeamPage:
+    """The whole downline, searchable and sortable, one page at a time, paged
+    by a key cursor (`after` / `before` the row a cursor names; a cursor that
+    does not fit the order starts at the first page). Unfiltered, one query:
+    the count is the stored team size. Rows carry pv, gv, paid_as_*, `level`
+    (1 = direct child) and `hint` (close to the next rank, or None)."""
     if plan_desc is None:
         plan_desc = plan_rules()
+    order = TEAM_SORTS.get(sort, TEAM_SORTS[TEAM_SORT_DEFAULT])
     qs = partners_with_period_stats(partner_descendants(partner=partner), period=period)
     search = (search or "").strip()
     if search:
@@ -385,13 +504,47 @@ def team_list(
         )
     if close_only:
         qs = qs.filter(_close_to_next_rank_q(plan_desc))
-    qs = qs.order_by(*TEAM_SORTS.get(sort, TEAM_SORTS["name"]))
-    paginator = Paginator(qs, per_page)
-    page_obj = paginator.get_page(page)
-    for member in page_obj.object_list:
+
+    matches = qs
+    backwards = False
+    key = team_cursor_decode(after, order)
+    if key is None:
+        key = team_cursor_decode(before, order)
+        backwards = key is not None
+    if backwards:
+        rows = list(
+            qs.filter(_beyond(_reversed(order), key)).order_by(*_reversed(order))[: per_page + 1]
+        )
+        more_before = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        more_after = True
+    else:
+        if key is not None:
+            qs = qs.filter(_beyond(order, key))
+        rows = list(qs.order_by(*order)[: per_page + 1])
+        more_after = len(rows) > per_page
+        rows = rows[:per_page]
+        more_before = key is not None
+
+    if search or close_only:
+        # Bounded: a search that matches half of 50,000 need not count them all.
+        total = matches.order_by()[: TEAM_COUNT_LIMIT + 1].count()
+        page = TeamPage(
+            object_list=rows,
+            total=min(total, TEAM_COUNT_LIMIT),
+            total_is_more=total > TEAM_COUNT_LIMIT,
+        )
+    else:
+        page = TeamPage(object_list=rows, total=partner.team_size)
+    if rows:
+        if more_after:
+            page.next_cursor = team_cursor_encode(_key_values(rows[-1], order))
+        if more_before:
+            page.previous_cursor = team_cursor_encode(_key_values(rows[0], order))
+    for member in rows:
         member.level = member.depth - partner.depth
         member.hint = close_hint(member=member, plan_desc=plan_desc)
-    return page_obj
+    return page
 
 
 def team_level(*, partner: Partner, period: Period, level: int) -> QuerySet[Partner]:
@@ -403,10 +556,6 @@ def team_level(*, partner: Partner, period: Period, level: int) -> QuerySet[Part
         .select_related("sponsor")
         .order_by("first_name", "last_name", "pk")
     )
-
-
-def team_size(*, partner: Partner) -> int:
-    return partner_descendants(partner=partner).count()
 
 
 # ---------------------------------------------------------------------- customers

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payout_views, views, views_earnings
 
 app_name = "dashboard"
 
@@ -12,9 +12,17 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_node, name="team_node"),
+    path("earnings/", views_earnings.earnings, name="earnings"),
+    path("earnings/<str:label>/", views_earnings.earnings_statement, name="earnings_statement"),
     path("customers/", views.customers, name="customers"),
     path("landing-page/", views.visits, name="visits"),
     path("profile/", views.profile, name="profile"),
+    path("payouts/", payout_views.payout_profile, name="payout_profile"),
+    path(
+        "payouts/credit-notes/<str:number>.<str:kind>",
+        payout_views.credit_note_download,
+        name="credit_note_download",
+    ),
     path("api-tokens/", views.tokens, name="tokens"),
     path("api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -163,6 +163,9 @@ def history(request, partner):
     )
 
 
+CURSOR_MAX = 4000  # a key cursor holds a path head (2,000 characters) and a few values
+
+
 @require_GET
 @partner_required
 def team(request, partner):
@@ -176,7 +179,8 @@ def team(request, partner):
         sort=filters["sort"],
         close_only=filters["close"],
         plan_desc=plan,
-        page=request.GET.get("page") or 1,
+        after=request.GET.get("after", "")[:CURSOR_MAX],
+        before=request.GET.get("before", "")[:CURSOR_MAX],
     )
     context = {
         "partner": partner,

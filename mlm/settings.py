@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "commissions",
     "landing",
     "dashboard",
+    "payouts",
+    "webhooks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +85,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "landing.middleware.ReferralMiddleware",
 ]
 
 ROOT_URLCONF = "mlm.urls"
@@ -129,16 +131,50 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Public pages (landing, shop) are kept in two tiers: "landing_local", a few seconds in
+# each process, in front of "default" (Redis when set, shared by all processes).
+LANDING_LOCAL_SECONDS = env.int("LANDING_LOCAL_SECONDS", default=5)
+_local_tier = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "landing-local",
+    "TIMEOUT": LANDING_LOCAL_SECONDS,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 if REDIS_URL:
+    # django-redis with its connection pool (redis-py parses with hiredis when it is
+    # installed). IGNORE_EXCEPTIONS: with Redis gone a read is a miss and a write is
+    # skipped (and logged), so pages, sessions and checkout go on from the database.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+                "CONNECTION_POOL_KWARGS": {
+                    "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50)
+                },
+            },
+            "KEY_PREFIX": "mlm",
+        },
+        "landing_local": _local_tier,
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions (cart, referral) in the database, one SELECT / one INSERT (landing/sessions);
-# read through the cache only when it is shared by all processes (Redis), since a
-# per-process cache would serve a session another worker has changed since.
-SESSION_ENGINE = "landing.sessions.cached_db" if REDIS_URL else "landing.sessions.db"
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "landing_local": _local_tier,
+    }
+# Django's own sessions: in the database, read through Redis when it is there
+# (cached_db; with Redis gone they are read from the database). Only visitors who act
+# (add to cart, consent, check out, sign in) get one: the public pages never touch the
+# session. Expired rows are removed by the "clear-expired-sessions" beat task.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
@@ -205,6 +241,10 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears about operational problems (e.g. a disabled webhook endpoint); without
+# it, the active superusers with an e-mail address do.
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
 
 # Celery: eager in process unless a broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
@@ -220,9 +260,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.sweep_pending_volume",
         "schedule": 60.0,
     },
+    "flush-landing-visits": {
+        "task": "landing.tasks.flush_landing_visits",
+        "schedule": 60.0,
+    },
+    "clear-expired-sessions": {
+        "task": "landing.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=17),
+    },
+    "send-forgotten-order-confirmations": {
+        "task": "orders.tasks.order_confirmations_sweep",
+        "schedule": 60.0,
+    },
     "ensure-current-period": {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
+    },
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.sweep_due_webhook_deliveries",
+        "schedule": 60.0,
     },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
@@ -241,14 +297,32 @@ REFERRAL_COOKIE_NAME = "mlm_ref"
 PARTNER_TERMS_VERSION = env.str("PARTNER_TERMS_VERSION", default="2026-01")
 SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
+# Public pages: how long Redis keeps a rendered page (changes drop it at once), and
+# the max-age a browser, reverse proxy or CDN may serve it without asking again.
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
-# Landing page visits are counted in memory and written in batches this often.
-LANDING_VISIT_FLUSH_SECONDS = env.int("LANDING_VISIT_FLUSH_SECONDS", default=5)
+LANDING_PUBLIC_MAX_AGE = env.int("LANDING_PUBLIC_MAX_AGE", default=60)
 DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
 # Bank details printed for prepayment (Vorkasse / Rechnung).
 COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)
 COMPANY_IBAN = env.str("COMPANY_IBAN", default="DE02 1203 0000 0000 2020 51")
 COMPANY_BIC = env.str("COMPANY_BIC", default="BYLADEM1001")
+# The company as it appears on credit notes (Gutschriften, commissions.md section 5).
+COMPANY_STREET = env.str("COMPANY_STREET", default="Musterstraße 1")
+COMPANY_POSTAL_CODE = env.str("COMPANY_POSTAL_CODE", default="80331")
+COMPANY_CITY = env.str("COMPANY_CITY", default="München")
+COMPANY_COUNTRY = env.str("COMPANY_COUNTRY", default="DE")
+COMPANY_VAT_ID = env.str("COMPANY_VAT_ID", default="DE136695976")
+COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
+# Payouts (commissions.md sections 5 and 6).
+COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
+PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
+
+# Outgoing webhooks: https only in production; private/loopback receivers never,
+# unless a developer allows them for a receiver on their own machine.
+WEBHOOKS_ALLOW_HTTP = not PRODUCTION
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = not PRODUCTION and env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
@@ -296,7 +370,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which reports every table at INFO.
+        "fontTools": {"level": "WARNING"},
+        "drafthorse": {"level": "WARNING"},
         # Eager mode's in-memory transport has no host; kombu would warn on every task.
         "kombu.connection": {"level": "WARNING" if PRODUCTION else "ERROR"},
+        # One INFO line per webhook request; attempts are listed in the admin instead.
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -1,12 +1,12 @@
 """Admin for products, orders and customers. Every change of an order or a
 binding goes through orders/services.py; errors are reported per order."""
 
+import stripe
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,6 +34,7 @@ from .pricing import cv_proposed
 from .services import (
     customer_rebind,
     order_cancel,
+    order_late_payment_refund,
     order_mark_paid,
     order_reattribute,
     order_refund,
@@ -118,7 +119,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     def _changed(self):
         # Pages that show products (landing) listen to this hook.
-        transaction.on_commit(lambda: catalogue_changed.send(sender=Product))
+        catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -315,6 +316,29 @@ class PartialRefundForm(forms.Form):
         return result
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("late_payment", gettext_lazy("Payment received after cancellation"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "late_payment":
+            return queryset.exclude(late_payment_reference="").filter(
+                late_payment_refunded_at__isnull=True
+            )
+        return queryset
+
+
+LATE_PAYMENT_FIELDS = (
+    "late_payment_reference",
+    "late_payment_amount",
+    "late_payment_received_at",
+    "late_payment_refunded_at",
+)
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
@@ -330,6 +354,7 @@ class OrderAdmin(admin.ModelAdmin):
         "placed_at",
     )
     list_filter = (
+        NeedsAttentionFilter,
         "status",
         "attribution",
         "payment_method",
@@ -340,7 +365,15 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     ordering = ("-placed_at",)
     inlines = (OrderLineInline, OrderTransitionInline, RefundInline, AttributionChangeInline)
-    actions = ("mark_paid", "ship", "cancel", "refund_full", "reattribute", "partial_refund")
+    actions = (
+        "mark_paid",
+        "ship",
+        "cancel",
+        "refund_full",
+        "reattribute",
+        "partial_refund",
+        "refund_late_payment",
+    )
     fieldsets = (
         (
             None,
@@ -399,15 +432,30 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Orders change only through the actions (services), never by editing.
-        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]] + list(LATE_PAYMENT_FIELDS)
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = list(self.fieldsets)
+        if obj is not None and obj.late_payment_reference:
+            fieldsets.append(
+                (
+                    gettext_lazy("Payment received after cancellation"),
+                    {
+                        "fields": LATE_PAYMENT_FIELDS,
+                        "description": gettext_lazy(
+                            "The customer paid after the order was cancelled. Refund the "
+                            "payment with the action “Refund the payment received after "
+                            "cancellation” in the order list."
+                        ),
+                    },
+                )
+            )
         # The refund button only for staff who may change orders (money and volume).
         if self.has_change_permission(request, obj):
-            return self.fieldsets
+            return fieldsets
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "refund_link"]})
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
 
     def has_add_permission(self, request):
@@ -484,6 +532,34 @@ class OrderAdmin(admin.ModelAdmin):
             _("%(n)d orders refunded in full."),
             reason=_("refunded by an admin"),
         )
+
+    @admin.action(
+        description=gettext_lazy("Refund the payment received after cancellation"),
+        permissions=["change"],
+    )
+    def refund_late_payment(self, request, queryset):
+        done = 0
+        for order in queryset.order_by("pk"):
+            try:
+                order_late_payment_refund(order=order, changed_by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{order.number}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            except stripe.StripeError as exc:
+                self.message_user(
+                    request,
+                    _("%(number)s: Stripe could not refund the payment (%(error)s).")
+                    % {"number": order.number, "error": exc.user_message or exc.__class__.__name__},
+                    messages.ERROR,
+                )
+        if done:
+            self.message_user(
+                request,
+                _("%(n)d payments after cancellation refunded.") % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(
         description=gettext_lazy("Refund chosen lines… (one order)"), permissions=["change"]

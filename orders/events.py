@@ -9,7 +9,7 @@ from django.dispatch import Signal
 # event: OrderEvent
 order_event_recorded = Signal()
 
-# sender: Product. Sent after commit when products were changed in bulk (admin
-# actions use queryset.update(), which sends no post_save): pages that show the
-# catalogue drop their cached copies.
+# sender: Product. Sent inside the transaction when products were changed in bulk
+# (admin actions use queryset.update(), which sends no post_save): pages that show
+# the catalogue drop their cached copies (now and again after commit).
 catalogue_changed = Signal()

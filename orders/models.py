@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner
+from partners.models import Partner, PartnerChangeLog
 
 ZERO = Decimal("0")
 
@@ -90,7 +90,7 @@ class Customer(models.Model):
         return self.email
 
 
-class CustomerBindingChange(models.Model):
+class CustomerBindingChange(PartnerChangeLog):
     """Audit of a customer re-bound by an admin or by a partner's termination."""
 
     customer = models.ForeignKey(
@@ -99,35 +99,8 @@ class CustomerBindingChange(models.Model):
         related_name="binding_changes",
         verbose_name=_("customer"),
     )
-    from_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("previous partner"),
-    )
-    to_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new partner"),
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PartnerChangeLog.Meta):
         verbose_name = _("binding change")
         verbose_name_plural = _("binding changes")
 
@@ -209,6 +182,18 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # Money the provider collected after the order was cancelled (the customer paid
+    # on Stripe's page while an admin cancelled): it is owed back (one admin action).
+    late_payment_reference = models.CharField(
+        _("payment after cancellation"), max_length=255, blank=True
+    )
+    late_payment_amount = money_field(_("amount paid after cancellation"), null=True, blank=True)
+    late_payment_received_at = models.DateTimeField(
+        _("paid after cancellation at"), null=True, blank=True
+    )
+    late_payment_refunded_at = models.DateTimeField(
+        _("payment after cancellation refunded at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -230,6 +215,11 @@ class Order(models.Model):
     @property
     def is_own(self) -> bool:
         return self.attribution == self.Attribution.SELF
+
+    @property
+    def needs_attention(self) -> bool:
+        """Money was collected for this cancelled order and not yet given back."""
+        return bool(self.late_payment_reference) and self.late_payment_refunded_at is None
 
 
 class OrderLine(models.Model):
@@ -353,41 +343,14 @@ class RefundLine(models.Model):
         return f"{self.quantity} x {self.order_line_id}"
 
 
-class AttributionChange(models.Model):
+class AttributionChange(PartnerChangeLog):
     """Audit of an admin re-attributing an order."""
 
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="attribution_changes", verbose_name=_("order")
     )
-    from_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("previous partner"),
-    )
-    to_partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new partner"),
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PartnerChangeLog.Meta):
         verbose_name = _("attribution change")
         verbose_name_plural = _("attribution changes")
 
@@ -423,6 +386,36 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}:{self.key}"
+
+
+class OrderMail(models.Model):
+    """Outbox of the mails an order owes its customer. Written in the order's
+    transaction; sent by a task after commit, or by the periodic sweep when the
+    broker could not take that task (orders/tasks.py)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("order confirmation")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("order mail")
+        verbose_name_plural = _("order mails")
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="order_mail_once")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="order_mail_unsent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}:{self.kind}"
 
 
 class PaymentWebhookEvent(models.Model):

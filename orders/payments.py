@@ -39,6 +39,11 @@ class PaymentProvider:
     def instructions(self, *, order: Order) -> dict:
         return {"method": self.method}
 
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> str:
+        """Give `amount` of the payment `reference` back; returns the provider's
+        refund id. Raises the provider's error when it cannot."""
+        raise NotImplementedError
+
 
 class PrepaymentProvider(PaymentProvider):
     method = M.PREPAYMENT
@@ -116,6 +121,18 @@ class StripeCheckoutProvider(PaymentProvider):
 
     def instructions(self, *, order):
         return {"method": self.method, "paid": order.status != Order.Status.PENDING}
+
+    def refund(self, *, reference, amount, idempotency_key):
+        import stripe
+
+        refund = stripe.Refund.create(
+            api_key=settings.STRIPE_SECRET_KEY,
+            payment_intent=reference,
+            amount=cents(amount),
+            metadata={"reason": "paid after cancellation"},
+            idempotency_key=idempotency_key,
+        )
+        return refund.id
 
 
 PROVIDERS: dict[str, PaymentProvider] = {

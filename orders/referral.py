@@ -1,9 +1,14 @@
 """Which partner page did this visitor see last? (spec 3.3b, TDDDG section 25)
 
-- Always, without consent: the referral lives in the server-side session
-  (request.session["referral"] = {"slug", "name", "at" (unix time), "via"}),
-  as long as the browser session lasts. The session cookie is needed for the
-  cart anyway.
+- Looking creates nothing: the public pages are the same for every visitor and
+  carry the partner in their URLs (/<slug>/, /shop/?ref=<slug>, the product
+  pages and the add-to-cart form), so every step from a partner's page stays
+  scoped to that partner.
+- At the visitor's first action (add to cart, consent, checkout), where a
+  session is needed anyway, the partner the page was scoped to goes into the
+  session (request.session["referral"] = {"slug", "name", "at" (unix time), "via"}),
+  without consent, as long as the browser session lasts. A visitor who has a
+  session already has it renewed by each partner page they see (visitor view).
 - Only after the visitor said yes in the consent banner (consent cookie
   "mlm_consent" = "accepted", itself strictly necessary to remember the choice):
   a signed cookie settings.REFERRAL_COOKIE_NAME holding "<slug>:<unix time>",
@@ -18,6 +23,9 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from partners.models import Partner
+from partners.selectors import partner_get_by_slug
+
 from .attribution import Referral, referral_most_recent
 from .models import Order
 
@@ -27,12 +35,15 @@ CONSENT_ACCEPTED = "accepted"
 CONSENT_DECLINED = "declined"
 CONSENT_MAX_AGE = 365 * 24 * 3600
 COOKIE_SALT = "mlm.referral"
+# What a partner's landing page address can look like (partners/forms.py normalises to it).
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 # A visit to the same page again within this many seconds does not rewrite the session.
 SAME_VISIT_SECONDS = 60
 
 # Link-preview and search bots: they neither become referrals nor count as visits.
 BOT_RE = re.compile(
-    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp/|telegrambot|embedly|linkpreview|headlesschrome", re.I
+    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp/|telegrambot|embedly|linkpreview|headlesschrome",
+    re.I,
 )
 
 
@@ -49,8 +60,20 @@ def consent_state(request) -> str | None:
     return value if value in (CONSENT_ACCEPTED, CONSENT_DECLINED) else None
 
 
-def referral_remember(request, *, partner, via: str = "landing") -> None:
-    """The visitor saw `partner`'s page (or a ?ref= link) just now."""
+def referral_partner(slug) -> Partner | None:
+    """The active partner a link or form names (`ref`, a landing page address), or
+    None for anything else: unknown, paused or terminated partners and malformed
+    input (a NUL byte, an overlong value) are ignored without a database query."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug.strip().lower()):
+        return None
+    return partner_get_by_slug(slug=slug, active_only=True)
+
+
+def referral_remember(request, response=None, *, partner, via: str = "landing") -> None:
+    """The visitor acted on `partner`'s page (or a page scoped to them) just now:
+    remember the partner in the session and, after consent, in the signed cookie
+    (set on `response`). Call it only where a session is needed anyway (add to
+    cart, checkout, consent), or where the visitor has a session already."""
     now = time.time()
     current = request.session.get(SESSION_KEY) or {}
     if (
@@ -63,9 +86,25 @@ def referral_remember(request, *, partner, via: str = "landing") -> None:
             "at": now,
             "via": via,
         }
+    if response is not None:
+        referral_cookie_refresh(request, response, partner=partner, at=now)
+
+
+def referral_cookie_refresh(request, response, *, partner, at: float | None = None) -> None:
+    """After consent, the referral cookie names `partner` from now on."""
     if consent_state(request) == CONSENT_ACCEPTED:
-        # Written by ReferralMiddleware on the way out.
-        request.referral_cookie = (partner.slug, now)
+        referral_cookie_set(
+            response,
+            slug=partner.slug,
+            at=time.time() if at is None else at,
+            secure=request.is_secure(),
+        )
+
+
+def is_own_page(request, partner) -> bool:
+    """A signed-in partner looking at their own page: no visit, no referral."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.pk == partner.user_id)
 
 
 def referral_from_session(request) -> Referral | None:

@@ -1,13 +1,18 @@
 """Writes on orders: the status machine, refunds, re-attribution, customer binding.
 
 Every transition is one service; admin actions and webhooks call the same ones.
+Imported history goes through orders/bulk.py (the bulk variant, same decisions).
+Long operations are a pure preparation plus an atomic write: order_prepare /
+order_place, refund_prepare / order_refund.
 Volume-relevant changes record an OrderEvent and announce it inside the same
 transaction (orders/events.py), so downstream apps book atomically.
 """
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,12 +38,13 @@ from .models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderMail,
     OrderTransition,
     Product,
     Refund,
     RefundLine,
 )
-from .pricing import totals_for
+from .pricing import Totals, totals_for
 from .validators import customer_data_clean
 
 S = Order.Status
@@ -123,29 +129,32 @@ def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
     return order
 
 
-@transaction.atomic
-def order_refund(
+@dataclass(frozen=True)
+class RefundDraft:
+    """What a refund will write: checked quantities per order line, amount, QV, CV."""
+
+    quantities: dict[int, int]  # order line id -> quantity refunded now
+    amount: Decimal
+    qv: Decimal
+    cv: Decimal
+    is_full: bool  # everything is refunded afterwards (the order becomes "refunded")
+
+
+def refund_prepare(
     *,
     order: Order,
-    quantities: dict[int, int] | None = None,
-    changed_by=None,
-    reason: str = "",
-    refunded_at=None,
-    provider_reference: str = "",
-) -> Refund:
-    """Refund the whole order (quantities=None) or chosen quantities of lines
-    ({order_line_id: quantity}). A partial refund keeps the order paid/shipped
-    until everything is refunded."""
-    order = _lock(order)
+    lines: Mapping[int, OrderLine],
+    quantities: Mapping[int, int] | None = None,
+    refunded_amount: Decimal = Decimal("0"),
+) -> RefundDraft:
+    """Pure: check a refund of `order` (with its `lines` by id, and the amount
+    refunded before) and compute it. Refunds everything still open when
+    quantities is None. Raises ValidationError listing every problem."""
     if order.status not in (S.PAID, S.SHIPPED):
         raise ValidationError(
             _("Only paid or shipped orders can be refunded; order %(number)s is “%(status)s”.")
             % {"number": order.number, "status": S(order.status).label}
         )
-    lines = {
-        line.pk: line
-        for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")
-    }
     if quantities is None:
         quantities = {pk: line.quantity - line.refunded_quantity for pk, line in lines.items()}
         quantities = {pk: q for pk, q in quantities.items() if q > 0}
@@ -178,30 +187,62 @@ def order_refund(
     amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
     qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
     cv = sum((lines[pk].unit_cv * q for pk, q in quantities.items()), Decimal("0"))
-    for pk, q in quantities.items():
+    is_full = all(
+        line.refunded_quantity + quantities.get(pk, 0) == line.quantity
+        for pk, line in lines.items()
+    )
+    if is_full:
+        # The shipping fee goes back with the last item.
+        amount = order.total - refunded_amount
+    return RefundDraft(quantities=dict(quantities), amount=amount, qv=qv, cv=cv, is_full=is_full)
+
+
+@transaction.atomic
+def order_refund(
+    *,
+    order: Order,
+    quantities: dict[int, int] | None = None,
+    changed_by=None,
+    reason: str = "",
+    refunded_at=None,
+    provider_reference: str = "",
+) -> Refund:
+    """Refund the whole order (quantities=None) or chosen quantities of lines
+    ({order_line_id: quantity}). A partial refund keeps the order paid/shipped
+    until everything is refunded. Checked and computed by refund_prepare."""
+    order = _lock(order)
+    lines = {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk")
+    }
+    draft = refund_prepare(
+        order=order,
+        lines=lines,
+        quantities=quantities,
+        refunded_amount=sum((r.amount for r in order.refunds.all()), Decimal("0")),
+    )
+    for pk, q in draft.quantities.items():
         lines[pk].refunded_quantity += q
         lines[pk].save(update_fields=["refunded_quantity"])
-    everything = all(line.refunded_quantity == line.quantity for line in lines.values())
-    if everything:
-        # The shipping fee goes back with the last item.
-        already = sum((r.amount for r in order.refunds.all()), Decimal("0"))
-        amount = order.total - already
     refunded_at = refunded_at or timezone.now()
     refund = Refund.objects.create(
         order=order,
-        amount=amount,
-        qv=qv,
-        cv=cv,
-        is_full=everything,
+        amount=draft.amount,
+        qv=draft.qv,
+        cv=draft.cv,
+        is_full=draft.is_full,
         reason=reason[:255],
         provider_reference=provider_reference,
         refunded_at=refunded_at,
         created_by=changed_by,
     )
     RefundLine.objects.bulk_create(
-        [RefundLine(refund=refund, order_line_id=pk, quantity=q) for pk, q in quantities.items()]
+        [
+            RefundLine(refund=refund, order_line_id=pk, quantity=q)
+            for pk, q in draft.quantities.items()
+        ]
     )
-    if everything:
+    if draft.is_full:
         _transition(order, S.REFUNDED, changed_by=changed_by, note=reason)
         order.refunded_at = refunded_at
         order.save(update_fields=["status", "refunded_at", "updated_at"])
@@ -211,7 +252,7 @@ def order_refund(
             from_status=order.status,
             to_status=order.status,
             changed_by=changed_by,
-            note=(_("partial refund: %(amount)s") % {"amount": amount})[:255],
+            note=(_("partial refund: %(amount)s") % {"amount": draft.amount})[:255],
         )
     order_event_record(
         order=order,
@@ -221,6 +262,72 @@ def order_refund(
         refund=refund,
     )
     return refund
+
+
+@transaction.atomic
+def order_late_payment_record(
+    *, order: Order, reference: str, amount: Decimal, received_at=None
+) -> Order:
+    """The provider collected money for an order cancelled meanwhile: keep it on the
+    order (which stays cancelled, books no volume) until an admin refunds it."""
+    order = _lock(order)
+    if order.status != S.CANCELLED:
+        raise ValidationError(_("Only a cancelled order can have a payment after cancellation."))
+    if order.late_payment_reference:
+        return order
+    order.late_payment_reference = reference[:255]
+    order.late_payment_amount = amount
+    order.late_payment_received_at = received_at or timezone.now()
+    order.save(
+        update_fields=[
+            "late_payment_reference",
+            "late_payment_amount",
+            "late_payment_received_at",
+            "updated_at",
+        ]
+    )
+    OrderTransition.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        note=(
+            _("%(amount)s EUR were paid after the order was cancelled (%(reference)s): refund it.")
+            % {"amount": amount, "reference": reference}
+        )[:255],
+    )
+    return order
+
+
+def order_late_payment_refund(*, order: Order, changed_by=None) -> Order:
+    """Give back a payment received after cancellation, at the provider. Safe to
+    repeat: the provider call is idempotent per order and nothing happens once it
+    is refunded."""
+    from .payments import payment_provider
+
+    with transaction.atomic():
+        order = _lock(order)
+        if not order.needs_attention:
+            raise ValidationError(
+                _("Order %(number)s has no payment after cancellation to refund.")
+                % {"number": order.number}
+            )
+        refund_id = payment_provider(order.payment_method).refund(
+            reference=order.late_payment_reference,
+            amount=order.late_payment_amount,
+            idempotency_key=f"late-payment-refund-{order.number}",
+        )
+        order.late_payment_refunded_at = timezone.now()
+        order.save(update_fields=["late_payment_refunded_at", "updated_at"])
+        OrderTransition.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            changed_by=changed_by,
+            note=(_("Payment after cancellation refunded (%(refund)s).") % {"refund": refund_id})[
+                :255
+            ],
+        )
+    return order
 
 
 @transaction.atomic
@@ -357,32 +464,38 @@ def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product]
     return products, errors
 
 
-@transaction.atomic
-def order_place(
+@dataclass(frozen=True)
+class OrderDraft:
+    """A checked order, not saved yet: what order_place will write."""
+
+    data: dict[str, str]  # cleaned customer data (customer_data_clean)
+    partner: Partner | None
+    attribution: str
+    lines: list[OrderLine]  # unsaved, in the cart's display order
+    totals: Totals
+    qv: Decimal
+    cv: Decimal
+    referral_slug: str
+    payment_method: str
+    language: str
+
+
+def order_prepare(
     *,
     cart_lines: Mapping[int, int],
     customer_data: Mapping[str, str],
     referral: Referral | None = None,
     user=None,
-    checkout_token: str | None = None,
     payment_method: str = Order.PaymentMethod.PREPAYMENT,
     language: str = "",
-) -> Order:
-    """Place an order for the company from a cart ({product id: quantity}).
-
-    customer_data: email, first_name, last_name, street, postal_code, city,
-    country and the optional partner_code typed at checkout. Name, unit price,
-    VAT rate and unit QV are copied from the products now; attribution is
-    resolved once, here. The same checkout_token twice returns the first order
-    (double click, reload, back button). Raises ValidationError keyed by field
-    ("email", "postal_code", "partner_code", "payment_method", "cart",
-    "line_<product id>") and saves nothing when anything is wrong."""
+) -> OrderDraft:
+    """Check a checkout and compute the order, writing nothing (it reads
+    products and partners). Name, unit price, VAT rate and unit QV are copied
+    from the products now; attribution is resolved once, here. Raises
+    ValidationError keyed by field ("email", "postal_code", "partner_code",
+    "payment_method", "cart", "line_<product id>")."""
     from .payments import payment_method_available
 
-    if checkout_token:
-        existing = Order.objects.filter(checkout_token=checkout_token).first()
-        if existing is not None:
-            return existing
     errors: dict[str, str | list[str]] = {}
     try:
         data = customer_data_clean(dict(customer_data))
@@ -404,9 +517,6 @@ def order_place(
     partner, reason = attribution_resolve(
         customer_email=data["email"], user=user, code=data["partner_code"], referral=referral
     )
-    customer = customer_get_or_create(
-        email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
-    )
     lines = [
         OrderLine(
             product=products[int(pid)],
@@ -421,8 +531,62 @@ def order_place(
             cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0]))
         )
     ]
-    totals = totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines])
+    return OrderDraft(
+        data=data,
+        partner=partner,
+        attribution=reason,
+        lines=lines,
+        totals=totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines]),
+        qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
+        cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
+        referral_slug=(referral.slug if referral else "")[:40],
+        payment_method=payment_method,
+        language=(language or "")[:8],
+    )
+
+
+@transaction.atomic
+def order_place(
+    *,
+    cart_lines: Mapping[int, int],
+    customer_data: Mapping[str, str],
+    referral: Referral | None = None,
+    user=None,
+    checkout_token: str | None = None,
+    payment_method: str = Order.PaymentMethod.PREPAYMENT,
+    language: str = "",
+) -> Order:
+    """Place an order for the company from a cart ({product id: quantity}).
+
+    customer_data: email, first_name, last_name, street, postal_code, city,
+    country and the optional partner_code typed at checkout. Checked and
+    computed by order_prepare (which raises ValidationError keyed by field;
+    nothing is saved then), written by _order_create. The same checkout_token
+    twice returns the first order (double click, reload, back button)."""
+    if checkout_token:
+        existing = Order.objects.filter(checkout_token=checkout_token).first()
+        if existing is not None:
+            return existing
+    draft = order_prepare(
+        cart_lines=cart_lines,
+        customer_data=customer_data,
+        referral=referral,
+        user=user,
+        payment_method=payment_method,
+        language=language,
+    )
+    return _order_create(draft=draft, checkout_token=checkout_token)
+
+
+def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
+    """Write a prepared order: customer, order (numbered), lines, first
+    transition, customer binding; the confirmation mail after commit."""
+    data, partner = draft.data, draft.partner
+    customer = customer_get_or_create(
+        email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
+    )
     now = timezone.now()
+    totals = draft.totals
     order = Order(
         checkout_token=checkout_token or None,
         customer=customer,
@@ -438,14 +602,14 @@ def order_place(
         shipping=totals.shipping,
         total=totals.total,
         vat_total=totals.vat_total,
-        qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
-        cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
+        qv=draft.qv,
+        cv=draft.cv,
         attributed_partner=partner,
-        attribution=reason,
+        attribution=draft.attribution,
         referral_code=data["partner_code"].lower()[:40],
-        referral_slug=(referral.slug if referral else "")[:40],
-        payment_method=payment_method,
-        language=(language or "")[:8],
+        referral_slug=draft.referral_slug,
+        payment_method=draft.payment_method,
+        language=draft.language,
         placed_at=now,
     )
     for _attempt in range(8):
@@ -465,18 +629,23 @@ def order_place(
             raise
     else:  # pragma: no cover - 31^6 numbers a year
         raise ValidationError(_("Could not number the order. Please try again."))
-    for line in lines:
+    for line in draft.lines:
         line.order = order
-    OrderLine.objects.bulk_create(lines)
+    OrderLine.objects.bulk_create(draft.lines)
     OrderTransition.objects.create(
         order=order, from_status="", to_status=S.PENDING, note=_("order placed")
     )
-    if order_binds_customer(partner_id=partner.pk if partner else None, attribution=reason):
+    if order_binds_customer(
+        partner_id=partner.pk if partner else None, attribution=draft.attribution
+    ):
         customer_bind(customer=customer, partner=partner, at=now)
 
-    from .tasks import order_confirmation_send
+    # The confirmation mail: an outbox row now, sent after commit (or by the sweep
+    # when the broker is unreachable), so placing an order never fails on it.
+    OrderMail.objects.create(order=order, kind=OrderMail.Kind.CONFIRMATION)
+    from .tasks import order_confirmation_enqueue
 
-    order_confirmation_send.delay_on_commit(order.pk)
+    transaction.on_commit(partial(order_confirmation_enqueue, order.pk), robust=True)
     return order
 
 

@@ -6,18 +6,42 @@ from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
+# The sweep leaves younger outbox entries to the task sent after commit.
+CONFIRMATION_SWEEP_MIN_AGE_SECONDS = 120
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def order_confirmation_send(self, order_id: int) -> None:
     """The order confirmation e-mail, sent after the order is committed."""
-    from .emails import order_confirmation_email_send
-    from .models import Order
+    from .emails import order_confirmation_deliver
 
-    order = Order.objects.filter(pk=order_id).first()
-    if order is None:
-        return
     try:
-        order_confirmation_email_send(order=order)
-    except OSError as exc:  # SMTP trouble: try again later
-        logger.warning("Order confirmation for %s not sent yet: %s", order.number, exc)
+        order_confirmation_deliver(order_id=order_id)
+    except OSError as exc:  # SMTP trouble: try again later (the sweep would too)
+        logger.warning("Order confirmation for order %s not sent yet: %s", order_id, exc)
         raise self.retry(exc=exc) from exc
+
+
+def order_confirmation_enqueue(order_id: int) -> None:
+    """After commit: hand the confirmation to the worker. If the broker cannot
+    take it (down, unreachable) or the eager send fails, the order stands and the
+    outbox keeps the mail for order_confirmations_sweep."""
+    try:
+        order_confirmation_send.delay(order_id)
+    except Exception:  # noqa: BLE001 - whatever it is, the customer has ordered
+        logger.warning("Confirmation of order %s left to the sweep", order_id, exc_info=True)
+
+
+@shared_task
+def order_confirmations_sweep(min_age_seconds: int = CONFIRMATION_SWEEP_MIN_AGE_SECONDS) -> int:
+    """Beat, every minute: send the confirmations whose task never ran."""
+    from .emails import order_confirmation_deliver, order_confirmations_due
+
+    sent = 0
+    for order_id in order_confirmations_due(min_age_seconds=min_age_seconds):
+        try:
+            sent += order_confirmation_deliver(order_id=order_id)
+        except OSError as exc:
+            logger.warning("Order confirmation for order %s not sent yet: %s", order_id, exc)
+            break  # the mail server is down: the next sweep tries again
+    return sent

@@ -7,7 +7,13 @@ import secrets
 import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +26,16 @@ from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
 from .payments import payment_instructions, payment_provider
-from .referral import referral_current
+from .referral import (
+    is_bot,
+    is_own_page,
+    referral_current,
+    referral_partner,
+    referral_remember,
+)
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place
+from .throttle import checkout_allowed
 from .validators import COUNTRIES
 from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
 
@@ -34,12 +47,26 @@ ORDERS_KEY = "orders"
 
 
 def _safe_next(request, fallback: str) -> str:
+    """`next` if it is a path on this site (not a view name such as "NaN", not
+    another host), else `fallback`."""
     url = request.POST.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url.startswith("/")
+        and "\x00" not in url
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return fallback
+
+
+def _remember_scope(request, response, slug) -> None:
+    """The page the visitor acted on was scoped to a partner (`ref`): remember
+    them as the referral (spec 3.3b), unless it is the partner's own page."""
+    partner = referral_partner(slug)
+    if partner is not None and not is_bot(request) and not is_own_page(request, partner):
+        referral_remember(request, response, partner=partner, via="landing")
 
 
 # --- Cart ----------------------------------------------------------------------
@@ -55,7 +82,10 @@ def _cart_page(request, *, line_errors=None, status=200):
 
 @require_GET
 def cart(request):
-    return _cart_page(request)
+    response = _cart_page(request)
+    if "ref" in request.GET and request.session.keys():  # someone with a cart already
+        _remember_scope(request, response, request.GET["ref"])
+    return response
 
 
 @require_POST
@@ -64,16 +94,18 @@ def cart_add(request):
     back = _safe_next(request, reverse("orders:cart"))
     if not form.is_valid():
         messages.error(request, _("This product could not be added. Please try again."))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         product = Cart(request.session).add(
             product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
-    return redirect(back)
+    response = HttpResponseRedirect(back)
+    _remember_scope(request, response, request.POST.get("ref"))
+    return response
 
 
 @require_POST
@@ -167,19 +199,34 @@ def review(request):
 @require_POST
 def place(request):
     form = PlaceOrderForm(request.POST)
-    token = form.data.get("checkout_token", "")
+    # A token that is no token (too long, a NUL byte, ...) is treated as missing.
+    token = form.cleaned_data["checkout_token"] if form.is_valid() else ""
     existing = Order.objects.filter(checkout_token=token).first() if token else None
-    if existing is not None:
-        # Second click, reload or back button: the order exists already.
-        _remember_order(request, existing)
+    if existing is not None and existing.number in request.session.get(ORDERS_KEY, []):
+        # Second click, reload or back button: the order exists already. The token is
+        # single-use: it never opens the order in another session.
         return redirect("orders:confirmation", number=existing.number)
     data = request.session.get(CHECKOUT_KEY)
-    if not token or token != request.session.get(TOKEN_KEY) or not data:
+    if existing is not None or not token or token != request.session.get(TOKEN_KEY) or not data:
         messages.error(
             request,
             _("This checkout page was out of date. Please check your order and place it again."),
         )
         return redirect("orders:review" if data else "orders:checkout")
+    if not checkout_allowed(
+        client_ip=request.META.get("REMOTE_ADDR", ""), email=data.get("email", "")
+    ):
+        return render(
+            request,
+            "429.html",
+            {
+                "message": _(
+                    "You have placed several orders in a short time. For your security, please "
+                    "wait a few minutes before placing the next one. Your cart is kept."
+                )
+            },
+            status=429,
+        )
     try:
         order = order_place(
             cart_lines=Cart(request.session).lines,
@@ -197,6 +244,9 @@ def place(request):
     _remember_order(request, order)
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
+    # A new session key for the buyer: a key seen before the order (a shared or
+    # fixated cookie) opens neither the order nor the customer's data.
+    request.session.cycle_key()
     return _start_payment(request, order)
 
 

@@ -14,6 +14,9 @@
     * anything else (e.g. a goodwill amount)  -> no volume change; a note on the
       order's history asks an admin to choose the lines (partial refund page).
   Volume follows goods, and only an admin knows which goods came back.
+- A payment for an order cancelled meanwhile is recorded on the order
+  (order_late_payment_record): admins find it under "needs attention" and refund
+  it with one action (order_late_payment_refund -> Stripe refund).
 - A refund for an order that is not paid yet, or whose payment we do not know
   yet (events out of order), is not recorded and answered with 409, so Stripe
   retries it after the payment event.
@@ -33,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from .models import Order, OrderLine, OrderTransition, PaymentWebhookEvent
 from .payments import cents
-from .services import order_mark_paid, order_refund
+from .services import order_late_payment_record, order_mark_paid, order_refund
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,20 @@ def _session_paid(session: dict, event: dict) -> str:
     order = _order_for(number=number, payment_reference=session.get("id", ""))
     if order is None:
         return "unknown order"
+    if order.status == Order.Status.CANCELLED:
+        # The customer paid while the order was being cancelled: the money is kept
+        # on the order and shown to admins, who refund it with one action.
+        reference = session.get("payment_intent") or session.get("id", "")
+        amount = (
+            Decimal(int(session["amount_total"])) / 100
+            if session.get("amount_total") is not None
+            else order.total
+        )
+        logger.error("Stripe payment %s for cancelled order %s", reference, order.number)
+        order_late_payment_record(
+            order=order, reference=reference, amount=amount, received_at=_event_time(event)
+        )
+        return "paid after cancellation: needs a refund"
     if order.status != Order.Status.PENDING:
         return f"order already {order.status}"
     if session.get("amount_total") is not None and (

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .admin_base import ReadOnlyAdmin
 from .forms import PartnerMoveForm, ReasonForm, clean_new_slug
 from .models import Partner, SponsorChange, StatusChange, User, normalize_email
 from .selectors import partner_descendants
@@ -491,17 +492,6 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 # --- Audit logs (read-only) --------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SponsorChange)

@@ -43,7 +43,7 @@ from .csvio import (
 )
 from .genealogy import child_path
 from .models import Partner, normalize_email
-from .services import partner_enroll_values, partner_user_values
+from .services import partner_enroll_values, partner_team_sizes_refresh, partner_user_values
 from .slugs import SLUG_MAX, slug_from_text, slug_problems
 
 PARTNER_COLUMNS = (
@@ -88,6 +88,8 @@ def partners_import(*, path, progress: bool = True, chunk_size: int = CHUNK) -> 
     source.check_unchanged()
     with transaction.atomic():
         created = _write(source, plan, db_sponsors, chunk_size)
+        if created:
+            partner_team_sizes_refresh()
     return PartnerImportResult(created=created, unchanged=len(plan.existing))
 
 
@@ -105,24 +107,36 @@ def _validate(source: CsvSource, chunk_size: int) -> _Plan:
             parsed = _parse_row(line, row, errors)
             ext = sys.intern(row["external_id"])
             if ext in plan.line_of:
-                errors.add(line, "external_id", _("“%(id)s” appears twice in the file (first on line %(first)d).")
-                           % {"id": ext, "first": plan.line_of[ext]})
+                errors.add(
+                    line,
+                    "external_id",
+                    _("“%(id)s” appears twice in the file (first on line %(first)d).")
+                    % {"id": ext, "first": plan.line_of[ext]},
+                )
                 continue
             plan.line_of[ext] = line
             plan.sponsor_of[ext] = sys.intern(row["sponsor_external_id"])
             email = parsed.get("email")
             if email:
                 if email in email_line:
-                    errors.add(line, "email", _("%(email)s appears twice in the file (first on line %(first)d).")
-                               % {"email": email, "first": email_line[email]})
+                    errors.add(
+                        line,
+                        "email",
+                        _("%(email)s appears twice in the file (first on line %(first)d).")
+                        % {"email": email, "first": email_line[email]},
+                    )
                     parsed = None
                 else:
                     email_line[email] = line
             slug = parsed.get("slug") if parsed else None
             if slug:
                 if slug in plan.slugs:
-                    errors.add(line, "slug", _("“%(slug)s” appears twice in the file (first on line %(first)d).")
-                               % {"slug": slug, "first": plan.slugs[slug]})
+                    errors.add(
+                        line,
+                        "slug",
+                        _("“%(slug)s” appears twice in the file (first on line %(first)d).")
+                        % {"slug": slug, "first": plan.slugs[slug]},
+                    )
                     parsed = None
                 else:
                     plan.slugs[slug] = line
@@ -171,8 +185,11 @@ def _parse_row(line: int, row: dict[str, str], errors) -> dict:
     if row["status"]:
         status = row["status"].lower()
         if status not in Partner.Status.values:
-            bad("status", _("“%(value)s” is not a status; use one of: %(choices)s.")
-                % {"value": row["status"], "choices": ", ".join(Partner.Status.values)})
+            bad(
+                "status",
+                _("“%(value)s” is not a status; use one of: %(choices)s.")
+                % {"value": row["status"], "choices": ", ".join(Partner.Status.values)},
+            )
         out["status"] = status
     return out
 
@@ -185,14 +202,26 @@ def _check_against_db(rows: list[tuple[int, dict]], plan: _Plan, errors) -> None
     exts = [r["external_id"] for _line, r in rows]
     known = {
         row[0]: row
-        for row in Partner.objects.filter(keys_in(Partner, "external_id", exts)).order_by().values_list(*_COMPARED)
+        for row in Partner.objects.filter(keys_in(Partner, "external_id", exts))
+        .order_by()
+        .values_list(*_COMPARED)
     }
     emails = [r["email"] for _line, r in rows]
     email_owner = dict(
-        User.objects.filter(keys_in(User, "email", emails)).order_by().values_list("email", "partner__external_id")
+        User.objects.filter(keys_in(User, "email", emails))
+        .order_by()
+        .values_list("email", "partner__external_id")
     )
     slugs = [r["slug"] for _line, r in rows if r.get("slug")]
-    slug_owner = dict(Partner.objects.filter(keys_in(Partner, "slug", slugs)).order_by().values_list("slug", "external_id")) if slugs else {}
+    slug_owner = (
+        dict(
+            Partner.objects.filter(keys_in(Partner, "slug", slugs))
+            .order_by()
+            .values_list("slug", "external_id")
+        )
+        if slugs
+        else {}
+    )
 
     for line, r in rows:
         ext = r["external_id"]
@@ -200,26 +229,46 @@ def _check_against_db(rows: list[tuple[int, dict]], plan: _Plan, errors) -> None
         if stored is not None:
             differ = _differences(stored, r)
             if differ:
-                errors.add(line, "external_id", _(
-                    "“%(id)s” was already imported with other data (%(columns)s differ); "
-                    "an import does not change existing partners."
-                ) % {"id": ext, "columns": ", ".join(differ)})
+                errors.add(
+                    line,
+                    "external_id",
+                    _(
+                        "“%(id)s” was already imported with other data (%(columns)s differ); "
+                        "an import does not change existing partners."
+                    )
+                    % {"id": ext, "columns": ", ".join(differ)},
+                )
             else:
                 plan.existing.add(ext)
                 # The row is left alone; its slug is its own already.
                 plan.slugs.pop(r.get("slug", ""), None)
             continue
         if r["email"] in email_owner:
-            errors.add(line, "email", _("an account with %(email)s exists already.") % {"email": r["email"]})
+            errors.add(
+                line,
+                "email",
+                _("an account with %(email)s exists already.") % {"email": r["email"]},
+            )
         if r.get("slug") and r["slug"] in slug_owner:
-            errors.add(line, "slug", _("“%(slug)s” is already taken by another partner.") % {"slug": r["slug"]})
+            errors.add(
+                line,
+                "slug",
+                _("“%(slug)s” is already taken by another partner.") % {"slug": r["slug"]},
+            )
         if not r.get("slug"):
             plan.needs_slug += 1
 
 
 # What a re-imported row is compared with, in the order of _differences().
 _COMPARED = (
-    "external_id", "user__email", "first_name", "last_name", "slug", "sponsor_id", "sponsor__external_id", "joined_at",
+    "external_id",
+    "user__email",
+    "first_name",
+    "last_name",
+    "slug",
+    "sponsor_id",
+    "sponsor__external_id",
+    "joined_at",
     "status",
 )
 
@@ -249,20 +298,27 @@ def _check_sponsors(source: CsvSource, plan: _Plan) -> dict[str, tuple[int, str]
     database partners that sponsor new rows: external_id -> (id, path)."""
     errors = source.errors
     outside = {
-        s for s in plan.sponsor_of.values() if s and (s not in plan.sponsor_of or s in plan.existing)
+        s
+        for s in plan.sponsor_of.values()
+        if s and (s not in plan.sponsor_of or s in plan.existing)
     }
     db_sponsors: dict[str, tuple[int, str]] = {}
     outside_list = sorted(outside)
     for i in range(0, len(outside_list), _LOOKUP):
-        for ext, pk, path in Partner.objects.filter(keys_in(Partner, "external_id", outside_list[i : i + _LOOKUP])).order_by().values_list(
-            "external_id", "pk", "path"
+        for ext, pk, path in (
+            Partner.objects.filter(keys_in(Partner, "external_id", outside_list[i : i + _LOOKUP]))
+            .order_by()
+            .values_list("external_id", "pk", "path")
         ):
             db_sponsors[ext] = (pk, path)
     for ext, sponsor in plan.sponsor_of.items():
         if sponsor and sponsor not in plan.sponsor_of and sponsor not in db_sponsors:
-            errors.add(plan.line_of[ext], "sponsor_external_id", _(
-                "sponsor “%(sponsor)s” is neither in this file nor imported before."
-            ) % {"sponsor": sponsor})
+            errors.add(
+                plan.line_of[ext],
+                "sponsor_external_id",
+                _("sponsor “%(sponsor)s” is neither in this file nor imported before.")
+                % {"sponsor": sponsor},
+            )
 
     # Cycles: follow each chain of new rows upwards once.
     state: dict[str, int] = {}  # 1 = on the current trail, 2 = done
@@ -276,12 +332,17 @@ def _check_sponsors(source: CsvSource, plan: _Plan) -> dict[str, tuple[int, str]
             trail.append(node)
             node = plan.sponsor_of[node]
         if state.get(node) == 1:
-            cycle = trail[trail.index(node):]
+            cycle = trail[trail.index(node) :]
             if len(cycle) > 1:  # a partner naming itself was reported already
-                described = " → ".join(f"{ext} (line {plan.line_of[ext]})" for ext in [*cycle, cycle[0]])
+                described = " → ".join(
+                    f"{ext} (line {plan.line_of[ext]})" for ext in [*cycle, cycle[0]]
+                )
                 for ext in cycle:
-                    errors.add(plan.line_of[ext], "sponsor_external_id",
-                               _("sponsors form a cycle: %(cycle)s.") % {"cycle": described})
+                    errors.add(
+                        plan.line_of[ext],
+                        "sponsor_external_id",
+                        _("sponsors form a cycle: %(cycle)s.") % {"cycle": described},
+                    )
         for ext in trail:
             state[ext] = 2
     return db_sponsors
@@ -290,7 +351,9 @@ def _check_sponsors(source: CsvSource, plan: _Plan) -> dict[str, tuple[int, str]
 # -- pass 2: write ---------------------------------------------------------------
 
 
-def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str]], chunk_size: int) -> int:
+def _write(
+    source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str]], chunk_size: int
+) -> int:
     User = get_user_model()
     ids = IdReserver(Partner)
     pk_of: dict[str, int] = {ext: pk for ext, (pk, _path) in db_sponsors.items()}
@@ -327,9 +390,17 @@ def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str
     partners = RowWriter(Partner, PARTNER_ROW_COLUMNS)
     now = timezone.now()
     created = 0
-    bar = progress_bar(total=len(plan.sponsor_of) - len(plan.existing), desc=_("writing partners"), enabled=source.progress)
+    bar = progress_bar(
+        total=len(plan.sponsor_of) - len(plan.existing),
+        desc=_("writing partners"),
+        enabled=source.progress,
+    )
     try:
-        new_rows = (row for _line, row in source.rows(progress=False) if row["external_id"] not in plan.existing)
+        new_rows = (
+            row
+            for _line, row in source.rows(progress=False)
+            if row["external_id"] not in plan.existing
+        )
         for chunk in chunked(new_rows, chunk_size):
             user_rows, partner_rows = [], []
             for row in chunk:
@@ -337,22 +408,50 @@ def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str
                 sponsor = row["sponsor_external_id"]
                 # The values partner_enroll would give this partner.
                 v = partner_enroll_values(
-                    first_name=row["first_name"], last_name=row["last_name"],
+                    first_name=row["first_name"],
+                    last_name=row["last_name"],
                     slug=row["slug"] or slugger.make(row["first_name"], row["last_name"]),
-                    sponsor_id=pk(sponsor) if sponsor else None, sponsor_path=path(sponsor) if sponsor else "",
-                    status=row["status"], external_id=ext,
-                    joined_at=parse_date_or_datetime(row["joined_at"]) if row["joined_at"] else None, now=now,
+                    sponsor_id=pk(sponsor) if sponsor else None,
+                    sponsor_path=path(sponsor) if sponsor else "",
+                    status=row["status"],
+                    external_id=ext,
+                    joined_at=parse_date_or_datetime(row["joined_at"])
+                    if row["joined_at"]
+                    else None,
+                    now=now,
                 )
-                u = partner_user_values(email=row["email"], first_name=row["first_name"], last_name=row["last_name"])
+                u = partner_user_values(
+                    email=row["email"], first_name=row["first_name"], last_name=row["last_name"]
+                )
                 user_id = user_ids.take()
-                user_rows.append((
-                    user_id, u["email"], u["first_name"], u["last_name"],
-                    UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20), v.joined_at, True, False, False,
-                ))
-                partner_rows.append((
-                    pk(ext), user_id, v.first_name, v.last_name, v.slug, pk(sponsor) if sponsor else None,
-                    v.path, v.depth, v.status, v.external_id, v.joined_at,
-                ))
+                user_rows.append(
+                    (
+                        user_id,
+                        u["email"],
+                        u["first_name"],
+                        u["last_name"],
+                        UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
+                        v.joined_at,
+                        True,
+                        False,
+                        False,
+                    )
+                )
+                partner_rows.append(
+                    (
+                        pk(ext),
+                        user_id,
+                        v.first_name,
+                        v.last_name,
+                        v.slug,
+                        pk(sponsor) if sponsor else None,
+                        v.path,
+                        v.depth,
+                        v.status,
+                        v.external_id,
+                        v.joined_at,
+                    )
+                )
             users.write(user_rows)
             partners.write(partner_rows)
             forget_queries()
@@ -365,9 +464,29 @@ def _write(source: CsvSource, plan: _Plan, db_sponsors: dict[str, tuple[int, str
 
 
 # Exactly what partner_enroll writes for a partner without password or terms.
-USER_COLUMNS = ("id", "email", "first_name", "last_name", "password", "date_joined", "is_active", "is_staff", "is_superuser")
+USER_COLUMNS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "password",
+    "date_joined",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
 PARTNER_ROW_COLUMNS = (
-    "id", "user_id", "first_name", "last_name", "slug", "sponsor_id", "path", "depth", "status", "external_id", "joined_at",
+    "id",
+    "user_id",
+    "first_name",
+    "last_name",
+    "slug",
+    "sponsor_id",
+    "path",
+    "depth",
+    "status",
+    "external_id",
+    "joined_at",
 )
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,11 @@ class Partner(models.Model):
     # Derived from the sponsor chain (see genealogy.py); written only by services.
     path = models.TextField(_("path"), default="", blank=True, editable=False)
     depth = models.PositiveIntegerField(_("depth"), default=0, editable=False)
+    # How many partners are below (the whole team); kept by the services that
+    # change the tree (partners.services), refreshed after a bulk import.
+    team_size = models.PositiveIntegerField(
+        _("team size"), default=0, db_default=0, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
@@ -108,7 +114,9 @@ class Partner(models.Model):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         indexes = [
-            models.Index(path_head_expression(), name="partner_path_head"),
+            # The subtree range, and its rows in (path head, id) order: the team
+            # list pages through it with a key cursor (dashboard.selectors).
+            models.Index(path_head_expression(), F("id"), name="partner_path_head"),
             models.Index(fields=["status", "joined_at"], name="partner_status_joined"),
         ]
         constraints = [
@@ -142,7 +150,51 @@ class Partner(models.Model):
         return child_path(self.path, self.pk)
 
 
-class SponsorChange(models.Model):
+class ChangeLog(models.Model):
+    """An audit row: who made a change, why and when. Each log adds what changed
+    (from_* / to_*); rows are only ever added, by the service making the change."""
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class PartnerChangeLog(ChangeLog):
+    """A change from one partner to another (or to/from none: the company)."""
+
+    from_partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous partner"),
+    )
+    to_partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new partner"),
+    )
+
+    class Meta(ChangeLog.Meta):
+        abstract = True
+
+
+class SponsorChange(ChangeLog):
     """Audit of a partner (and their whole team) moved to another sponsor."""
 
     partner = models.ForeignKey(
@@ -164,20 +216,9 @@ class SponsorChange(models.Model):
         related_name="+",
         verbose_name=_("new sponsor"),
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"))
     team_size = models.PositiveIntegerField(_("team size"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ChangeLog.Meta):
         verbose_name = _("sponsor change")
         verbose_name_plural = _("sponsor changes")
 
@@ -185,7 +226,7 @@ class SponsorChange(models.Model):
         return f"{self.partner}: {self.from_sponsor or '–'} → {self.to_sponsor or '–'}"
 
 
-class StatusChange(models.Model):
+class StatusChange(ChangeLog):
     """Audit of a partner's status changes (pause, reactivation, termination)."""
 
     partner = models.ForeignKey(
@@ -195,19 +236,9 @@ class StatusChange(models.Model):
         _("previous status"), max_length=12, choices=Partner.Status.choices
     )
     to_status = models.CharField(_("new status"), max_length=12, choices=Partner.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)  # a status change may go without
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ChangeLog.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
 

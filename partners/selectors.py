@@ -9,6 +9,8 @@ from .models import Partner
 
 
 def partner_get_by_slug(*, slug: str, active_only: bool = True) -> Partner | None:
+    if "\x00" in (slug or ""):
+        return None  # no slug has one, and PostgreSQL refuses NUL in a query
     qs = Partner.objects.select_related("user")
     if active_only:
         qs = qs.filter(status=Partner.Status.ACTIVE)

@@ -7,19 +7,97 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import signals
-from .genealogy import SEPARATOR, child_path
+from .genealogy import SEPARATOR, child_path, upline_ids
 from .models import Partner, SponsorChange, StatusChange, normalize_email
 from .selectors import partner_descendants
 from .slugs import slug_validate
 
 logger = logging.getLogger(__name__)
+
+_LOCK_ATTEMPTS = 3
+
+
+def _lines_lock(*, partner_ids: list[int]) -> dict[int, Partner]:
+    """Lock the given partners and all their ancestors, in id order (so two
+    services cannot deadlock), and return the given partners, freshly read.
+
+    The ancestors are read from the paths before the lock; if a concurrent
+    move changed a path meanwhile, the lock is taken again on the new line."""
+    for _attempt in range(_LOCK_ATTEMPTS):
+        paths = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "path"))
+        ids = set(partner_ids)
+        for path in paths.values():
+            ids.update(upline_ids(path))
+        _rows_lock(sorted(ids))
+        fresh = {p.pk: p for p in Partner.objects.filter(pk__in=partner_ids)}
+        if all(fresh[pk].path == path for pk, path in paths.items()):
+            return fresh
+    raise ValidationError(_("The team structure changed meanwhile. Please try again."))
+
+
+# A line is as long as the tree is deep (hundreds of ids): these two statements
+# take the ids as plain parameters, without the ORM's per-value work on an IN list.
+
+
+def _rows_lock(ids: list[int]) -> None:
+    """SELECT ... FOR UPDATE on these partners, in id order."""
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT id FROM {Partner._meta.db_table} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608 -- placeholders only
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        cursor.fetchall()
+
+
+def _team_size_add(*, partner_ids: list[int], delta: int) -> None:
+    """Add `delta` to the team size of these (locked) partners."""
+    if not partner_ids or not delta:
+        return
+    marks = ", ".join(["%s"] * len(partner_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET team_size = team_size + %s WHERE id IN ({marks})",  # noqa: S608
+            [delta, *partner_ids],
+        )
+
+
+# The whole tree's team sizes from the sponsor links, set-based; see
+# partner_team_sizes_refresh. Migration 0005 holds a copy of the first statement.
+_TEAM_SIZES_FROM_SPONSORS = """
+WITH RECURSIVE up(ancestor_id) AS (
+    SELECT sponsor_id FROM partners_partner WHERE sponsor_id IS NOT NULL
+    UNION ALL
+    SELECT p.sponsor_id FROM up JOIN partners_partner p ON p.id = up.ancestor_id
+    WHERE p.sponsor_id IS NOT NULL
+),
+sizes AS (SELECT ancestor_id, COUNT(*) AS n FROM up GROUP BY ancestor_id)
+UPDATE partners_partner SET team_size = sizes.n FROM sizes
+WHERE sizes.ancestor_id = partners_partner.id AND partners_partner.team_size <> sizes.n
+"""
+_TEAM_SIZES_OF_LEAVES = """
+UPDATE partners_partner SET team_size = 0
+WHERE team_size <> 0 AND NOT EXISTS (
+    SELECT 1 FROM partners_partner AS child WHERE child.sponsor_id = partners_partner.id
+)
+"""
+
+
+@transaction.atomic
+def partner_team_sizes_refresh() -> None:
+    """Recount every partner's team size from the sponsor links in two
+    set-based statements (after a bulk write that bypassed partner_enroll,
+    such as partners.imports); rows already right are not written."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TEAM_SIZES_FROM_SPONSORS)
+        cursor.execute(_TEAM_SIZES_OF_LEAVES)
 
 
 # --- Enrolling ------------------------------------------------------------------
@@ -89,7 +167,6 @@ def partner_email_taken(*, email: str) -> bool:
     return get_user_model().objects.filter(email=normalize_email(email)).exists()
 
 
-
 @transaction.atomic
 def partner_enroll(
     *,
@@ -112,14 +189,19 @@ def partner_enroll(
     if sponsor is None and not allow_root:
         raise ValidationError({"sponsor": _("A sponsor is required to join.")})
     if sponsor is not None:
-        # Lock the sponsor so a concurrent move cannot change the path we copy.
-        sponsor = Partner.objects.select_for_update().get(pk=sponsor.pk)
+        # Lock the sponsor so a concurrent move cannot change the path we copy,
+        # and the whole line above, whose team sizes grow by one.
+        sponsor = _lines_lock(partner_ids=[sponsor.pk])[sponsor.pk]
         if sponsor.status != Partner.Status.ACTIVE and not allow_root:
             raise ValidationError({"sponsor": _("This sponsor cannot enroll new partners.")})
     if user is None:
         if partner_email_taken(email=email):
-            raise ValidationError({"email": _("An account with this e-mail address exists already.")})
-        user = get_user_model()(**partner_user_values(email=email, first_name=first_name, last_name=last_name))
+            raise ValidationError(
+                {"email": _("An account with this e-mail address exists already.")}
+            )
+        user = get_user_model()(
+            **partner_user_values(email=email, first_name=first_name, last_name=last_name)
+        )
         if password:
             user.set_password(password)
         else:
@@ -151,18 +233,26 @@ def partner_enroll(
             partner.save()
     except IntegrityError as exc:
         # Two sign-ups raced for the same slug; the database constraint decided.
-        raise ValidationError({"slug": _("This address was just taken. Please choose another.")}) from exc
+        raise ValidationError(
+            {"slug": _("This address was just taken. Please choose another.")}
+        ) from exc
+    if sponsor is not None:
+        _team_size_add(partner_ids=upline_ids(partner.path), delta=1)
+    signals.partner_enrolled.send(sender=Partner, partner=partner)
     return partner
 
 
 @transaction.atomic
-def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=None, reason: str) -> SponsorChange:
+def partner_move(
+    *, partner: Partner, new_sponsor: Partner | None, changed_by=None, reason: str
+) -> SponsorChange:
     """Move a partner and their whole team under a new sponsor, atomically."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Please give a reason for the move.")})
-    # Lock both rows in id order so two moves cannot deadlock.
+    # Lock both rows and their lines (whose team sizes change) in id order so
+    # two moves cannot deadlock.
     ids = sorted({partner.pk} | ({new_sponsor.pk} if new_sponsor else set()))
-    locked = {p.pk: p for p in Partner.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    locked = _lines_lock(partner_ids=ids)
     partner = locked[partner.pk]
     new_sponsor = locked[new_sponsor.pk] if new_sponsor else None
     if new_sponsor is not None:
@@ -170,8 +260,12 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
             raise ValidationError({"new_sponsor": _("A partner cannot sponsor themselves.")})
         if new_sponsor.path.startswith(partner.descendants_prefix):
             raise ValidationError(
-                {"new_sponsor": _("%(sponsor)s is in %(partner)s's own team; a partner cannot be moved under their own downline.")
-                 % {"sponsor": new_sponsor.full_name, "partner": partner.full_name}}
+                {
+                    "new_sponsor": _(
+                        "%(sponsor)s is in %(partner)s's own team; a partner cannot be moved under their own downline."
+                    )
+                    % {"sponsor": new_sponsor.full_name, "partner": partner.full_name}
+                }
             )
     old_sponsor_id = partner.sponsor_id
     if old_sponsor_id == (new_sponsor.pk if new_sponsor else None):
@@ -186,7 +280,13 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
         depth=F("depth") + depth_delta,
     )
-    Partner.objects.filter(pk=partner.pk).update(sponsor=new_sponsor, path=new_path, depth=new_depth)
+    Partner.objects.filter(pk=partner.pk).update(
+        sponsor=new_sponsor, path=new_path, depth=new_depth
+    )
+    # The moved block (the partner and their team) leaves the old line and joins the new one.
+    old_line, new_line = set(upline_ids(partner.path)), set(upline_ids(new_path))
+    _team_size_add(partner_ids=sorted(old_line - new_line), delta=-(team_size + 1))
+    _team_size_add(partner_ids=sorted(new_line - old_line), delta=team_size + 1)
     change = SponsorChange.objects.create(
         partner=partner,
         from_sponsor_id=old_sponsor_id,
@@ -200,7 +300,9 @@ def partner_move(*, partner: Partner, new_sponsor: Partner | None, changed_by=No
 
 
 @transaction.atomic
-def partner_set_status(*, partner: Partner, status: str, changed_by=None, reason: str = "") -> Partner:
+def partner_set_status(
+    *, partner: Partner, status: str, changed_by=None, reason: str = ""
+) -> Partner:
     if status not in Partner.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     partner = Partner.objects.select_for_update().get(pk=partner.pk)

@@ -10,3 +10,5 @@ from django.dispatch import Signal
 partner_moved = Signal()
 # partner, old_status, changed_by. Orders re-binds customers of terminated partners.
 partner_status_changed = Signal()
+# partner. Sent inside partner_enroll's transaction, after the partner is saved.
+partner_enrolled = Signal()

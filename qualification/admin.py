@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.admin_base import ReadOnlyAdmin
+
 from .models import CommissionSettings, PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
 from .selectors import decimal_plain
 from .services import (
@@ -33,19 +35,27 @@ from .services import (
 
 
 def _volume(value) -> str:
-    return number_format(value, decimal_pos=0 if value == value.to_integral_value() else 2, force_grouping=True)
+    return number_format(
+        value, decimal_pos=0 if value == value.to_integral_value() else 2, force_grouping=True
+    )
 
 
 def rank_summary(rank: Rank) -> str:
-    """"PV ≥ 150 · QGV ≥ 4,000 (max 50 % per leg) · 2 legs with Silver"."""
+    """ "PV ≥ 150 · QGV ≥ 4,000 (max 50 % per leg) · 2 legs with Silver"."""
     parts = [_("PV ≥ %(pv)s") % {"pv": _volume(rank.min_pv)}]
     gv = _("QGV ≥ %(gv)s") % {"gv": _volume(rank.min_gv)}
     if rank.max_leg_percent is not None:
-        gv += " " + _("(max %(percent)s %% per leg)") % {"percent": decimal_plain(rank.max_leg_percent)}
+        gv += " " + _("(max %(percent)s %% per leg)") % {
+            "percent": decimal_plain(rank.max_leg_percent)
+        }
     parts.append(gv)
     if rank.min_qualified_legs:
         parts.append(
-            _("%(n)s legs with %(rank)s") % {"n": rank.min_qualified_legs, "rank": rank.leg_rank.name if rank.leg_rank_id else "?"}
+            _("%(n)s legs with %(rank)s")
+            % {
+                "n": rank.min_qualified_legs,
+                "rank": rank.leg_rank.name if rank.leg_rank_id else "?",
+            }
         )
     return " · ".join(parts)
 
@@ -71,27 +81,50 @@ class TeamPercentsField(forms.CharField):
 
 class RankForm(forms.ModelForm):
     team_percents = TeamPercentsField(
-        label=gettext_lazy("team commission per generation (%)"), required=False,
-        help_text=gettext_lazy("Percents of the team's CV, generation 1 first, separated by semicolons, e.g. 6; 4."),
+        label=gettext_lazy("team commission per generation (%)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Percents of the team's CV, generation 1 first, separated by semicolons, e.g. 6; 4."
+        ),
     )
 
     class Meta:
         model = Rank
         fields = (
-            "level", "name", "min_pv", "min_gv", "max_leg_percent", "min_qualified_legs", "leg_rank",
-            "customer_percent", "team_percents", "advancement_bonus",
+            "level",
+            "name",
+            "min_pv",
+            "min_gv",
+            "max_leg_percent",
+            "min_qualified_legs",
+            "leg_rank",
+            "customer_percent",
+            "team_percents",
+            "advancement_bonus",
         )
         help_texts = {
-            "customer_percent": gettext_lazy("Percent of the customer CV of a partner paid as this rank."),
-            "advancement_bonus": gettext_lazy("Paid once in a lifetime when a partner's title first reaches this rank."),
-            "level": gettext_lazy("Unique; higher is better. The paid-as rank is the highest level a partner meets."),
-            "min_gv": gettext_lazy("Qualifying group volume: PV plus each leg's GV, each leg counted up to the cap."),
+            "customer_percent": gettext_lazy(
+                "Percent of the customer CV of a partner paid as this rank."
+            ),
+            "advancement_bonus": gettext_lazy(
+                "Paid once in a lifetime when a partner's title first reaches this rank."
+            ),
+            "level": gettext_lazy(
+                "Unique; higher is better. The paid-as rank is the highest level a partner meets."
+            ),
+            "min_gv": gettext_lazy(
+                "Qualifying group volume: PV plus each leg's GV, each leg counted up to the cap."
+            ),
             "max_leg_percent": gettext_lazy(
                 # xgettext:no-python-format
                 "Optional. A leg counts at most this share of the minimum GV (e.g. 50 % of 4,000 = 2,000)."
             ),
-            "min_qualified_legs": gettext_lazy("Legs that need someone with the leg rank (or higher) in them."),
-            "leg_rank": gettext_lazy("Required when qualified legs are needed; usually a lower rank."),
+            "min_qualified_legs": gettext_lazy(
+                "Legs that need someone with the leg rank (or higher) in them."
+            ),
+            "leg_rank": gettext_lazy(
+                "Required when qualified legs are needed; usually a lower rank."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -118,7 +151,14 @@ class RankForm(forms.ModelForm):
 @admin.register(Rank)
 class RankAdmin(admin.ModelAdmin):
     form = RankForm
-    list_display = ("level", "name", "requirements", "customer_percent", "team_percents_display", "advancement_bonus")
+    list_display = (
+        "level",
+        "name",
+        "requirements",
+        "customer_percent",
+        "team_percents_display",
+        "advancement_bonus",
+    )
     list_display_links = ("level", "name")
     ordering = ("level",)
     list_select_related = ("leg_rank",)
@@ -167,7 +207,13 @@ class CommissionSettingsAdmin(admin.ModelAdmin):
     """One row: the plan-wide commission settings."""
 
     form = CommissionSettingsForm
-    list_display = ("__str__", "base_customer_percent", "active_min_pv", "cap_percent", "min_payout")
+    list_display = (
+        "__str__",
+        "base_customer_percent",
+        "active_min_pv",
+        "cap_percent",
+        "min_payout",
+    )
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not CommissionSettings.objects.exists()
@@ -205,7 +251,10 @@ class PeriodAdmin(admin.ModelAdmin):
     def ends(self, obj):
         return period_ends_at(obj)
 
-    @admin.action(description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"),
+        permissions=["change"],
+    )
     def close_periods(self, request, queryset):
         periods = list(queryset.order_by("start"))
         if "apply" in request.POST:
@@ -213,28 +262,39 @@ class PeriodAdmin(admin.ModelAdmin):
                 try:
                     period_close(period=period, closed_by=request.user)
                     self.message_user(
-                        request, _("Period %(label)s is closed; title ranks were raised.") % {"label": period.label},
+                        request,
+                        _("Period %(label)s is closed; title ranks were raised.")
+                        % {"label": period.label},
                         messages.SUCCESS,
                     )
                 except ValidationError as exc:
                     self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return None
-        return TemplateResponse(request, "qualification/admin/period_close_confirm.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Close periods?"),
-            "periods": periods,
-            "action": "close_periods",
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "qualification/admin/period_close_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Close periods?"),
+                "periods": periods,
+                "action": "close_periods",
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
-    @admin.action(description=gettext_lazy("Recompute selected open periods from the ledger"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Recompute selected open periods from the ledger"),
+        permissions=["change"],
+    )
     def recompute_periods(self, request, queryset):
         for period in queryset.order_by("start"):
             try:
                 rows = period_recompute(period=period)
                 self.message_user(
-                    request, _("Period %(label)s recomputed: %(rows)s partners with volume.") % {"label": period.label, "rows": rows},
+                    request,
+                    _("Period %(label)s recomputed: %(rows)s partners with volume.")
+                    % {"label": period.label, "rows": rows},
                     messages.SUCCESS,
                 )
             except ValidationError as exc:
@@ -242,17 +302,6 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 # --- Ledger, results, titles (read-only) -------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VolumeEntry)
@@ -276,7 +325,10 @@ class PaidAsRankFilter(admin.SimpleListFilter):
     parameter_name = "paid_as_level"
 
     def lookups(self, request, model_admin):
-        return [("0", _("no rank")), *((str(level), name) for level, name in Rank.objects.values_list("level", "name"))]
+        return [
+            ("0", _("no rank")),
+            *((str(level), name) for level, name in Rank.objects.values_list("level", "name")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -289,7 +341,16 @@ class PaidAsRankFilter(admin.SimpleListFilter):
 
 @admin.register(PartnerPeriodStats)
 class PartnerPeriodStatsAdmin(ReadOnlyAdmin):
-    list_display = ("partner", "period", "pv", "customer_pv", "own_pv", "gv", "paid_as", "updated_at")
+    list_display = (
+        "partner",
+        "period",
+        "pv",
+        "customer_pv",
+        "own_pv",
+        "gv",
+        "paid_as",
+        "updated_at",
+    )
     list_filter = ("period", PaidAsRankFilter)
     search_fields = ("partner__slug", "partner__last_name", "partner__external_id")
     list_select_related = ("partner", "period")

@@ -56,7 +56,8 @@ from partners.models import Partner, normalize_email
 
 from .bookings import Booking, Posted, Volume, order_event_bookings
 from .models import PartnerPeriodStats, Period, VolumeEntry
-from .services import company_tz, period_for, period_recompute
+from .periods import company_tz, month_start
+from .services import period_for, period_recompute
 
 ORDER_COLUMNS = (
     Column("external_id", required=True),
@@ -74,13 +75,6 @@ ORDER_COLUMNS = (
 EXPORT_HEADER = ["external_id", "slug", "pv", "customer_pv", "own_pv", "gv", "paid_as_rank", "title_rank"]
 CHUNK = 2_000
 ZERO = Decimal("0")
-
-
-def month_start(at: datetime, tz=None) -> date:
-    """First day of the company-time month of an aware date-time (as
-    services.month_start, with the zone looked up once per import)."""
-    local = at.astimezone(tz or company_tz())
-    return date(local.year, local.month, 1)
 
 
 @dataclass(frozen=True)
@@ -387,17 +381,6 @@ def _recompute(periods, *, progress: bool) -> list[str]:
 
 
 # -- export -----------------------------------------------------------------------
-
-
-def period_parse(value: str) -> date:
-    """'2026-10' -> date(2026, 10, 1); ValidationError otherwise."""
-    try:
-        year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise ValidationError(_("“%(value)s” is not a month; write it as YYYY-MM, e.g. 2026-10.") % {"value": value}) from None
 
 
 def _two_places(value: Decimal | None) -> str:

@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from .dataexchange import period_parse
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
+from .periods import month_start, period_parse
 from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
-from .services import month_start
 
 ZERO = Decimal("0")
 VOLUME = DecimalField(max_digits=16, decimal_places=2)

@@ -107,6 +107,11 @@ class OrderFactory(factory.django.DjangoModelFactory):
     def line(obj, create, extracted, **kwargs):
         if create:
             OrderLine.objects.create(
-                order=obj, name="Testprodukt", unit_price=obj.total, vat_rate=Decimal("19.00"),
-                unit_qv=obj.qv, unit_cv=obj.cv, quantity=1,
+                order=obj,
+                name="Testprodukt",
+                unit_price=obj.total,
+                vat_rate=Decimal("19.00"),
+                unit_qv=obj.qv,
+                unit_cv=obj.cv,
+                quantity=1,
             )

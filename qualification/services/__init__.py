@@ -25,10 +25,12 @@ while booking) never wait for them. Closing takes FOR UPDATE, which waits for
 bookings in flight and makes new ones wait and then see "closed", so no entry
 can land in a period after its final recompute.
 
-The package holds one subject per module: periods.py (calendar, recompute,
-close), booking.py (order events into the ledger), applying.py (the queue),
-ranks.py (editing ranks) and plan.py (rank rules and the plan file). The
-public names are re-exported here.
+The package holds one subject per module: periods.py (recompute, close),
+booking.py (order events into the ledger), applying.py (the queue), ranks.py
+(editing ranks) and plan.py (rank rules and the plan file). The public names
+are re-exported here. What an order event books is decided by the pure
+qualification/bookings.py (shared with the order importer); the calendar
+(month_start, period_parse) is the pure qualification/periods.py.
 """
 
 from .applying import APPLY_BATCH_LIMIT, volume_apply_pending, volume_sweep
@@ -41,6 +43,7 @@ from .periods import (
     period_current_open,
     period_ends_at,
     period_for,
+    period_parse,
     period_recompute,
     period_recompute_open_on_commit,
 )
@@ -66,6 +69,7 @@ __all__ = [
     "period_current_open",
     "period_ends_at",
     "period_for",
+    "period_parse",
     "period_recompute",
     "period_recompute_open_on_commit",
     "plan_load",

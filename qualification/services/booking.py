@@ -1,6 +1,7 @@
 """Booking order events into the ledger (spec 4): append-only, queued for apply."""
 
 import logging
+import threading
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -17,37 +18,41 @@ from .periods import period_current_open, period_for
 logger = logging.getLogger(__name__)
 
 
-class _ApplyAfterCommit:
-    """One on_commit callback per transaction that enqueues one apply task per
-    touched period, however many events the transaction booked (an import)."""
+class _CommitRun:
+    """The apply tasks enqueued by the on_commit callbacks of one commit."""
 
     def __init__(self):
-        self.period_ids: set[int] = set()
         self.fired = False
+        self.enqueued: set[int] = set()
 
-    def __call__(self):
-        self.fired = True
+
+_runs = threading.local()
+
+
+def _schedule_apply(period_ids: set[int]) -> None:
+    """After commit, enqueue one apply task per touched period, however many
+    events the transaction booked: every booking registers its own on_commit
+    callback (so Django drops it with a rolled-back savepoint), and the
+    callbacks of one commit share a _CommitRun that skips periods enqueued
+    already. A run whose transaction rolled back never fired and is simply
+    reused. An extra task would be harmless anyway: applying is idempotent."""
+    run = getattr(_runs, "current", None)
+    if run is None or run.fired:
+        run = _runs.current = _CommitRun()
+    ids = frozenset(period_ids)
+
+    def enqueue():
+        run.fired = True
         from ..tasks import apply_pending_volume
 
-        for period_id in sorted(self.period_ids):
+        for period_id in sorted(ids - run.enqueued):
+            run.enqueued.add(period_id)
             try:
                 apply_pending_volume.delay(period_id)
             except Exception:  # broker down: the periodic sweep applies it later
                 logger.exception("Could not enqueue apply_pending_volume(%s)", period_id)
 
-
-def _schedule_apply(period_ids: set[int]) -> None:
-    conn = transaction.get_connection()
-    if conn.in_atomic_block:
-        # Django keeps pending callbacks in run_on_commit (dropping those of a
-        # rolled-back savepoint), so a batch found there is alive.
-        for _sids, func, _robust in conn.run_on_commit:
-            if isinstance(func, _ApplyAfterCommit) and not func.fired:
-                func.period_ids |= period_ids
-                return
-    batch = _ApplyAfterCommit()
-    batch.period_ids |= period_ids
-    transaction.on_commit(batch, robust=True)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _open_or_current(period: Period) -> Period:

@@ -3,11 +3,9 @@
 See the package docstring (qualification/services/__init__.py) for the locks."""
 
 import gc
-import zoneinfo
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,28 +16,13 @@ from .. import sql
 from ..engine import Plan, full_pass
 from ..events import period_closing, period_recomputed
 from ..models import Period, Rank
+from ..periods import company_tz, month_start, next_month, period_parse  # noqa: F401 - re-exported
 from ..ranks import plan_from_ranks
-
-
-def company_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def month_start(at: datetime) -> date:
-    """First day of the month containing `at`, in the company's time zone."""
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at, company_tz())
-    local = at.astimezone(company_tz())
-    return date(local.year, local.month, 1)
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def period_ends_at(period: Period) -> datetime:
     """The first instant after the period (midnight company time)."""
-    nxt = _next_month(period.start)
+    nxt = next_month(period.start)
     return datetime(nxt.year, nxt.month, 1, tzinfo=company_tz())
 
 
@@ -54,7 +37,7 @@ def period_current_open() -> Period:
     month (which cannot be closed before it ends), or the next open one."""
     period = period_for(at=timezone.now())
     while not period.is_open:  # only if the time zone setting was changed
-        period, _created = Period.objects.get_or_create(start=_next_month(period.start))
+        period, _created = Period.objects.get_or_create(start=next_month(period.start))
     return period
 
 

@@ -22,8 +22,10 @@ def D(value) -> Decimal:
     return Decimal(str(value))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def english(settings):
+    """Engine and close tests read messages in English (`pytestmark` in those modules);
+    the dashboard and admin tests check the German default."""
     from django.utils import translation
 
     settings.LANGUAGE_CODE = "en"

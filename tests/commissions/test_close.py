@@ -13,7 +13,7 @@ from qualification.services import period_close, period_recompute
 from tests.commissions.conftest import D, berlin
 from tests.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -100,15 +100,30 @@ def test_compression_skips_inactive_below_min_pv_and_terminated_ancestors_withou
 def test_skipped_ancestors_are_named_on_the_statement_of_whoever_earned_above_them():
     # 1 Silver <- 2 inactive <- 3 below min PV <- 4 sells
     data = PeriodInput(
-        sponsor=chain(4), status={2: "inactive"}, paid_as={1: 2, 2: 1}, pv={1: 5000, 3: 100},
-        customer_cv={2: 10000, 4: 10000}, cv_total=20000, title_before={1: 2, 2: 1},
+        sponsor=chain(4),
+        status={2: "inactive"},
+        paid_as={1: 2, 2: 1},
+        pv={1: 5000, 3: 100},
+        customer_cv={2: 10000, 4: 10000},
+        cv_total=20000,
+        title_before={1: 2, 2: 1},
     )
     results, _summary = compute(plan(), data)
     lines = results[1].lines
     assert (TEAM, 4, 1, 10000, 600, 6_000_000, "", "", None) in lines
     assert (SKIPPED, 4, 1, 10000, None, 0, "", BELOW_MIN_PV, 3) in lines
     assert (SKIPPED, 4, 1, 10000, None, 0, "", INACTIVE, 2) in lines
-    assert (SKIPPED, 2, 1, 10000, None, 0, "", INACTIVE, 2) not in lines  # 2's own CV: nobody skipped
+    assert (
+        SKIPPED,
+        2,
+        1,
+        10000,
+        None,
+        0,
+        "",
+        INACTIVE,
+        2,
+    ) not in lines  # 2's own CV: nobody skipped
     assert results[1].team == 600 + 600
     assert not [line for line in results[2].lines if line[0] == TEAM]
 
@@ -116,8 +131,13 @@ def test_skipped_ancestors_are_named_on_the_statement_of_whoever_earned_above_th
 def test_skip_reasons_are_distinct():
     # 1 Bronze <- 2 inactive <- 3 terminated <- 4 below min PV <- 5 sells
     data = PeriodInput(
-        sponsor=chain(5), status={3: "terminated", 2: "inactive"}, pv={4: 100, 1: 5000},
-        paid_as={1: 1, 2: 1, 3: 1, 4: 1}, customer_cv={5: 10000}, cv_total=10000, title_before={1: 1},
+        sponsor=chain(5),
+        status={3: "terminated", 2: "inactive"},
+        pv={4: 100, 1: 5000},
+        paid_as={1: 1, 2: 1, 3: 1, 4: 1},
+        customer_cv={5: 10000},
+        cv_total=10000,
+        title_before={1: 1},
     )
     results, _summary = compute(plan(), data)
     reasons = {line[8]: line[7] for line in results[1].lines if line[0] == SKIPPED}

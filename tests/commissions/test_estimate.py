@@ -13,7 +13,7 @@ from qualification.services import period_close, period_recompute
 from tests.commissions.conftest import D, berlin
 from tests.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FIGURES = ("customer_commission", "team_commission", "advancement_bonus", "total", "carried_in")
 
@@ -37,10 +37,16 @@ def test_the_estimate_is_what_the_close_would_pay_and_says_when_it_was_computed(
 
     run = EstimateRun.objects.get(period=september)
     assert count == run.estimate_count == 3 and run.computed_at >= before
-    estimates = {e.partner_id: tuple(getattr(e, f) for f in FIGURES) for e in Estimate.objects.filter(period=september)}
+    estimates = {
+        e.partner_id: tuple(getattr(e, f) for f in FIGURES)
+        for e in Estimate.objects.filter(period=september)
+    }
     period_recompute(period=september)
     period_close(period=september)
-    statements = {s.partner_id: tuple(getattr(s, f) for f in FIGURES) for s in Statement.objects.filter(period=september)}
+    statements = {
+        s.partner_id: tuple(getattr(s, f) for f in FIGURES)
+        for s in Statement.objects.filter(period=september)
+    }
     assert estimates == statements
     # the close replaces the estimate by the statements
     assert not Estimate.objects.filter(period=september).exists()

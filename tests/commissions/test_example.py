@@ -13,11 +13,35 @@ from commissions.models import PeriodCommissionSummary, Statement
 from qualification.models import Period
 
 EXAMPLE = Path(__file__).resolve().parent / "commission-team.json"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples" / "commission-team.json"
-PARTNER_COLUMNS = ["external_id", "email", "first_name", "last_name", "slug", "sponsor_external_id", "joined_at",
-                   "status"]
-ORDER_COLUMNS = ["external_id", "customer_email", "partner_external_id", "paid_at", "currency", "total", "qv",
-                 "refunded_at", "cv"]
+SHARED = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared"
+    / "spec"
+    / "examples"
+    / "commission-team.json"
+)
+PARTNER_COLUMNS = [
+    "external_id",
+    "email",
+    "first_name",
+    "last_name",
+    "slug",
+    "sponsor_external_id",
+    "joined_at",
+    "status",
+]
+ORDER_COLUMNS = [
+    "external_id",
+    "customer_email",
+    "partner_external_id",
+    "paid_at",
+    "currency",
+    "total",
+    "qv",
+    "refunded_at",
+    "cv",
+]
 
 
 def write_csv(path, columns, rows):
@@ -39,7 +63,9 @@ def run(command, *args):
 
 @pytest.mark.skipif(not SHARED.exists(), reason="the shared spec is not next to the repository")
 def test_repository_copy_of_the_example_equals_the_shared_spec():
-    assert json.loads(EXAMPLE.read_text(encoding="utf-8")) == json.loads(SHARED.read_text(encoding="utf-8"))
+    assert json.loads(EXAMPLE.read_text(encoding="utf-8")) == json.loads(
+        SHARED.read_text(encoding="utf-8")
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -90,11 +116,23 @@ def test_commission_team_example_explains_every_amount(tmp_path):
     # October: Gina (inactive) is skipped for Hugo's CV, Emil gets it as generation 1, Ben as generation 2
     emil = Statement.objects.get(period__start="2026-10-01", partner__slug="emil")
     line = emil.lines.get(kind="team")
-    assert (line.source_partner.slug, line.generation, str(line.cv), str(line.percent)) == ("hugo", 1, "175.00", "5.0000")
-    assert {(li.skipped_partner.slug, li.source_partner.slug, li.reason) for li in emil.lines.filter(kind="skipped")} == {
+    assert (line.source_partner.slug, line.generation, str(line.cv), str(line.percent)) == (
+        "hugo",
+        1,
+        "175.00",
+        "5.0000",
+    )
+    assert {
+        (li.skipped_partner.slug, li.source_partner.slug, li.reason)
+        for li in emil.lines.filter(kind="skipped")
+    } == {
         ("gina", "hugo", "inactive"),
     }
     ben = Statement.objects.get(period__start="2026-10-01", partner__slug="ben")
     # Ben is Bronze in October: one generation only, so Hugo (generation 2) pays him nothing
-    assert {(li.source_partner.slug, li.generation) for li in ben.lines.filter(kind="team")} == {("emil", 1)}
-    assert not Statement.objects.filter(period__start="2026-10-01", partner__slug__in=["anna", "gina"]).exists()
+    assert {(li.source_partner.slug, li.generation) for li in ben.lines.filter(kind="team")} == {
+        ("emil", 1)
+    }
+    assert not Statement.objects.filter(
+        period__start="2026-10-01", partner__slug__in=["anna", "gina"]
+    ).exists()

@@ -28,20 +28,33 @@ def plans(draw):
     count = draw(st.integers(0, 3))
     ranks = []
     for level in range(1, count + 1):
-        ranks.append({
-            "level": level,
-            "name": f"R{level}",
-            "customer_percent": draw(percents()),
-            "team_percents": draw(st.lists(st.sampled_from([Decimal(0), Decimal(1), Decimal("2.5"), Decimal(5),
-                                                            Decimal("33.33")]), max_size=4)),
-            "bonus": draw(st.sampled_from([Decimal(0), Decimal("100"), Decimal("12.34")])),
-        })
+        ranks.append(
+            {
+                "level": level,
+                "name": f"R{level}",
+                "customer_percent": draw(percents()),
+                "team_percents": draw(
+                    st.lists(
+                        st.sampled_from(
+                            [Decimal(0), Decimal(1), Decimal("2.5"), Decimal(5), Decimal("33.33")]
+                        ),
+                        max_size=4,
+                    )
+                ),
+                "bonus": draw(st.sampled_from([Decimal(0), Decimal("100"), Decimal("12.34")])),
+            }
+        )
     return {
         "ranks": ranks,
         "base": draw(percents()),
         "min_pv": draw(st.sampled_from([Decimal(0), Decimal(50), Decimal("100.01")])),
-        "cap": draw(st.one_of(st.none(), st.sampled_from([Decimal(0), Decimal(5), Decimal("12.5"), Decimal(30)]),
-                              percents())),
+        "cap": draw(
+            st.one_of(
+                st.none(),
+                st.sampled_from([Decimal(0), Decimal(5), Decimal("12.5"), Decimal(30)]),
+                percents(),
+            )
+        ),
         "min_payout": draw(st.sampled_from([Decimal(0), Decimal(25), Decimal("0.01")])),
     }
 
@@ -58,13 +71,15 @@ def worlds(draw):
     periods = []
     for _ in range(draw(st.integers(1, 3))):
         ids = st.sampled_from(sorted(sponsor))
-        periods.append({
-            "pv": draw(st.dictionaries(ids, money_decimals(-5000, 30000), max_size=n)),
-            "paid_as": draw(st.dictionaries(ids, st.sampled_from(levels), max_size=n)),
-            "customer": draw(st.dictionaries(ids, money_decimals(-20000, 100000), max_size=n)),
-            "own": draw(st.dictionaries(ids, money_decimals(-5000, 50000), max_size=n)),
-            "company": draw(money_decimals(0, 50000)),
-        })
+        periods.append(
+            {
+                "pv": draw(st.dictionaries(ids, money_decimals(-5000, 30000), max_size=n)),
+                "paid_as": draw(st.dictionaries(ids, st.sampled_from(levels), max_size=n)),
+                "customer": draw(st.dictionaries(ids, money_decimals(-20000, 100000), max_size=n)),
+                "own": draw(st.dictionaries(ids, money_decimals(-5000, 50000), max_size=n)),
+                "company": draw(money_decimals(0, 50000)),
+            }
+        )
     return {"sponsor": sponsor, "status": status, "plan": plan, "periods": periods}
 
 
@@ -117,7 +132,11 @@ def plain_period(world, period, titles, bonuses_paid, carried):
         if status[p] == "terminated":
             continue
         for r in plan["ranks"]:
-            if before < r["level"] <= after and r["name"] not in bonuses_paid.get(p, set()) and r["bonus"]:
+            if (
+                before < r["level"] <= after
+                and r["name"] not in bonuses_paid.get(p, set())
+                and r["bonus"]
+            ):
                 bonus[p] = bonus.get(p, Decimal(0)) + r["bonus"]
                 bonuses_paid.setdefault(p, set()).add(r["name"])
     # 4. cap on the exact sums
@@ -125,7 +144,11 @@ def plain_period(world, period, titles, bonuses_paid, carried):
     if plan["cap"] is not None:
         total_cv = sum(cv(p) for p in sponsor) + period["company"]
         limit = plan["cap"] / 100 * total_cv
-        c, t, b = sum(customer.values(), Decimal(0)), sum(team.values(), Decimal(0)), sum(bonus.values(), Decimal(0))
+        c, t, b = (
+            sum(customer.values(), Decimal(0)),
+            sum(team.values(), Decimal(0)),
+            sum(bonus.values(), Decimal(0)),
+        )
         if c + t + b > limit and t > 0:
             factor = (max(Decimal(0), limit - c - b), t)
     # 5. rounding and 6. balance
@@ -164,8 +187,13 @@ def units(value: Decimal) -> int:
 def engine_plan(plan) -> CommissionPlan:
     return CommissionPlan(
         ranks=tuple(
-            RankPay(level=r["level"], name=r["name"], customer_percent=units(r["customer_percent"]),
-                    team_percents=tuple(units(t) for t in r["team_percents"]), advancement_bonus=units(r["bonus"]))
+            RankPay(
+                level=r["level"],
+                name=r["name"],
+                customer_percent=units(r["customer_percent"]),
+                team_percents=tuple(units(t) for t in r["team_percents"]),
+                advancement_bonus=units(r["bonus"]),
+            )
             for r in plan["ranks"]
         ),
         base_customer_percent=units(plan["base"]),
@@ -193,8 +221,10 @@ def engine_period(world, period, titles, bonuses_paid, carried):
     results, summary = compute(engine_plan(world["plan"]), data)
     out = {}
     for p, r in results.items():
-        out[p] = tuple(Decimal(x) / 100 for x in (r.customer, r.team, r.bonus, r.total, r.carried_in, r.payout,
-                                                   r.carried_out))
+        out[p] = tuple(
+            Decimal(x) / 100
+            for x in (r.customer, r.team, r.bonus, r.total, r.carried_in, r.payout, r.carried_out)
+        )
         for line in r.lines:
             if line[0] == "bonus":
                 bonuses_paid.setdefault(p, set()).add(line[6])

@@ -119,6 +119,7 @@ def team_build(*, root: Partner, size: int, period, branching: int = 4) -> list[
     path and depth filled in), each with a results row for `period`."""
     from partners.genealogy import child_path
     from partners.models import User
+    from partners.services import partner_team_sizes_refresh
 
     made: list[Partner] = []
     parents = [root]
@@ -163,4 +164,6 @@ def team_build(*, root: Partner, size: int, period, branching: int = 4) -> list[
             for i, p in enumerate(made)
         ]
     )
+    partner_team_sizes_refresh()  # bulk inserts bypass partner_enroll, as an import does
+    root.refresh_from_db(fields=["team_size"])
     return made

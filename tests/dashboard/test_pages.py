@@ -164,7 +164,7 @@ def test_team_list_is_paginated(team, period):
     html = client_for(team.anna).get("/dashboard/team/").content.decode()
 
     assert "35 partners" in html
-    assert "Page 1 of 2" in html
+    assert 'rel="next"' in html and 'rel="prev"' not in html
 
 
 # ---------------------------------------------------------------------- customers
@@ -240,3 +240,24 @@ def test_history_lists_past_periods_and_feeds_the_chart(team, period):
     assert chart["labels"][0] == "2026-01"
     assert chart["datasets"][0]["data"][0] == "80.00"
     assert chart["datasets"][1]["data"][-1] == "2230.00"
+
+
+@pytest.mark.django_db
+def test_overview_draws_the_qr_code_once_per_address(team, monkeypatch, settings):
+    from django.core.cache import cache
+
+    from partners import qr
+
+    cache.clear()
+    drawn = []
+    draw = qr._draw_svg
+    monkeypatch.setattr(
+        qr, "_draw_svg", lambda data, title: drawn.append(data) or draw(data, title)
+    )
+    settings.SITE_URL = "https://example.com"
+
+    for partner in (team.ben, team.ben, team.clara):
+        html = client_for(partner).get("/dashboard/").content.decode()
+        assert 'aria-label="QR code of your landing page"' in html
+
+    assert drawn == ["https://example.com/ben/", "https://example.com/clara/"]

@@ -16,7 +16,9 @@ def csv_file(tmp_path):
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
-                writer.writerow([row.get(col, "") for col in header] if isinstance(row, dict) else row)
+                writer.writerow(
+                    [row.get(col, "") for col in header] if isinstance(row, dict) else row
+                )
         return path
 
     return make

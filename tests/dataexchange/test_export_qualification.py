@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 
 def stats_row(partner, period, pv="0", customer="0", own="0", gv="0", level=0, name=""):
     return PartnerPeriodStats.objects.create(
-        partner=partner, period=period, pv=Decimal(pv), customer_pv=Decimal(customer), own_pv=Decimal(own),
-        gv=Decimal(gv), paid_as_level=level, paid_as_name=name,
+        partner=partner,
+        period=period,
+        pv=Decimal(pv),
+        customer_pv=Decimal(customer),
+        own_pv=Decimal(own),
+        gv=Decimal(gv),
+        paid_as_level=level,
+        paid_as_name=name,
     )
 
 
@@ -46,8 +52,15 @@ def test_title_rank_is_the_best_paid_as_rank_of_closed_periods_up_to_the_period(
     stats_row(anna, august, pv="100", level=2, name="Silver")
     stats_row(anna, september, pv="100", level=1, name="Bronze")
     stats_row(anna, october, pv="500", level=3, name="Gold")  # open: live paid-as, no title yet
-    assert run("export_qualification", "--period", "2026-10").splitlines()[1] == "A-1,anna,500.00,0.00,0.00,0.00,Gold,Silver"
-    assert run("export_qualification", "--period", "2026-09").splitlines()[1].endswith(",Bronze,Silver")
+    assert (
+        run("export_qualification", "--period", "2026-10").splitlines()[1]
+        == "A-1,anna,500.00,0.00,0.00,0.00,Gold,Silver"
+    )
+    assert (
+        run("export_qualification", "--period", "2026-09")
+        .splitlines()[1]
+        .endswith(",Bronze,Silver")
+    )
 
 
 def test_export_to_a_file(run, tmp_path):
@@ -57,14 +70,17 @@ def test_export_to_a_file(run, tmp_path):
     call_out = run("export_qualification", "--period", "2026-10", "--output", str(target))
     assert call_out == ""
     assert target.read_text(encoding="utf-8").splitlines() == [
-        "external_id,slug,pv,customer_pv,own_pv,gv,paid_as_rank,title_rank", "A-1,anna,0.00,0.00,0.00,0.00,,",
+        "external_id,slug,pv,customer_pv,own_pv,gv,paid_as_rank,title_rank",
+        "A-1,anna,0.00,0.00,0.00,0.00,,",
     ]
 
 
 def test_bad_or_unknown_period_is_refused(run):
     assert "not a month" in run.refused("export_qualification", "--period", "2026-13")
     assert "not a month" in run.refused("export_qualification", "--period", "Oktober")
-    assert "There is no period 2031-01 yet." in run.refused("export_qualification", "--period", "2031-01")
+    assert "There is no period 2031-01 yet." in run.refused(
+        "export_qualification", "--period", "2031-01"
+    )
 
 
 def test_export_streams_without_listing_all_partners(db):
@@ -88,7 +104,7 @@ def test_export_streams_without_listing_all_partners(db):
 
 def test_export_neutralises_cells_a_spreadsheet_would_run_as_a_formula_but_keeps_numbers(run):
     october = Period.objects.create(start=date(2026, 10, 1))
-    anna = PartnerFactory(slug="anna", external_id="=HYPERLINK(\"http://evil\",\"x\")")
+    anna = PartnerFactory(slug="anna", external_id='=HYPERLINK("http://evil","x")')
     ben = PartnerFactory(slug="ben", external_id="@SUM(A1)", sponsor=anna)
     cleo = PartnerFactory(slug="cleo", external_id="+49 30 123", sponsor=anna)
     PartnerFactory(slug="dora", external_id="-cmd|' /C calc'!A0", sponsor=anna)
@@ -96,7 +112,7 @@ def test_export_neutralises_cells_a_spreadsheet_would_run_as_a_formula_but_keeps
     stats_row(ben, october, pv="5", level=1, name="-Bronze")
     stats_row(cleo, october)
     lines = run("export_qualification", "--period", "2026-10").splitlines()
-    assert lines[1] == "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",anna,-12.50,0.00,0.00,0.00,'=1+1,"
+    assert lines[1] == '"\'=HYPERLINK(""http://evil"",""x"")",anna,-12.50,0.00,0.00,0.00,\'=1+1,'
     assert lines[2] == "'@SUM(A1),ben,5.00,0.00,0.00,0.00,'-Bronze,"
     assert lines[3].startswith("'+49 30 123,cleo,0.00,")
     assert lines[4].startswith("'-cmd|' /C calc'!A0,dora,")

@@ -8,7 +8,16 @@ from orders.models import Customer, Order, OrderEvent, OrderLine, Refund, Refund
 from qualification.models import PartnerPeriodStats, PendingVolume, Period, VolumeEntry
 from tests.factories import CustomerFactory, PartnerFactory
 
-HEADER = ["external_id", "customer_email", "partner_external_id", "paid_at", "currency", "total", "qv", "refunded_at"]
+HEADER = [
+    "external_id",
+    "customer_email",
+    "partner_external_id",
+    "paid_at",
+    "currency",
+    "total",
+    "qv",
+    "refunded_at",
+]
 UTC = ZoneInfo("UTC")
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +31,23 @@ def team(db):
     return anna, ben
 
 
-def order(ext, partner="P-ben", email=None, paid_at="2026-10-10T10:00:00+02:00", total="125.00", qv="100", **kw):
+def order(
+    ext,
+    partner="P-ben",
+    email=None,
+    paid_at="2026-10-10T10:00:00+02:00",
+    total="125.00",
+    qv="100",
+    **kw,
+):
     values = {
-        "external_id": ext, "customer_email": email or f"kunde-{ext.lower()}@example.org",
-        "partner_external_id": partner, "paid_at": paid_at, "currency": "EUR", "total": total, "qv": qv,
+        "external_id": ext,
+        "customer_email": email or f"kunde-{ext.lower()}@example.org",
+        "partner_external_id": partner,
+        "paid_at": paid_at,
+        "currency": "EUR",
+        "total": total,
+        "qv": qv,
         "refunded_at": "",
     }
     values.update(kw)
@@ -38,21 +60,45 @@ def stats(slug, month=date(2026, 10, 1)):
 
 
 def ledger():
-    return sorted(VolumeEntry.objects.values_list(
-        "order__external_id", "order_event__key", "line_no", "period__start", "partner__slug", "kind", "qv"
-    ))
+    return sorted(
+        VolumeEntry.objects.values_list(
+            "order__external_id",
+            "order_event__key",
+            "line_no",
+            "period__start",
+            "partner__slug",
+            "kind",
+            "qv",
+        )
+    )
 
 
 def counts():
-    return {m.__name__: m.objects.count() for m in (Customer, Order, OrderLine, OrderEvent, Refund, RefundLine, VolumeEntry, PartnerPeriodStats)}
+    return {
+        m.__name__: m.objects.count()
+        for m in (
+            Customer,
+            Order,
+            OrderLine,
+            OrderEvent,
+            Refund,
+            RefundLine,
+            VolumeEntry,
+            PartnerPeriodStats,
+        )
+    }
 
 
 def test_imported_orders_become_volume_of_the_partner_and_upline(csv_file, run, team):
     # given two customer orders for ben and an own order of anna
-    path = csv_file(HEADER, [
-        order("O-1"), order("O-2", qv="50.50", total="60.00"),
-        order("O-3", partner="P-anna", email="Anna@Example.com", qv="30"),
-    ])
+    path = csv_file(
+        HEADER,
+        [
+            order("O-1"),
+            order("O-2", qv="50.50", total="60.00"),
+            order("O-3", partner="P-anna", email="Anna@Example.com", qv="30"),
+        ],
+    )
     # when imported
     out = run("import_orders", path)
     # then ben has customer PV, anna own PV, and her GV includes ben's
@@ -60,25 +106,45 @@ def test_imported_orders_become_volume_of_the_partner_and_upline(csv_file, run, 
     assert stats("ben") == (Decimal("150.50"), Decimal("150.50"), Decimal("0"), Decimal("150.50"))
     assert stats("anna") == (Decimal("30"), Decimal("0"), Decimal("30"), Decimal("180.50"))
     o1 = Order.objects.get(external_id="O-1")
-    assert (o1.status, o1.attribution, o1.total, o1.qv) == ("paid", "import", Decimal("125.00"), Decimal("100"))
+    assert (o1.status, o1.attribution, o1.total, o1.qv) == (
+        "paid",
+        "import",
+        Decimal("125.00"),
+        Decimal("100"),
+    )
     assert o1.paid_at == datetime(2026, 10, 10, 8, tzinfo=UTC)
     line = o1.lines.get()
-    assert (line.name, line.quantity, line.unit_price, line.unit_qv) == ("Import", 1, Decimal("125.00"), Decimal("100"))
+    assert (line.name, line.quantity, line.unit_price, line.unit_qv) == (
+        "Import",
+        1,
+        Decimal("125.00"),
+        Decimal("100"),
+    )
     assert Order.objects.get(external_id="O-3").attribution == "self"
     # recomputed once at the end: nothing left in the queue
     assert not PendingVolume.objects.exists()
 
 
-def test_first_attributed_order_binds_the_customer_and_a_bound_customer_stays_bound(csv_file, run, team):
+def test_first_attributed_order_binds_the_customer_and_a_bound_customer_stays_bound(
+    csv_file, run, team
+):
     anna, ben = team
     CustomerFactory(email="treu@example.org", bound_partner=anna)
-    path = csv_file(HEADER, [
-        order("O-1", email="neu@example.org", paid_at="2026-10-12T10:00:00+02:00"),
-        order("O-2", partner="P-anna", email="neu@example.org", paid_at="2026-10-11T10:00:00+02:00"),
-        order("O-3", email="treu@example.org"),
-        order("O-4", partner="P-ben", email="ben@example.com"),
-        order("O-5", partner="", email="firma@example.org"),
-    ])
+    path = csv_file(
+        HEADER,
+        [
+            order("O-1", email="neu@example.org", paid_at="2026-10-12T10:00:00+02:00"),
+            order(
+                "O-2",
+                partner="P-anna",
+                email="neu@example.org",
+                paid_at="2026-10-11T10:00:00+02:00",
+            ),
+            order("O-3", email="treu@example.org"),
+            order("O-4", partner="P-ben", email="ben@example.com"),
+            order("O-5", partner="", email="firma@example.org"),
+        ],
+    )
     run("import_orders", path)
     # the earliest attributed order (anna's, paid first) binds the new customer
     assert Customer.objects.get(email="neu@example.org").bound_partner == anna
@@ -93,21 +159,34 @@ def test_first_attributed_order_binds_the_customer_and_a_bound_customer_stays_bo
 
 
 def test_refunded_order_nets_to_zero_in_the_same_month(csv_file, run, team):
-    run("import_orders", csv_file(HEADER, [
-        order("O-1", qv="80", refunded_at="2026-10-20T10:00:00+02:00"), order("O-2", qv="10"),
-    ]))
+    run(
+        "import_orders",
+        csv_file(
+            HEADER,
+            [
+                order("O-1", qv="80", refunded_at="2026-10-20T10:00:00+02:00"),
+                order("O-2", qv="10"),
+            ],
+        ),
+    )
     assert stats("ben") == (Decimal("10"), Decimal("10"), Decimal("0"), Decimal("10"))
     o1 = Order.objects.get(external_id="O-1")
     refund = Refund.objects.get(order=o1)
     assert o1.status == "refunded" and refund.is_full and refund.qv == Decimal("80")
     assert o1.lines.get().refunded_quantity == 1 and refund.lines.get().quantity == 1
-    assert sorted(o1.events.values_list("kind", "key")) == [("paid", "paid"), ("refunded", f"refund:{refund.pk}")]
+    assert sorted(o1.events.values_list("kind", "key")) == [
+        ("paid", "paid"),
+        ("refunded", f"refund:{refund.pk}"),
+    ]
     assert [(e[1], e[3], e[6]) for e in ledger() if e[0] == "O-1"] == [
-        ("paid", date(2026, 10, 1), Decimal("80.00")), (f"refund:{refund.pk}", date(2026, 10, 1), Decimal("-80.00")),
+        ("paid", date(2026, 10, 1), Decimal("80.00")),
+        (f"refund:{refund.pk}", date(2026, 10, 1), Decimal("-80.00")),
     ]
 
 
-def test_order_paid_late_on_the_last_day_in_utc_belongs_to_the_next_berlin_month(csv_file, run, team):
+def test_order_paid_late_on_the_last_day_in_utc_belongs_to_the_next_berlin_month(
+    csv_file, run, team
+):
     run("import_orders", csv_file(HEADER, [order("O-1", paid_at="2026-10-31T23:30:00+00:00")]))
     assert stats("ben") is None
     assert stats("ben", date(2026, 11, 1))[0] == Decimal("100")
@@ -115,27 +194,36 @@ def test_order_paid_late_on_the_last_day_in_utc_belongs_to_the_next_berlin_month
 
 def test_order_in_a_closed_period_is_refused(csv_file, run, team):
     Period.objects.create(start=date(2026, 9, 1), status=Period.Status.CLOSED)
-    error = run.refused("import_orders", csv_file(HEADER, [order("O-1"), order("O-2", paid_at="2026-09-30T12:00:00+02:00")]))
-    assert "line 3, column paid_at: period 2026-09 is closed; its volume cannot change any more." in error
+    error = run.refused(
+        "import_orders",
+        csv_file(HEADER, [order("O-1"), order("O-2", paid_at="2026-09-30T12:00:00+02:00")]),
+    )
+    assert (
+        "line 3, column paid_at: period 2026-09 is closed; its volume cannot change any more."
+        in error
+    )
     assert not Order.objects.exists()
 
 
 def test_every_bad_row_is_listed_and_nothing_is_written(csv_file, run, team):
-    path = csv_file(HEADER, [
-        order("O-1"),                                              # 2 ok
-        order("O-2", email="kein-mail"),                           # 3
-        order("O-1"),                                              # 4 duplicate
-        order("O-4", paid_at="2026-10-10T10:00:00"),               # 5 naive
-        order("O-5", paid_at="2026-10-10"),                        # 6 date only
-        order("O-6", qv="-1"),                                     # 7 negative qv
-        order("O-7", currency="Euro"),                             # 8
-        order("O-8", partner="P-nobody"),                          # 9
-        order("O-9", refunded_at="2026-10-01T10:00:00+02:00"),     # 10 refund before payment
-        order("O-10", total="12.345"),                             # 11
-        order("O-11", paid_at="2099-01-01T10:00:00+01:00"),        # 12 future
-        order("O-12", refunded_at="2026-10-20T10:00:00"),          # 13 naive refund
-        order("O-13", qv="viel"),                                  # 14
-    ])
+    path = csv_file(
+        HEADER,
+        [
+            order("O-1"),  # 2 ok
+            order("O-2", email="kein-mail"),  # 3
+            order("O-1"),  # 4 duplicate
+            order("O-4", paid_at="2026-10-10T10:00:00"),  # 5 naive
+            order("O-5", paid_at="2026-10-10"),  # 6 date only
+            order("O-6", qv="-1"),  # 7 negative qv
+            order("O-7", currency="Euro"),  # 8
+            order("O-8", partner="P-nobody"),  # 9
+            order("O-9", refunded_at="2026-10-01T10:00:00+02:00"),  # 10 refund before payment
+            order("O-10", total="12.345"),  # 11
+            order("O-11", paid_at="2099-01-01T10:00:00+01:00"),  # 12 future
+            order("O-12", refunded_at="2026-10-20T10:00:00"),  # 13 naive refund
+            order("O-13", qv="viel"),  # 14
+        ],
+    )
     error = run.refused("import_orders", path)
     for message in [
         "line 3, column customer_email: “kein-mail” is not a valid e-mail address.",
@@ -159,13 +247,23 @@ def test_every_bad_row_is_listed_and_nothing_is_written(csv_file, run, team):
 def test_unknown_and_missing_columns_are_refused(csv_file, run, team):
     error = run.refused("import_orders", csv_file(HEADER + ["note"], [order("O-1", note="x")]))
     assert "line 1: unknown column(s) “note”" in error
-    error = run.refused("import_orders", csv_file([h for h in HEADER if h not in ("qv", "currency")], [order("O-1")]))
+    error = run.refused(
+        "import_orders",
+        csv_file([h for h in HEADER if h not in ("qv", "currency")], [order("O-1")]),
+    )
     assert "line 1: required column(s) missing: “currency”, “qv”." in error
     assert not Order.objects.exists()
 
 
 def test_reimporting_the_same_file_changes_nothing(csv_file, run, team):
-    path = csv_file(HEADER, [order("O-1"), order("O-2", refunded_at="2026-10-20T10:00:00+02:00"), order("O-3", partner="")])
+    path = csv_file(
+        HEADER,
+        [
+            order("O-1"),
+            order("O-2", refunded_at="2026-10-20T10:00:00+02:00"),
+            order("O-3", partner=""),
+        ],
+    )
     run("import_orders", path)
     before_counts, before_ledger, before_stats = counts(), ledger(), stats("anna")
     out = run("import_orders", path)
@@ -175,9 +273,17 @@ def test_reimporting_the_same_file_changes_nothing(csv_file, run, team):
 
 def test_reimport_with_other_data_is_refused(csv_file, run, team):
     run("import_orders", csv_file(HEADER, [order("O-1"), order("O-2")]))
-    error = run.refused("import_orders", csv_file(HEADER, [order("O-1", qv="99"), order("O-2", partner="P-anna")]))
-    assert "line 2, column external_id: “O-1” was already imported with other data (qv differ)" in error
-    assert "line 3, column external_id: “O-2” was already imported with other data (partner_external_id differ)" in error
+    error = run.refused(
+        "import_orders", csv_file(HEADER, [order("O-1", qv="99"), order("O-2", partner="P-anna")])
+    )
+    assert (
+        "line 2, column external_id: “O-1” was already imported with other data (qv differ)"
+        in error
+    )
+    assert (
+        "line 3, column external_id: “O-2” was already imported with other data (partner_external_id differ)"
+        in error
+    )
 
 
 def test_imported_order_has_the_rows_a_live_payment_and_refund_would_make(csv_file, run, team):
@@ -186,14 +292,27 @@ def test_imported_order_has_the_rows_a_live_payment_and_refund_would_make(csv_fi
 
     anna, ben = team
     # given the same order once imported and once paid and refunded live
-    run("import_orders", csv_file(HEADER, [order("O-1", qv="80", refunded_at="2026-10-20T10:00:00+02:00")]))
-    live = OrderFactory(attributed_partner=ben, qv_total=Decimal("80"), price_total=Decimal("125.00"))
+    run(
+        "import_orders",
+        csv_file(HEADER, [order("O-1", qv="80", refunded_at="2026-10-20T10:00:00+02:00")]),
+    )
+    live = OrderFactory(
+        attributed_partner=ben, qv_total=Decimal("80"), price_total=Decimal("125.00")
+    )
     order_mark_paid(order=live, paid_at=datetime(2026, 10, 10, 8, tzinfo=UTC))
     order_refund(order=live, refunded_at=datetime(2026, 10, 20, 8, tzinfo=UTC))
 
     def shape(o):
         return sorted(
-            (e.order_event.kind, e.order_event.key.split(":")[0], e.line_no, e.period.start, e.partner_id, e.kind, e.qv)
+            (
+                e.order_event.kind,
+                e.order_event.key.split(":")[0],
+                e.line_no,
+                e.period.start,
+                e.partner_id,
+                e.kind,
+                e.qv,
+            )
             for e in VolumeEntry.objects.filter(order=o).select_related("order_event", "period")
         )
 
@@ -220,7 +339,12 @@ def test_reimport_after_an_admin_reattributed_an_order_changes_nothing(csv_file,
     anna, ben = team
     path = csv_file(HEADER, [order("O-1")])
     run("import_orders", path)
-    order_reattribute(order=Order.objects.get(external_id="O-1"), partner=anna, changed_by=None, reason="Kundin wollte das")
+    order_reattribute(
+        order=Order.objects.get(external_id="O-1"),
+        partner=anna,
+        changed_by=None,
+        reason="Kundin wollte das",
+    )
     before = ledger()
     out = run("import_orders", path)
     assert "Imported 0 order(s); 1 already imported and unchanged" in out
@@ -237,7 +361,11 @@ def test_an_imported_order_books_what_the_live_receiver_books_for_the_same_order
     anna, _ben = team
     paid_at = datetime(2026, 10, 10, 10, tzinfo=UTC)
     refunded_at = datetime(2026, 10, 12, 10, tzinfo=UTC)
-    cases = [("customer", "kunde@example.org", anna), ("own", " ANNA@example.com", anna), ("company", "x@example.org", None)]
+    cases = [
+        ("customer", "kunde@example.org", anna),
+        ("own", " ANNA@example.com", anna),
+        ("company", "x@example.org", None),
+    ]
     live = {}
     for name, email, partner in cases:
         customer = CustomerFactory(email=email.strip().lower())
@@ -245,17 +373,33 @@ def test_an_imported_order_books_what_the_live_receiver_books_for_the_same_order
         with django_capture_on_commit_callbacks(execute=True):
             order_mark_paid(order=order_, paid_at=paid_at)
             order_refund(order=order_, refunded_at=refunded_at)
-        live[name] = sorted(VolumeEntry.objects.filter(order=order_).values_list("period__start", "partner", "kind", "qv"))
-    path = csv_file(HEADER, [
-        order(f"O-{name}", partner="P-anna" if partner else "", email=email, qv="40",
-              paid_at=paid_at.isoformat(), refunded_at=refunded_at.isoformat())
-        for name, email, partner in cases
-    ])
+        live[name] = sorted(
+            VolumeEntry.objects.filter(order=order_).values_list(
+                "period__start", "partner", "kind", "qv"
+            )
+        )
+    path = csv_file(
+        HEADER,
+        [
+            order(
+                f"O-{name}",
+                partner="P-anna" if partner else "",
+                email=email,
+                qv="40",
+                paid_at=paid_at.isoformat(),
+                refunded_at=refunded_at.isoformat(),
+            )
+            for name, email, partner in cases
+        ],
+    )
     # when imported
     run("import_orders", path)
     # then each imported order has the live order's ledger lines
     for name, _email, _partner in cases:
-        imported = sorted(VolumeEntry.objects.filter(order__external_id=f"O-{name}").values_list(
-            "period__start", "partner", "kind", "qv"))
+        imported = sorted(
+            VolumeEntry.objects.filter(order__external_id=f"O-{name}").values_list(
+                "period__start", "partner", "kind", "qv"
+            )
+        )
         assert imported == live[name], name
     assert live["own"][0][2] == "own" and live["customer"][0][2] == "customer"

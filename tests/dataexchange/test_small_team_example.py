@@ -9,9 +9,20 @@ from pathlib import Path
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parent / "small-team.json"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples" / "small-team.json"
+SHARED = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples" / "small-team.json"
+)
 PARTNER_COLUMNS = ["external_id", "email", "first_name", "last_name", "slug", "sponsor_external_id"]
-ORDER_COLUMNS = ["external_id", "customer_email", "partner_external_id", "paid_at", "currency", "total", "qv", "refunded_at"]
+ORDER_COLUMNS = [
+    "external_id",
+    "customer_email",
+    "partner_external_id",
+    "paid_at",
+    "currency",
+    "total",
+    "qv",
+    "refunded_at",
+]
 
 
 def write_csv(path, columns, rows):
@@ -25,7 +36,9 @@ def write_csv(path, columns, rows):
 
 @pytest.mark.skipif(not SHARED.exists(), reason="the shared spec is not next to the repository")
 def test_repository_copy_of_the_example_equals_the_shared_spec():
-    assert json.loads(EXAMPLE.read_text(encoding="utf-8")) == json.loads(SHARED.read_text(encoding="utf-8"))
+    assert json.loads(EXAMPLE.read_text(encoding="utf-8")) == json.loads(
+        SHARED.read_text(encoding="utf-8")
+    )
 
 
 @pytest.mark.django_db(transaction=True)

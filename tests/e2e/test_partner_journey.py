@@ -85,6 +85,8 @@ def test_invited_partner_sees_a_customer_order_land_on_the_dashboard(
     customer_page = new_context(phone=True).new_page()
     customer_page.goto(copied)
     expect(customer_page.locator("#partner-name")).to_have_text("Lena Lindner")
+    # the per-visitor bits (form token) arrive with one request after load
+    expect(customer_page.locator("body[data-visitor-ready]")).to_have_count(1)
     customer_page.screenshot(path=str(artifacts / "landing-phone.png"), full_page=True)
     consent = customer_page.get_by_role("button", name="No, thanks")
     if consent.count():

@@ -16,7 +16,10 @@ def test_subtree_read_uses_the_path_index_on_postgresql():
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = partner_descendants(partner=root).explain()
     assert "partner_path_head" in plan, plan
-    assert set(partner_descendants(partner=root).values_list("pk", flat=True)) == {child.pk, grandchild.pk}
+    assert set(partner_descendants(partner=root).values_list("pk", flat=True)) == {
+        child.pk,
+        grandchild.pk,
+    }
 
 
 def test_deep_paths_beyond_the_index_head_work_on_postgresql(chain):
@@ -24,4 +27,6 @@ def test_deep_paths_beyond_the_index_head_work_on_postgresql(chain):
     deepest = Partner.objects.get(pk=line[-1].pk)
     assert len(partner_upline(partner=deepest)) == 1100
     deep = Partner.objects.get(pk=line[900].pk)
-    assert sorted(partner_descendants(partner=deep).values_list("pk", flat=True)) == [p.pk for p in line[901:]]
+    assert sorted(partner_descendants(partner=deep).values_list("pk", flat=True)) == [
+        p.pk for p in line[901:]
+    ]

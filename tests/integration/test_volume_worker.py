@@ -30,14 +30,37 @@ pytestmark = [
     pytest.mark.usefixtures("worker_drained"),
 ]
 
-PLAN = {"ranks": [
-    {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0", "max_leg_percent": None,
-     "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 2, "name": "Silver", "min_pv": "100", "min_gv": "1000", "max_leg_percent": "60",
-     "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 3, "name": "Gold", "min_pv": "150", "min_gv": "4000", "max_leg_percent": "50",
-     "min_qualified_legs": 2, "leg_rank": "Silver"},
-]}
+PLAN = {
+    "ranks": [
+        {
+            "level": 1,
+            "name": "Bronze",
+            "min_pv": "100",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 2,
+            "name": "Silver",
+            "min_pv": "100",
+            "min_gv": "1000",
+            "max_leg_percent": "60",
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 3,
+            "name": "Gold",
+            "min_pv": "150",
+            "min_gv": "4000",
+            "max_leg_percent": "50",
+            "min_qualified_legs": 2,
+            "leg_rank": "Silver",
+        },
+    ]
+}
 
 
 def snapshot(period) -> dict:
@@ -53,7 +76,9 @@ def wait_until_applied(timeout: float = 90) -> float:
     started = time.monotonic()
     while PendingVolume.objects.exists():
         if time.monotonic() - started > timeout:
-            pytest.fail(f"{PendingVolume.objects.count()} ledger entries still not applied after {timeout} s")
+            pytest.fail(
+                f"{PendingVolume.objects.count()} ledger entries still not applied after {timeout} s"
+            )
         time.sleep(0.1)
     return time.monotonic() - started
 
@@ -72,7 +97,9 @@ def test_concurrent_orders_on_the_worker_lose_and_double_nothing():
     plan_load(data=PLAN)
     partners = team(80, rng)
     orders = [
-        OrderFactory(attributed_partner=rng.choice(partners), qv_total=Decimal(rng.randint(1, 40_000)) / 100)
+        OrderFactory(
+            attributed_partner=rng.choice(partners), qv_total=Decimal(rng.randint(1, 40_000)) / 100
+        )
         for _ in range(240)
     ]
     orders += [OrderFactory(qv_total=Decimal("33.30"))]  # the company's: booked, counted for nobody
@@ -104,7 +131,11 @@ def test_concurrent_orders_on_the_worker_lose_and_double_nothing():
     # nothing doubled: one ledger entry per paid and per refund event
     assert VolumeEntry.objects.count() == OrderEvent.objects.count() == len(orders) + len(to_refund)
     # nothing lost: the partners' PV adds up to the QV of their orders that were not refunded
-    kept = Order.objects.exclude(pk__in=to_refund).exclude(attributed_partner=None).aggregate(s=Sum("qv"))["s"]
+    kept = (
+        Order.objects.exclude(pk__in=to_refund)
+        .exclude(attributed_partner=None)
+        .aggregate(s=Sum("qv"))["s"]
+    )
     assert sum(row[0] for row in live.values()) == kept
     roots = [p for p in partners if p.sponsor_id is None]
     assert sum(live[p.pk][3] for p in roots if p.pk in live) == kept

@@ -1,4 +1,6 @@
-"""Referral memory: session always, signed cookie only after consent (TDDDG 25)."""
+"""Referral memory (spec 3.3b, TDDDG 25): the public pages carry the partner in
+their URLs; the first action (add to cart, consent) puts the referral into the
+session; the signed cookie only after consent."""
 
 import time
 from datetime import timedelta
@@ -8,12 +10,14 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from orders.referral import CONSENT_COOKIE
 from orders.models import Order
+from orders.referral import CONSENT_COOKIE
 from partners.models import Partner
 from partners.services import partner_set_status
 from tests.factories import PartnerFactory
 from tests.orders.helpers import checkout
+
+from .conftest import add_to_cart_from, visitor_bits
 
 pytestmark = pytest.mark.django_db
 A = Order.Attribution
@@ -25,8 +29,10 @@ def ben(db):
     return PartnerFactory(slug="ben", first_name="Ben", last_name="Berger")
 
 
-def test_ref_parameter_on_any_page_remembers_an_active_partner_in_the_session(client, anna, soap):
-    client.get("/shop/?ref=anna")
+def test_adding_to_cart_on_a_shop_scoped_by_ref_remembers_the_partner(client, anna, soap):
+    html = client.get("/shop/?ref=anna").content.decode()
+    assert "Recommended by Anna Albers" in html and 'href="/cart/?ref=anna"' in html
+    add_to_cart_from(client, "/shop/?ref=anna", soap)
     assert client.session["referral"]["slug"] == "anna"
     assert REF not in client.cookies  # no consent, no cookie
     order = checkout(client, soap)
@@ -42,25 +48,33 @@ def test_ref_to_an_unknown_or_inactive_partner_is_ignored(client, anna, soap, st
     slug = "anna" if status else "nobody"
     if status:
         partner_set_status(partner=anna, status=status, reason="test")
-    client.get(f"/shop/?ref={slug}")
+    add_to_cart_from(client, f"/shop/?ref={slug}", soap)
+    client.post("/cart/add/", {"product": soap.pk, "ref": slug})  # an old page's form
     assert "referral" not in client.session
     assert checkout(client, soap).attribution == A.NONE
 
 
-def test_landing_visit_attributes_a_new_customer(client, anna, soap):
-    client.get("/anna/")
+def test_adding_to_cart_on_a_landing_page_attributes_a_new_customer(client, anna, soap):
+    add_to_cart_from(client, "/anna/", soap)
     order = checkout(client, soap)
     assert (order.attributed_partner, order.attribution) == (anna, A.LANDING)
 
 
-def test_most_recent_landing_page_wins(client, anna, ben, soap):
-    client.get("/anna/")
-    client.get("/ben/")
+def test_the_product_page_and_the_cart_of_a_partner_page_stay_theirs(client, anna, soap):
+    page = client.get(f"/shop/p/{soap.pk}/?ref=anna&next=/anna/").content.decode()
+    assert 'name="ref" value="anna"' in page
+    add_to_cart_from(client, "/anna/", soap)
+    assert client.get("/cart/?ref=anna").status_code == 200
+
+
+def test_most_recent_partner_page_wins(client, anna, ben, soap):
+    add_to_cart_from(client, "/anna/", soap)
+    add_to_cart_from(client, "/ben/", soap)
     assert checkout(client, soap).attributed_partner == ben
 
 
 def test_code_at_checkout_beats_the_landing_page(client, anna, ben, soap):
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     order = checkout(client, soap, partner_code="Ben")
     assert (order.attributed_partner, order.attribution, order.referral_code) == (
         ben,
@@ -71,62 +85,80 @@ def test_code_at_checkout_beats_the_landing_page(client, anna, ben, soap):
 
 def test_session_referral_expires_with_the_attribution_window(client, anna, soap, settings):
     settings.ATTRIBUTION_WINDOW_DAYS = 30
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     session = client.session
     session["referral"]["at"] = time.time() - timedelta(days=31).total_seconds()
     session.save()
     assert checkout(client, soap).attribution == A.NONE
 
 
+def test_a_new_session_key_on_sign_in_keeps_cart_and_referral(
+    client, anna, soap, django_user_model
+):
+    add_to_cart_from(client, "/anna/", soap)
+    old_key = client.cookies["sessionid"].value
+    client.force_login(
+        django_user_model.objects.create_user(email="k@example.com", password="x" * 12)
+    )
+    assert client.cookies["sessionid"].value != old_key
+    assert client.session["referral"]["slug"] == "anna" and client.session["cart"]
+
+
 # -- consent banner
 
 
-def test_banner_asks_only_visitors_with_a_referral_and_offers_two_equal_answers(anna):
-    assert "consent-banner" not in Client().get("/shop/").content.decode()
-    html = Client().get("/anna/").content.decode()
+def test_banner_asks_only_visitors_with_a_referral_and_offers_two_equal_answers(anna, soap):
+    assert visitor_bits(Client(), "/anna/")["banner"] == ""  # only looking: nothing to ask
+    visitor = Client()
+    add_to_cart_from(visitor, "/anna/", soap)
+    html = visitor_bits(visitor, "/anna/")["banner"]
     assert "consent-banner" in html and "Anna Albers" in html
     assert 'value="accept" class="btn btn-secondary"' in html
     assert 'value="decline" class="btn btn-secondary"' in html  # same look, no dark pattern
+    assert 'name="next" value="/anna/"' in html
+    assert 'data-post-action="/consent/"' in html  # visitor.js adds the token
+    assert "consent-banner" in visitor.get("/cart/").content.decode()
 
 
-def test_no_referral_cookie_without_consent(client, anna):
-    response = client.get("/anna/")
+def test_no_referral_cookie_without_consent(client, anna, soap):
+    response = add_to_cart_from(client, "/anna/", soap)
     assert REF not in response.cookies
     assert CONSENT_COOKIE not in response.cookies
 
 
 def test_accepting_sets_the_consent_and_the_signed_referral_cookie_for_the_window(
-    client, anna, settings
+    client, anna, soap, settings
 ):
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     response = client.post("/consent/", {"choice": "accept", "next": "/anna/"})
     assert response.status_code == 302 and response.url == "/anna/"
     assert response.cookies[CONSENT_COOKIE].value == "accepted"
     cookie = response.cookies[REF]
     assert cookie["max-age"] == settings.ATTRIBUTION_WINDOW_DAYS * 86400
     assert cookie["httponly"] and cookie.value.startswith("anna:")
-    assert "consent-banner" not in client.get("/anna/").content.decode()
+    assert visitor_bits(client, "/anna/")["banner"] == ""
 
 
 def test_declining_sets_no_referral_cookie_and_hides_the_banner(client, anna, soap):
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     response = client.post("/consent/", {"choice": "decline", "next": "/anna/"})
     assert response.cookies[CONSENT_COOKIE].value == "declined"
     assert not client.cookies.get(REF) or not client.cookies[REF].value
-    assert "consent-banner" not in client.get("/anna/").content.decode()
-    # the session still remembers the visit for this browser session
+    assert visitor_bits(client, "/anna/")["banner"] == ""
+    # the session still remembers the partner for this browser session
     assert checkout(client, soap).attributed_partner == anna
 
 
-def test_after_consent_later_visits_refresh_the_cookie(client, anna, ben):
-    client.get("/anna/")
+def test_after_consent_later_partner_pages_refresh_the_cookie(client, anna, ben, soap):
+    add_to_cart_from(client, "/anna/", soap)
     client.post("/consent/", {"choice": "accept"})
-    response = client.get("/ben/")
+    client.get("/ben/")
+    response = client.get("/ben/me/?next=/ben/")
     assert response.cookies[REF].value.startswith("ben:")
 
 
 def test_consented_cookie_is_honoured_in_a_later_browser_session(client, anna, soap):
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     client.post("/consent/", {"choice": "accept"})
     later = Client()  # a new browser session: only the persistent cookies survive
     later.cookies[CONSENT_COOKIE] = client.cookies[CONSENT_COOKIE].value
@@ -136,7 +168,7 @@ def test_consented_cookie_is_honoured_in_a_later_browser_session(client, anna, s
 
 
 def test_cookie_is_not_read_without_consent(client, anna, soap):
-    client.get("/anna/")
+    add_to_cart_from(client, "/anna/", soap)
     client.post("/consent/", {"choice": "accept"})
     later = Client()
     later.cookies[REF] = client.cookies[REF].value  # consent cookie gone
@@ -148,33 +180,33 @@ def test_cookie_older_than_the_window_is_ignored(client, anna, soap, settings):
     past = time.time() - timedelta(days=31).total_seconds()
     client.cookies[CONSENT_COOKIE] = "accepted"
     with mock.patch("time.time", return_value=past):
-        client.get("/anna/")  # consented long ago: the cookie is signed then
+        add_to_cart_from(client, "/anna/", soap)  # consented long ago: the cookie is signed then
     later = Client()
     later.cookies[CONSENT_COOKIE] = "accepted"
     later.cookies[REF] = client.cookies[REF].value
     assert checkout(later, soap).attribution == A.NONE
 
 
-def test_a_newer_landing_visit_beats_an_older_cookie(client, anna, ben, soap):
-    client.get("/anna/")
+def test_a_newer_partner_page_beats_an_older_cookie(client, anna, ben, soap):
+    add_to_cart_from(client, "/anna/", soap)
     client.post("/consent/", {"choice": "accept"})
     later = Client()
     later.cookies[CONSENT_COOKIE] = "accepted"
     later.cookies[REF] = client.cookies[REF].value
     with mock.patch("time.time", return_value=time.time() + 60):
-        later.get("/shop/?ref=ben")
-    # the later visit also rewrote the cookie; drop that to compare session vs old cookie
+        add_to_cart_from(later, "/shop/?ref=ben", soap)
+    # the later action also rewrote the cookie; drop that to compare session vs old cookie
     later.cookies[REF] = client.cookies[REF].value
     assert checkout(later, soap).attributed_partner == ben
 
 
 def test_a_newer_cookie_beats_an_older_session_referral(client, anna, ben, soap):
-    client.get("/ben/")
+    add_to_cart_from(client, "/ben/", soap)
     session = client.session
     session["referral"]["at"] = time.time() - 3600
     session.save()
     other = Client()
-    other.get("/anna/")
+    add_to_cart_from(other, "/anna/", soap)
     other.post("/consent/", {"choice": "accept"})
     client.cookies[CONSENT_COOKIE] = "accepted"
     client.cookies[REF] = other.cookies[REF].value
@@ -182,8 +214,8 @@ def test_a_newer_cookie_beats_an_older_session_referral(client, anna, ben, soap)
     assert (order.attributed_partner, order.attribution) == (anna, A.COOKIE)
 
 
-def test_withdrawing_consent_deletes_the_cookie(client, anna):
-    client.get("/anna/")
+def test_withdrawing_consent_deletes_the_cookie(client, anna, soap):
+    add_to_cart_from(client, "/anna/", soap)
     client.post("/consent/", {"choice": "accept"})
     response = client.post("/consent/", {"choice": "decline"})
     assert response.cookies[REF].value == "" and response.cookies[REF]["max-age"] == 0
@@ -191,6 +223,7 @@ def test_withdrawing_consent_deletes_the_cookie(client, anna):
     assert "You declined the recommendation cookie." in page
 
 
-def test_consent_next_must_stay_on_this_site(client, anna):
-    response = client.post("/consent/", {"choice": "decline", "next": "https://evil.example/"})
-    assert response.url == "/consent/"
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "NaN", "//evil.example/"])
+def test_consent_next_must_stay_on_this_site(client, anna, next_url):
+    response = client.post("/consent/", {"choice": "decline", "next": next_url})
+    assert response.status_code == 302 and response.url == "/consent/"

@@ -5,6 +5,8 @@ from orders.models import Order
 from tests.factories import ProductFactory
 from tests.orders.helpers import checkout
 
+from .conftest import add_to_cart_from
+
 pytestmark = pytest.mark.django_db
 A = Order.Attribution
 
@@ -13,13 +15,14 @@ def test_shop_sells_the_active_products_without_partner_context(client, anna, so
     ProductFactory(name="Ausverkauft", is_active=False)
     html = client.get("/shop/").content.decode()
     assert "Seife" in html and "Ausverkauft" not in html and "Anna" not in html
+    assert "?ref=" not in html
     assert "referral" not in client.session
     assert checkout(client, soap).attribution == A.NONE
 
 
 def test_customer_bound_on_a_landing_page_is_still_attributed_in_the_shop(anna, soap):
     first = Client()
-    first.get("/anna/")
+    add_to_cart_from(first, "/anna/", soap)
     assert checkout(first, soap).attribution == A.LANDING
 
     later = Client()  # another day, another device, straight to the shop

@@ -21,9 +21,17 @@ def load_settings(**overrides):
     env = {k: v for k, v in os.environ.items() if k not in SAFE and k != "DEBUG"}
     env.update({k: v for k, v in {**SAFE, **overrides}.items() if v is not None})
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mlm.settings'; "
-         "from django.conf import settings; print(settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mlm.settings'; "
+            "from django.conf import settings; print(settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -53,7 +61,9 @@ def test_production_refuses_unsafe_configuration(override, complaint):
 
 
 def test_embedded_mode_needs_nothing_set(settings):
-    assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") or os.environ.get("DATABASE_URL")
+    assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") or os.environ.get(
+        "DATABASE_URL"
+    )
     assert settings.CELERY_TASK_ALWAYS_EAGER or os.environ.get("CELERY_BROKER_URL")
     assert settings.LANGUAGE_CODE == "de" and settings.TIME_ZONE == "Europe/Berlin"
 
@@ -61,4 +71,13 @@ def test_embedded_mode_needs_nothing_set(settings):
 def test_health_check_reports_database_and_cache(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok", "status": "ok"}
+
+
+def test_health_check_says_degraded_but_serving_when_the_cache_is_gone(client, db, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)  # what a lost Redis reads
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "error", "status": "degraded"}

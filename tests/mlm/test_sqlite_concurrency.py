@@ -51,7 +51,7 @@ def test_ten_concurrent_read_then_write_transactions_all_succeed_on_sqlite(tmp_p
     env.update(
         DJANGO_SETTINGS_MODULE="mlm.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'shop.db'}"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own script, run by this interpreter
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
         env=env,

@@ -285,13 +285,22 @@ def test_order_qv_is_the_sum_of_quantity_times_unit_qv(place, soap, cream):
 def test_own_order_rule_compares_account_email_case_and_spaces_ignored():
     from orders.attribution import order_is_own_for
 
-    assert order_is_own_for(customer_email=" Anna@Example.com", partner_id=1, partner_email="anna@example.com")
-    assert not order_is_own_for(customer_email="kunde@example.com", partner_id=1, partner_email="anna@example.com")
-    assert not order_is_own_for(customer_email="anna@example.com", partner_id=None, partner_email="anna@example.com")
+    assert order_is_own_for(
+        customer_email=" Anna@Example.com", partner_id=1, partner_email="anna@example.com"
+    )
+    assert not order_is_own_for(
+        customer_email="kunde@example.com", partner_id=1, partner_email="anna@example.com"
+    )
+    assert not order_is_own_for(
+        customer_email="anna@example.com", partner_id=None, partner_email="anna@example.com"
+    )
     # placed as the partner's own order (signed in), whatever e-mail was typed
     assert order_is_own_for(
-        customer_email="other@example.com", partner_id=1, partner_email="anna@example.com",
-        attribution="self", attributed_partner_id=1,
+        customer_email="other@example.com",
+        partner_id=1,
+        partner_email="anna@example.com",
+        attribution="self",
+        attributed_partner_id=1,
     )
 
 
@@ -300,8 +309,13 @@ def test_an_order_given_to_a_partner_is_their_own_when_the_emails_match():
 
     kw = {"partner_email": "anna@example.com", "reason": "import"}
     assert attribution_for_assigned(customer_email="ANNA@example.com", partner_id=1, **kw) == "self"
-    assert attribution_for_assigned(customer_email="kunde@example.com", partner_id=1, **kw) == "import"
-    assert attribution_for_assigned(customer_email="kunde@example.com", partner_id=None, **kw) == "none"
+    assert (
+        attribution_for_assigned(customer_email="kunde@example.com", partner_id=1, **kw) == "import"
+    )
+    assert (
+        attribution_for_assigned(customer_email="kunde@example.com", partner_id=None, **kw)
+        == "none"
+    )
     assert order_binds_customer(partner_id=1, attribution="import")
     assert not order_binds_customer(partner_id=1, attribution="self")
     assert not order_binds_customer(partner_id=None, attribution="none")

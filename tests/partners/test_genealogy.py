@@ -34,7 +34,9 @@ def test_ids_sharing_leading_digits_are_not_mistaken_for_a_team():
     # Partner 1's team must not contain partner 12's team.
     roots = [PartnerFactory() for _ in range(12)]
     child_of_last = PartnerFactory(sponsor=roots[-1])
-    assert child_of_last.pk not in set(partner_descendants(partner=roots[0]).values_list("pk", flat=True))
+    assert child_of_last.pk not in set(
+        partner_descendants(partner=roots[0]).values_list("pk", flat=True)
+    )
 
 
 def test_upline_and_subtree_are_one_query_each_at_depth_1200(chain):
@@ -57,7 +59,9 @@ def test_moving_a_partner_moves_the_whole_team(django_user_model):
     ben = PartnerFactory(sponsor=anna)
     dora = PartnerFactory(sponsor=ben)
     zoe = PartnerFactory()
-    change = partner_move(partner=ben, new_sponsor=zoe, changed_by=admin, reason="Wechsel auf Wunsch")
+    change = partner_move(
+        partner=ben, new_sponsor=zoe, changed_by=admin, reason="Wechsel auf Wunsch"
+    )
     dora.refresh_from_db()
     ben.refresh_from_db()
     assert ben.sponsor == zoe and ben.depth == 1

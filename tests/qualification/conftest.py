@@ -20,14 +20,42 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 EXAMPLE_PLAN = {
     "ranks": [
-        {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0",
-         "max_leg_percent": None, "min_qualified_legs": 0, "leg_rank": None},
-        {"level": 2, "name": "Silver", "min_pv": "100", "min_gv": "1000",
-         "max_leg_percent": "60", "min_qualified_legs": 0, "leg_rank": None},
-        {"level": 3, "name": "Gold", "min_pv": "150", "min_gv": "4000",
-         "max_leg_percent": "50", "min_qualified_legs": 2, "leg_rank": "Silver"},
-        {"level": 4, "name": "Platinum", "min_pv": "200", "min_gv": "8000",
-         "max_leg_percent": "40", "min_qualified_legs": 2, "leg_rank": "Gold"},
+        {
+            "level": 1,
+            "name": "Bronze",
+            "min_pv": "100",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 2,
+            "name": "Silver",
+            "min_pv": "100",
+            "min_gv": "1000",
+            "max_leg_percent": "60",
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 3,
+            "name": "Gold",
+            "min_pv": "150",
+            "min_gv": "4000",
+            "max_leg_percent": "50",
+            "min_qualified_legs": 2,
+            "leg_rank": "Silver",
+        },
+        {
+            "level": 4,
+            "name": "Platinum",
+            "min_pv": "200",
+            "min_gv": "8000",
+            "max_leg_percent": "40",
+            "min_qualified_legs": 2,
+            "leg_rank": "Gold",
+        },
     ]
 }
 
@@ -83,7 +111,15 @@ def results(period) -> dict[int, tuple]:
     """Non-blank results of a period: partner id -> (pv, customer, own, gv, level, name, sml)."""
     out = {}
     for s in PartnerPeriodStats.objects.filter(period=period):
-        row = (s.pv, s.customer_pv, s.own_pv, s.gv, s.paid_as_level, s.paid_as_name, s.subtree_max_level)
+        row = (
+            s.pv,
+            s.customer_pv,
+            s.own_pv,
+            s.gv,
+            s.paid_as_level,
+            s.paid_as_name,
+            s.subtree_max_level,
+        )
         if any(row[i] for i in (1, 2, 3, 4, 6)):
             out[s.partner_id] = row
     return out
@@ -98,7 +134,9 @@ def make_order(partner, qv, *, quantity: int = 1, own: bool = False, customer=No
     kwargs = {"customer": customer} if customer else {}
     order = OrderFactory(
         attributed_partner=partner,
-        attribution=Order.Attribution.SELF if own else (Order.Attribution.CODE if partner else Order.Attribution.NONE),
+        attribution=Order.Attribution.SELF
+        if own
+        else (Order.Attribution.CODE if partner else Order.Attribution.NONE),
         qv_total=D(qv) * quantity,
         **kwargs,
     )
@@ -123,8 +161,13 @@ def line_chain(depth: int):
     sponsor = None
     for i, user in enumerate(users):
         partner = Partner.objects.create(
-            user=user, first_name="Line", last_name=str(i), slug=f"line-{start + i}", sponsor=sponsor,
-            path=child_path(sponsor.path, sponsor.pk) if sponsor else "", depth=i,
+            user=user,
+            first_name="Line",
+            last_name=str(i),
+            slug=f"line-{start + i}",
+            sponsor=sponsor,
+            path=child_path(sponsor.path, sponsor.pk) if sponsor else "",
+            depth=i,
         )
         partners.append(partner)
         sponsor = partner

@@ -19,7 +19,9 @@ OCT = berlin(2026, 10, 10, 12)
 @pytest.fixture
 def admin_client(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages asserted below are the English ones
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = (
+        "en"  # the messages asserted below are the English ones
+    )
     return client
 
 
@@ -30,24 +32,45 @@ def test_ranks_list_in_level_order_with_requirements_at_a_glance(admin_client, e
 
 
 def test_rank_form_shows_the_leg_rank_error_next_to_the_field(admin_client, example_plan):
-    response = admin_client.post(reverse("admin:qualification_rank_add"), {
-        "level": 9, "name": "Diamond", "min_pv": "300", "min_gv": "20000", "max_leg_percent": "",
-        "min_qualified_legs": "3", "leg_rank": "",
-    })
+    response = admin_client.post(
+        reverse("admin:qualification_rank_add"),
+        {
+            "level": 9,
+            "name": "Diamond",
+            "min_pv": "300",
+            "min_gv": "20000",
+            "max_leg_percent": "",
+            "min_qualified_legs": "3",
+            "leg_rank": "",
+        },
+    )
     assert response.status_code == 200
-    assert "Rank Diamond needs a leg rank because it asks for 3 qualified legs." in response.content.decode()
+    assert (
+        "Rank Diamond needs a leg rank because it asks for 3 qualified legs."
+        in response.content.decode()
+    )
     assert not Rank.objects.filter(name="Diamond").exists()
 
 
-def test_rank_saved_in_the_admin_recomputes_open_periods(admin_client, example_plan, paid_order, django_capture_on_commit_callbacks):
+def test_rank_saved_in_the_admin_recomputes_open_periods(
+    admin_client, example_plan, paid_order, django_capture_on_commit_callbacks
+):
     anna = PartnerFactory()
     paid_order(anna, 120, at=OCT)
     bronze = Rank.objects.get(name="Bronze")
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:qualification_rank_change", args=[bronze.pk]), {
-            "level": 1, "name": "Bronze", "min_pv": "125", "min_gv": "0", "max_leg_percent": "",
-            "min_qualified_legs": "0", "leg_rank": "",
-        })
+        response = admin_client.post(
+            reverse("admin:qualification_rank_change", args=[bronze.pk]),
+            {
+                "level": 1,
+                "name": "Bronze",
+                "min_pv": "125",
+                "min_gv": "0",
+                "max_leg_percent": "",
+                "min_qualified_legs": "0",
+                "leg_rank": "",
+            },
+        )
     assert response.status_code == 302
     assert partner_stats(partner=anna, period=period_for(at=OCT)).paid_as_name == ""
 
@@ -63,7 +86,11 @@ def test_close_period_action_asks_for_confirmation_first(admin_client, paid_orde
     october.refresh_from_db()
     assert october.is_open
 
-    response = admin_client.post(url, {"action": "close_periods", "_selected_action": [october.pk], "apply": "1"}, follow=True)
+    response = admin_client.post(
+        url,
+        {"action": "close_periods", "_selected_action": [october.pk], "apply": "1"},
+        follow=True,
+    )
     october.refresh_from_db()
     assert not october.is_open
     assert "Period 2026-10 is closed" in response.content.decode()
@@ -75,7 +102,8 @@ def test_closing_the_current_month_in_the_admin_shows_why_not(admin_client):
     current = period_for(at=timezone.now())
     response = admin_client.post(
         reverse("admin:qualification_period_changelist"),
-        {"action": "close_periods", "_selected_action": [current.pk], "apply": "1"}, follow=True,
+        {"action": "close_periods", "_selected_action": [current.pk], "apply": "1"},
+        follow=True,
     )
     assert "has not ended yet" in response.content.decode()
 
@@ -86,8 +114,10 @@ def test_recompute_action_rebuilds_results(admin_client, paid_order):
     october = period_for(at=OCT)
     PartnerPeriodStats.objects.filter(partner=anna).update(pv=0, gv=0)
 
-    admin_client.post(reverse("admin:qualification_period_changelist"),
-                      {"action": "recompute_periods", "_selected_action": [october.pk]})
+    admin_client.post(
+        reverse("admin:qualification_period_changelist"),
+        {"action": "recompute_periods", "_selected_action": [october.pk]},
+    )
 
     assert partner_stats(partner=anna, period=october).pv == D(100)
 
@@ -95,11 +125,18 @@ def test_recompute_action_rebuilds_results(admin_client, paid_order):
 def test_the_ledger_is_read_only_in_the_admin(admin_client, paid_order):
     paid_order(PartnerFactory(), 100, at=OCT)
     entry = VolumeEntry.objects.get()
-    assert admin_client.get(reverse("admin:qualification_volumeentry_changelist")).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:qualification_volumeentry_changelist")).status_code == 200
+    )
     assert admin_client.get(reverse("admin:qualification_volumeentry_add")).status_code == 403
     response = admin_client.get(reverse("admin:qualification_volumeentry_change", args=[entry.pk]))
     assert response.status_code == 200 and 'name="_save"' not in response.content.decode()
-    assert admin_client.post(reverse("admin:qualification_volumeentry_delete", args=[entry.pk])).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:qualification_volumeentry_delete", args=[entry.pk])
+        ).status_code
+        == 403
+    )
     assert VolumeEntry.objects.count() == 1
 
 
@@ -110,7 +147,9 @@ def test_results_are_filterable_by_period_and_paid_as_rank(admin_client, example
     october = period_for(at=OCT)
     url = reverse("admin:qualification_partnerperiodstats_changelist")
 
-    page = admin_client.get(url, {"period__id__exact": october.pk, "paid_as_level": "1"}).content.decode()
+    page = admin_client.get(
+        url, {"period__id__exact": october.pk, "paid_as_level": "1"}
+    ).content.decode()
 
     assert "bronzy" in page and "tiny" not in page
 

@@ -18,7 +18,11 @@ class FakePeriod:
     is_open: bool = True
 
 
-OCT, NOV, DEC = FakePeriod(10, date(2026, 10, 1)), FakePeriod(11, date(2026, 11, 1)), FakePeriod(12, date(2026, 12, 1))
+OCT, NOV, DEC = (
+    FakePeriod(10, date(2026, 10, 1)),
+    FakePeriod(11, date(2026, 11, 1)),
+    FakePeriod(12, date(2026, 12, 1)),
+)
 
 
 class Periods:
@@ -44,21 +48,35 @@ def at(month, day=15):
 
 def test_a_payment_books_the_order_volume_for_its_partner_in_the_month_paid():
     bookings = order_event_bookings(
-        event_kind="paid", occurred_at=at(11), partner_id=7, own=False, order_volume=V(100), periods=Periods()
+        event_kind="paid",
+        occurred_at=at(11),
+        partner_id=7,
+        own=False,
+        order_volume=V(100),
+        periods=Periods(),
     )
     assert bookings == [Booking(NOV, 7, "customer", V(100))]
 
 
 def test_a_partners_own_order_books_own_volume():
     [booking] = order_event_bookings(
-        event_kind="paid", occurred_at=at(11), partner_id=7, own=True, order_volume=V(40), periods=Periods()
+        event_kind="paid",
+        occurred_at=at(11),
+        partner_id=7,
+        own=True,
+        order_volume=V(40),
+        periods=Periods(),
     )
     assert booking.kind == "own"
 
 
 def test_a_payment_in_a_closed_month_goes_to_the_current_open_period():
     [booking] = order_event_bookings(
-        event_kind="paid", occurred_at=at(10), partner_id=7, own=False, order_volume=V(100),
+        event_kind="paid",
+        occurred_at=at(10),
+        partner_id=7,
+        own=False,
+        order_volume=V(100),
         periods=Periods(closed={10}),
     )
     assert booking.period == DEC
@@ -68,8 +86,15 @@ def test_a_refund_takes_back_in_the_month_of_the_payment_with_the_kind_it_was_bo
     # booked as own volume; the order counts as customer volume now (e-mail changed)
     posted = [Posted(OCT, 7, "own", V(100), True)]
     [booking] = order_event_bookings(
-        event_kind="refunded", occurred_at=at(11), partner_id=7, own=False, order_volume=V(100),
-        order_paid_at=at(10), refund_volume=V(30), posted=posted, periods=Periods(),
+        event_kind="refunded",
+        occurred_at=at(11),
+        partner_id=7,
+        own=False,
+        order_volume=V(100),
+        order_paid_at=at(10),
+        refund_volume=V(30),
+        posted=posted,
+        periods=Periods(),
     )
     assert booking == Booking(OCT, 7, "own", V(-30))
 
@@ -77,8 +102,15 @@ def test_a_refund_takes_back_in_the_month_of_the_payment_with_the_kind_it_was_bo
 def test_a_refund_after_the_close_goes_to_the_current_open_period():
     posted = [Posted(OCT, 7, "customer", V(100), True)]
     [booking] = order_event_bookings(
-        event_kind="refunded", occurred_at=at(12), partner_id=7, own=False, order_volume=V(100),
-        order_paid_at=at(10), refund_volume=V(100), posted=posted, periods=Periods(closed={10}),
+        event_kind="refunded",
+        occurred_at=at(12),
+        partner_id=7,
+        own=False,
+        order_volume=V(100),
+        order_paid_at=at(10),
+        refund_volume=V(100),
+        posted=posted,
+        periods=Periods(closed={10}),
     )
     assert booking == Booking(DEC, 7, "customer", V(-100))
 
@@ -90,8 +122,13 @@ def test_a_reattribution_moves_the_net_volume_per_period_to_the_new_partner():
         Posted(NOV, 8, "customer", V(5), False),
     ]
     bookings = order_event_bookings(
-        event_kind="reattributed", occurred_at=at(11), partner_id=9, own=True, order_volume=V(100),
-        posted=posted, periods=Periods(),
+        event_kind="reattributed",
+        occurred_at=at(11),
+        partner_id=9,
+        own=True,
+        order_volume=V(100),
+        posted=posted,
+        periods=Periods(),
     )
     assert bookings == [
         Booking(OCT, 7, "customer", V(-70)),
@@ -103,10 +140,18 @@ def test_a_reattribution_moves_the_net_volume_per_period_to_the_new_partner():
 
 def test_a_reattribution_of_fully_refunded_volume_books_nothing():
     posted = [Posted(OCT, 7, "customer", V(100), True), Posted(OCT, 7, "customer", V(-100), False)]
-    assert order_event_bookings(
-        event_kind="reattributed", occurred_at=at(11), partner_id=9, own=False, order_volume=V(100),
-        posted=posted, periods=Periods(),
-    ) == []
+    assert (
+        order_event_bookings(
+            event_kind="reattributed",
+            occurred_at=at(11),
+            partner_id=9,
+            own=False,
+            order_volume=V(100),
+            posted=posted,
+            periods=Periods(),
+        )
+        == []
+    )
 
 
 def test_volume_arithmetic_and_the_entry_columns_it_fills():
@@ -114,7 +159,11 @@ def test_volume_arithmetic_and_the_entry_columns_it_fills():
     assert -V(3) == V(-3)
     assert not Volume() and V(1)
     assert V(1).is_credit() and not V(-1).is_credit()
-    assert dict(zip(Volume.FIELDS, V(4).values(), strict=True)) == V(4).fields() == {"qv": Decimal(4), "cv": 0}
+    assert (
+        dict(zip(Volume.FIELDS, V(4).values(), strict=True))
+        == V(4).fields()
+        == {"qv": Decimal(4), "cv": 0}
+    )
     # CV travels with QV under the same rules (commissions.md 1).
     with_cv = Volume(qv=Decimal(4), cv=Decimal("3.36"))
     assert -with_cv == Volume(qv=Decimal(-4), cv=Decimal("-3.36"))

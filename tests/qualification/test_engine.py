@@ -17,15 +17,23 @@ def rules_of(plan) -> list[RankRule]:
     level = {r["name"]: r["level"] for r in plan["ranks"]}
     return [
         RankRule(
-            level=r["level"], name=r["name"], min_pv=Decimal(r["min_pv"]), min_gv=Decimal(r["min_gv"]),
-            max_leg_percent=Decimal(r["max_leg_percent"]) if r["max_leg_percent"] is not None else None,
-            min_qualified_legs=r["min_qualified_legs"], leg_rank_level=level.get(r["leg_rank"], 0),
+            level=r["level"],
+            name=r["name"],
+            min_pv=Decimal(r["min_pv"]),
+            min_gv=Decimal(r["min_gv"]),
+            max_leg_percent=Decimal(r["max_leg_percent"])
+            if r["max_leg_percent"] is not None
+            else None,
+            min_qualified_legs=r["min_qualified_legs"],
+            leg_rank_level=level.get(r["leg_rank"], 0),
         )
         for r in plan["ranks"]
     ]
 
 
-def reference(rules, sponsors: dict[int, int | None], volume: dict[int, tuple[int, int]]) -> dict[int, tuple]:
+def reference(
+    rules, sponsors: dict[int, int | None], volume: dict[int, tuple[int, int]]
+) -> dict[int, tuple]:
     children: dict[int, list[int]] = {}
     for pid, sid in sponsors.items():
         if sid is not None:
@@ -68,9 +76,12 @@ def test_full_pass_equals_the_plain_recursive_definition(plan, size, seed, chunk
         depth[pid] = depth[sid] + 1 if sid is not None else 0
     volume = {
         pid: (rng.randint(-5_000, 200_000), rng.choice([0, rng.randint(0, 50_000)]))
-        for pid in ids if rng.random() < 0.6
+        for pid in ids
+        if rng.random() < 0.6
     }
-    partners = sorted(((pid, sponsors[pid]) for pid in ids), key=lambda n: (-depth[n[0]], n[1] or 0))
+    partners = sorted(
+        ((pid, sponsors[pid]) for pid in ids), key=lambda n: (-depth[n[0]], n[1] or 0)
+    )
     old_chunk = engine.PASS_CHUNK
     engine.PASS_CHUNK = chunk
     try:

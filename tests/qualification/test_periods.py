@@ -1,7 +1,8 @@
 """Periods (spec 4): calendar months in the company time zone, closing and
 freezing, title ranks (spec 5)."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,7 +47,9 @@ def test_closing_freezes_the_period(example_plan, paid_order):
     period_close(period=october, closed_by=admin)
 
     october.refresh_from_db()
-    assert october.status == Period.Status.CLOSED and october.closed_by == admin and october.closed_at
+    assert (
+        october.status == Period.Status.CLOSED and october.closed_by == admin and october.closed_at
+    )
     with pytest.raises(ValidationError, match="closed"):
         period_recompute(period=october)
 
@@ -82,7 +85,9 @@ def test_closing_makes_a_final_recompute_of_queued_volume():
     assert partner_stats(partner=anna, period=october).pv == D(42)
 
 
-def test_closed_results_never_change_after_refunds_plan_changes_or_moves(example_plan, committed, paid_order):
+def test_closed_results_never_change_after_refunds_plan_changes_or_moves(
+    example_plan, committed, paid_order
+):
     from partners.services import partner_move
     from qualification.services import plan_load
 
@@ -106,10 +111,14 @@ def test_closed_results_never_change_after_refunds_plan_changes_or_moves(example
     assert frozen[ben.pk][5] == "Silver"
 
 
-def test_title_rank_is_the_highest_paid_as_of_closed_periods_and_never_goes_down(example_plan, paid_order):
+def test_title_rank_is_the_highest_paid_as_of_closed_periods_and_never_goes_down(
+    example_plan, paid_order
+):
     anna = PartnerFactory()
     paid_order(anna, 400, at=SEP)
-    paid_order(PartnerFactory(sponsor=anna), 1000, at=SEP)  # Silver in September: 400 + min(1000, 600)
+    paid_order(
+        PartnerFactory(sponsor=anna), 1000, at=SEP
+    )  # Silver in September: 400 + min(1000, 600)
     paid_order(anna, 150, at=OCT)  # Bronze in October
     september, october = period_for(at=SEP), period_for(at=OCT)
     assert not PartnerTitle.objects.exists()  # open periods give no title
@@ -136,3 +145,22 @@ def test_title_keeps_its_name_when_the_rank_is_renamed_later(example_plan, commi
         rank_save(rank=bronze)
 
     assert PartnerTitle.objects.get(partner=anna).name == "Bronze"
+
+
+@pytest.mark.parametrize(
+    "label", ["2026-13", "2026-00", "10/2026", "2026-1", "", "abcd-ef", "0999-05"]
+)
+def test_a_malformed_period_label_is_refused_with_a_clear_message(label):
+    from qualification.periods import period_parse
+
+    with pytest.raises(ValidationError, match="is not a month; write it as YYYY-MM"):
+        period_parse(label)
+
+
+def test_a_period_label_names_its_first_day_and_month_start_uses_company_time():
+    from qualification.periods import month_start, period_parse
+
+    assert period_parse(" 2026-10 ") == date(2026, 10, 1)
+    # 23:30 UTC on 31 October is already November in Berlin
+    assert month_start(datetime(2026, 10, 31, 23, 30, tzinfo=ZoneInfo("UTC"))) == date(2026, 11, 1)
+    assert month_start(datetime(2026, 10, 31, 23, 30)) == date(2026, 10, 1)  # naive = company time

@@ -20,7 +20,12 @@ pytestmark = pytest.mark.django_db
 
 OCT = berlin(2026, 10, 10, 12)
 COMMISSION_KEYS = ("customer_percent", "team_percents", "advancement_bonus")
-NO_COMMISSIONS = {"base_customer_percent": "0", "active_min_pv": "0", "cap_percent": None, "min_payout": "0"}
+NO_COMMISSIONS = {
+    "base_customer_percent": "0",
+    "active_min_pv": "0",
+    "cap_percent": None,
+    "min_payout": "0",
+}
 
 
 def qualification_part(dump: dict) -> dict:
@@ -28,7 +33,9 @@ def qualification_part(dump: dict) -> dict:
     file written before them; those keys' defaults are checked separately."""
     for rank in dump["ranks"]:
         assert {k: rank.pop(k) for k in COMMISSION_KEYS} == {
-            "customer_percent": "0", "team_percents": [], "advancement_bonus": "0",
+            "customer_percent": "0",
+            "team_percents": [],
+            "advancement_bonus": "0",
         }
     assert dump.pop("commissions") == NO_COMMISSIONS
     return dump
@@ -62,15 +69,26 @@ def test_loading_matches_ranks_by_level_updating_adding_and_removing(committed):
     new["ranks"] = [r for r in new["ranks"] if r["level"] != 4]  # Platinum goes
     new["ranks"][1]["name"] = "Argent"  # Silver renamed
     new["ranks"][2]["leg_rank"] = "Argent"
-    new["ranks"].append({"level": 7, "name": "Silver", "min_pv": "1", "min_gv": "0", "max_leg_percent": None,
-                         "min_qualified_legs": 0, "leg_rank": None})  # the old name, another level
+    new["ranks"].append(
+        {
+            "level": 7,
+            "name": "Silver",
+            "min_pv": "1",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        }
+    )  # the old name, another level
 
     with committed():
         counts = plan_load(data=new)
 
     assert counts == {"added": 1, "updated": 3, "removed": 1}
     assert Rank.objects.get(level=2).pk == silver_pk
-    assert qualification_part(plan_dump()) == {"ranks": sorted(new["ranks"], key=lambda r: r["level"])}
+    assert qualification_part(plan_dump()) == {
+        "ranks": sorted(new["ranks"], key=lambda r: r["level"])
+    }
 
 
 def test_a_bad_plan_file_lists_every_problem_and_changes_nothing(committed):
@@ -88,10 +106,14 @@ def test_a_bad_plan_file_lists_every_problem_and_changes_nothing(committed):
         plan_load(data=bad)
 
     text = "\n".join(excinfo.value.messages)
-    for expected in ["unknown keys colour", "“min_gv” write it as a string",
-                     "Rank Gold needs a leg rank because it asks for 2 qualified legs",
-                     "“max_leg_percent” must be between 0 and 100", "Level 1 is used by more than one rank",
-                     "Unknown keys at the top: extra"]:
+    for expected in [
+        "unknown keys colour",
+        "“min_gv” write it as a string",
+        "Rank Gold needs a leg rank because it asks for 2 qualified legs",
+        "“max_leg_percent” must be between 0 and 100",
+        "Level 1 is used by more than one rank",
+        "Unknown keys at the top: extra",
+    ]:
         assert expected in text
     assert qualification_part(plan_dump()) == EXAMPLE_PLAN
 
@@ -141,8 +163,15 @@ def test_loading_a_plan_recomputes_the_open_periods(committed, paid_order):
 
 
 def _rank(**kwargs) -> Rank:
-    values = {"level": 5, "name": "Gold", "min_pv": Decimal(150), "min_gv": Decimal(4000),
-              "max_leg_percent": Decimal(50), "min_qualified_legs": 0, "leg_rank": None}
+    values = {
+        "level": 5,
+        "name": "Gold",
+        "min_pv": Decimal(150),
+        "min_gv": Decimal(4000),
+        "max_leg_percent": Decimal(50),
+        "min_qualified_legs": 0,
+        "leg_rank": None,
+    }
     values.update(kwargs)
     return Rank(**values)
 
@@ -150,7 +179,11 @@ def _rank(**kwargs) -> Rank:
 @pytest.mark.parametrize(
     "kwargs, field, message",
     [
-        ({"min_qualified_legs": 2}, "leg_rank", "Rank Gold needs a leg rank because it asks for 2 qualified legs."),
+        (
+            {"min_qualified_legs": 2},
+            "leg_rank",
+            "Rank Gold needs a leg rank because it asks for 2 qualified legs.",
+        ),
         ({"max_leg_percent": Decimal(101)}, "max_leg_percent", "between 0 and 100"),
         ({"min_gv": Decimal(-5)}, "min_gv", "cannot be negative"),
         ({"level": 0}, "level", "1 or more"),

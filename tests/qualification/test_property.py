@@ -32,7 +32,8 @@ from .conftest import berlin, make_order, results
 pytestmark = pytest.mark.django_db
 
 FAST = settings(
-    max_examples=60, deadline=None,
+    max_examples=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -62,17 +63,24 @@ def plans(draw):
         legs = draw(st.integers(0, 2)) if i else 0
         if min_pv == "0" and min_gv == "0" and not legs:
             min_pv = "10"
-        ranks.append({
-            "level": level, "name": names[i], "min_pv": min_pv, "min_gv": min_gv,
-            "max_leg_percent": draw(st.sampled_from([None, "0", "30", "50", "60", "100"])),
-            "min_qualified_legs": legs,
-            "leg_rank": draw(st.sampled_from(names[:i])) if legs else None,
-        })
+        ranks.append(
+            {
+                "level": level,
+                "name": names[i],
+                "min_pv": min_pv,
+                "min_gv": min_gv,
+                "max_leg_percent": draw(st.sampled_from([None, "0", "30", "50", "60", "100"])),
+                "min_qualified_legs": legs,
+                "leg_rank": draw(st.sampled_from(names[:i])) if legs else None,
+            }
+        )
     return {"ranks": ranks}
 
 
 actions = st.one_of(
-    st.tuples(st.just("pay"), st.integers(-1, 9), volumes, st.integers(1, 3), st.booleans(), st.booleans()),
+    st.tuples(
+        st.just("pay"), st.integers(-1, 9), volumes, st.integers(1, 3), st.booleans(), st.booleans()
+    ),
     st.tuples(st.just("refund"), st.integers(0, 30), st.booleans()),
     st.tuples(st.just("reattribute"), st.integers(0, 30), st.integers(-1, 9)),
     st.tuples(st.just("move"), st.integers(0, 9), st.integers(-1, 9)),
@@ -133,7 +141,9 @@ def run(tree, plan, steps, capture) -> None:
                 if kind == "pay":
                     _, who, qv, quantity, own, last_month = step
                     partner = partners[who % len(partners)] if who >= 0 else None
-                    order = make_order(partner, qv, quantity=quantity, own=own and partner is not None)
+                    order = make_order(
+                        partner, qv, quantity=quantity, own=own and partner is not None
+                    )
                     order_mark_paid(order=order, paid_at=last_month_at if last_month else now)
                     orders.append(order)
                 elif kind == "refund" and orders:
@@ -146,7 +156,12 @@ def run(tree, plan, steps, capture) -> None:
                 elif kind == "reattribute" and orders:
                     _, which, who = step
                     target = partners[who % len(partners)] if who >= 0 else None
-                    order_reattribute(order=orders[which % len(orders)], partner=target, changed_by=None, reason="test")
+                    order_reattribute(
+                        order=orders[which % len(orders)],
+                        partner=target,
+                        changed_by=None,
+                        reason="test",
+                    )
                 elif kind == "move":
                     _, who, to = step
                     partner = Partner.objects.get(pk=partners[who % len(partners)].pk)
@@ -173,7 +188,9 @@ def run(tree, plan, steps, capture) -> None:
 
 @FAST
 @given(tree=trees(), plan=plans(), steps=histories())
-def test_incremental_results_always_equal_a_full_recompute(tree, plan, steps, django_capture_on_commit_callbacks):
+def test_incremental_results_always_equal_a_full_recompute(
+    tree, plan, steps, django_capture_on_commit_callbacks
+):
     with rolled_back():
         run(tree, plan, steps, django_capture_on_commit_callbacks)
 
@@ -190,10 +207,17 @@ def test_incremental_results_always_equal_a_full_recompute(tree, plan, steps, dj
 def test_engine_rank_evaluation_equals_the_rank_rules(plan, pv, legs):
     rules = [
         RankRule(
-            level=r["level"], name=r["name"], min_pv=Decimal(r["min_pv"]), min_gv=Decimal(r["min_gv"]),
-            max_leg_percent=Decimal(r["max_leg_percent"]) if r["max_leg_percent"] is not None else None,
+            level=r["level"],
+            name=r["name"],
+            min_pv=Decimal(r["min_pv"]),
+            min_gv=Decimal(r["min_gv"]),
+            max_leg_percent=Decimal(r["max_leg_percent"])
+            if r["max_leg_percent"] is not None
+            else None,
             min_qualified_legs=r["min_qualified_legs"],
-            leg_rank_level=next((x["level"] for x in plan["ranks"] if x["name"] == r["leg_rank"]), 0),
+            leg_rank_level=next(
+                (x["level"] for x in plan["ranks"] if x["name"] == r["leg_rank"]), 0
+            ),
         )
         for r in plan["ranks"]
     ]
@@ -201,9 +225,13 @@ def test_engine_rank_evaluation_equals_the_rank_rules(plan, pv, legs):
     engine_legs = [(i, gv, level) for i, (gv, level) in enumerate(legs)]
     gv = pv + sum(g for g, _ in legs)
     expected = paid_as(
-        Decimal(pv).scaleb(-2), [Leg(i, Decimal(g).scaleb(-2), lv) for i, g, lv in engine_legs], by_level
+        Decimal(pv).scaleb(-2),
+        [Leg(i, Decimal(g).scaleb(-2), lv) for i, g, lv in engine_legs],
+        by_level,
     )
 
-    got = Plan(rules).rank_of(pv, gv, max((lv for _, lv in legs), default=0), [EngineLeg(*leg) for leg in engine_legs])
+    got = Plan(rules).rank_of(
+        pv, gv, max((lv for _, lv in legs), default=0), [EngineLeg(*leg) for leg in engine_legs]
+    )
 
     assert got == ((expected.level, expected.name) if expected else (0, ""))

@@ -31,24 +31,44 @@ def test_small_team_example_gives_the_documented_results(example_plan, committed
     from orders.services import order_refund
 
     p = {}
-    for slug, sponsor in [("anna", None), ("ben", "anna"), ("clara", "anna"), ("dora", "ben"), ("emil", "ben"),
-                          ("finn", "clara")]:
+    for slug, sponsor in [
+        ("anna", None),
+        ("ben", "anna"),
+        ("clara", "anna"),
+        ("dora", "ben"),
+        ("emil", "ben"),
+        ("finn", "clara"),
+    ]:
         p[slug] = PartnerFactory(slug=slug, sponsor=p.get(sponsor))
-    orders = [("anna", 160, True), ("ben", 120, False), ("dora", 300, False), ("dora", 200, False),
-              ("emil", 400, False), ("emil", 50, False), ("clara", 100, True), ("finn", 300, False),
-              ("finn", 300, False), ("finn", 300, False), (None, 75, False)]
+    orders = [
+        ("anna", 160, True),
+        ("ben", 120, False),
+        ("dora", 300, False),
+        ("dora", 200, False),
+        ("emil", 400, False),
+        ("emil", 50, False),
+        ("clara", 100, True),
+        ("finn", 300, False),
+        ("finn", 300, False),
+        ("finn", 300, False),
+        (None, 75, False),
+    ]
     with committed():
         for slug, qv, own in orders:
             order_mark_paid(order=make_order(p.get(slug), qv, own=own), paid_at=OCT)
         refunded = make_order(p["emil"], 80)
         order_mark_paid(order=refunded, paid_at=OCT)
         order_refund(order=refunded, refunded_at=berlin(2026, 10, 20, 10))
-        order_mark_paid(order=make_order(p["ben"], 100), paid_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
+        order_mark_paid(
+            order=make_order(p["ben"], 100), paid_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        )
     october = period_for(at=OCT)
 
     got = {
         slug: (s.pv, s.customer_pv, s.own_pv, s.gv, s.paid_as_name)
-        for slug, s in ((slug, partner_stats(partner=partner, period=october)) for slug, partner in p.items())
+        for slug, s in (
+            (slug, partner_stats(partner=partner, period=october)) for slug, partner in p.items()
+        )
     }
     assert got == {
         "anna": (D(160), 0, D(160), D(2230), "Silver"),  # QGV 160 + min(1070, 600) + min(1000, 600)
@@ -58,7 +78,9 @@ def test_small_team_example_gives_the_documented_results(example_plan, committed
         "emil": (D(450), D(450), 0, D(450), "Bronze"),
         "finn": (D(900), D(900), 0, D(900), "Bronze"),
     }
-    assert partner_stats(partner=p["ben"], period=period_for(at=datetime(2026, 11, 1, tzinfo=UTC))).pv == D(100)
+    assert partner_stats(
+        partner=p["ben"], period=period_for(at=datetime(2026, 11, 1, tzinfo=UTC))
+    ).pv == D(100)
     incremental = results(october)
     period_recompute(period=october)
     assert results(october) == incremental
@@ -76,7 +98,15 @@ def test_group_volume_is_pv_plus_the_pv_of_everyone_below_at_all_depths(paid_ord
 
 
 def _plan(*ranks):
-    keys = ("level", "name", "min_pv", "min_gv", "max_leg_percent", "min_qualified_legs", "leg_rank")
+    keys = (
+        "level",
+        "name",
+        "min_pv",
+        "min_gv",
+        "max_leg_percent",
+        "min_qualified_legs",
+        "leg_rank",
+    )
     return {"ranks": [dict(zip(keys, r, strict=True)) for r in ranks]}
 
 
@@ -96,10 +126,12 @@ def test_a_leg_counts_at_most_the_cap_for_a_rank(committed, paid_order):
 
 def test_a_leg_is_qualified_by_a_ranked_partner_deep_inside_it(committed, paid_order):
     with committed():
-        plan_load(data=_plan(
-            (1, "Star", "100", "0", None, 0, None),
-            (2, "Leader", "0", "100", None, 2, "Star"),
-        ))
+        plan_load(
+            data=_plan(
+                (1, "Star", "100", "0", None, 0, None),
+                (2, "Leader", "0", "100", None, 2, "Star"),
+            )
+        )
     anna = PartnerFactory()
     ben, clara = PartnerFactory(sponsor=anna), PartnerFactory(sponsor=anna)
     deep = PartnerFactory(sponsor=PartnerFactory(sponsor=clara))  # clara > x > deep
@@ -116,10 +148,12 @@ def test_a_leg_is_qualified_by_a_ranked_partner_deep_inside_it(committed, paid_o
 
 def test_two_ranked_partners_in_the_same_leg_qualify_only_one_leg(committed, paid_order):
     with committed():
-        plan_load(data=_plan(
-            (1, "Star", "100", "0", None, 0, None),
-            (2, "Leader", "0", "0.01", None, 2, "Star"),
-        ))
+        plan_load(
+            data=_plan(
+                (1, "Star", "100", "0", None, 0, None),
+                (2, "Leader", "0", "0.01", None, 2, "Star"),
+            )
+        )
     anna = PartnerFactory()
     ben = PartnerFactory(sponsor=anna)
     paid_order(PartnerFactory(sponsor=ben), 100, at=OCT)
@@ -132,10 +166,12 @@ def test_two_ranked_partners_in_the_same_leg_qualify_only_one_leg(committed, pai
 
 def test_paid_as_is_the_highest_rank_met_even_if_a_lower_one_is_missed(committed, paid_order):
     with committed():
-        plan_load(data=_plan(
-            (1, "Seller", "200", "0", None, 0, None),  # needs PV 200
-            (2, "Builder", "50", "300", None, 0, None),  # needs only PV 50 but GV 300
-        ))
+        plan_load(
+            data=_plan(
+                (1, "Seller", "200", "0", None, 0, None),  # needs PV 200
+                (2, "Builder", "50", "300", None, 0, None),  # needs only PV 50 but GV 300
+            )
+        )
     anna = PartnerFactory()
     paid_order(anna, 60, at=OCT)
     paid_order(PartnerFactory(sponsor=anna), 250, at=OCT)
@@ -154,13 +190,23 @@ def test_rank_report_card_shows_have_need_and_missing_for_the_next_rank(example_
     assert card.stats.paid_as_name == "Bronze" and card.rank.name == "Silver" and card.rank_is_next
     by_key = {r.key: r for r in card.requirements}
     assert (by_key["pv"].have, by_key["pv"].met) == (D(160), True)
-    assert (by_key["qgv"].have, by_key["qgv"].need, by_key["qgv"].missing) == (D(660), D(1000), D(340))
+    assert (by_key["qgv"].have, by_key["qgv"].need, by_key["qgv"].missing) == (
+        D(660),
+        D(1000),
+        D(340),
+    )
 
 
 def test_a_partner_without_volume_reads_as_zeros_and_no_rank(example_plan):
     anna = PartnerFactory()
     stats = partner_stats(partner=anna, period=period_for(at=OCT))
-    assert (stats.pk, stats.pv, stats.gv, stats.paid_as_level, stats.paid_as_name) == (None, 0, 0, 0, "")
+    assert (stats.pk, stats.pv, stats.gv, stats.paid_as_level, stats.paid_as_name) == (
+        None,
+        0,
+        0,
+        0,
+        "",
+    )
 
 
 def _apply_queries(partner, period) -> int:
@@ -177,13 +223,17 @@ def test_the_volume_task_needs_the_same_queries_at_depth_10_and_depth_1000(examp
     deep = line_chain(1000)
     for line in (shallow, deep):  # siblings with results along the line, for the leg reads
         for partner in line[::100]:
-            PartnerPeriodStats.objects.create(partner=PartnerFactory(sponsor=partner), period=october, pv=1, gv=1)
+            PartnerPeriodStats.objects.create(
+                partner=PartnerFactory(sponsor=partner), period=october, pv=1, gv=1
+            )
 
     at_10 = _apply_queries(shallow[-1], october)
     at_1000 = _apply_queries(deep[-1], october)
 
     assert at_10 == at_1000 <= 12
-    assert partner_stats(partner=deep[0], period=october).gv == D(10) + 11  # 11 siblings with GV 1 each
+    assert (
+        partner_stats(partner=deep[0], period=october).gv == D(10) + 11
+    )  # 11 siblings with GV 1 each
     assert partner_stats(partner=deep[500], period=october).gv == D(10) + 6
 
 
@@ -201,7 +251,9 @@ def test_results_of_a_deep_line_equal_a_full_recompute(example_plan, paid_order)
     assert top[3] == Decimal(150) * len(line[::7])
 
 
-def test_moving_a_partner_recomputes_the_open_periods_on_commit(example_plan, committed, paid_order):
+def test_moving_a_partner_recomputes_the_open_periods_on_commit(
+    example_plan, committed, paid_order
+):
     from partners.services import partner_move
 
     anna, bert = PartnerFactory(), PartnerFactory()
@@ -235,7 +287,9 @@ def test_recompute_reports_progress_up_to_done(paid_order):
     paid_order(PartnerFactory(), 100, at=OCT)
     seen = []
 
-    period_recompute(period=period_for(at=OCT), progress=lambda done, total: seen.append((done, total)))
+    period_recompute(
+        period=period_for(at=OCT), progress=lambda done, total: seen.append((done, total))
+    )
 
     assert seen and seen[-1][0] == seen[-1][1] > 0
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -30,10 +30,14 @@ def test_paid_time_in_berlin_decides_the_period_even_at_2330_utc_on_31_october(c
     anna = PartnerFactory()
     late = make_order(anna, 50)
     with committed():
-        order_mark_paid(order=late, paid_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC))  # 00:30 on 1 Nov in Berlin
+        order_mark_paid(
+            order=late, paid_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        )  # 00:30 on 1 Nov in Berlin
     early = make_order(anna, 20)
     with committed():
-        order_mark_paid(order=early, paid_at=datetime(2026, 10, 31, 22, 30, tzinfo=UTC))  # 23:30 on 31 Oct in Berlin
+        order_mark_paid(
+            order=early, paid_at=datetime(2026, 10, 31, 22, 30, tzinfo=UTC)
+        )  # 23:30 on 31 Oct in Berlin
 
     october = Period.objects.get(start="2026-10-01")
     november = Period.objects.get(start="2026-11-01")
@@ -88,7 +92,10 @@ def test_refund_within_the_open_period_takes_the_volume_back(committed, paid_ord
 
     october = period_for(at=OCT)
     assert pv(anna, october) == 0
-    assert list(VolumeEntry.objects.filter(period=october).values_list("qv", flat=True)) == [D(100), D(-100)]
+    assert list(VolumeEntry.objects.filter(period=october).values_list("qv", flat=True)) == [
+        D(100),
+        D(-100),
+    ]
 
 
 def test_partial_refund_takes_back_only_the_refunded_quantity(committed):
@@ -101,7 +108,9 @@ def test_partial_refund_takes_back_only_the_refunded_quantity(committed):
     assert pv(anna, period_for(at=OCT)) == D(30)
 
 
-def test_refund_after_close_books_into_the_current_open_period_and_may_leave_negative_pv(committed, paid_order):
+def test_refund_after_close_books_into_the_current_open_period_and_may_leave_negative_pv(
+    committed, paid_order
+):
     anna = PartnerFactory()
     order = paid_order(anna, 100, at=OCT)
     october = period_for(at=OCT)
@@ -188,7 +197,9 @@ def test_running_the_apply_task_again_changes_nothing(committed, paid_order):
 
 def test_one_transaction_enqueues_one_apply_task_per_period(committed, monkeypatch):
     calls = []
-    monkeypatch.setattr(tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id))
+    monkeypatch.setattr(
+        tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id)
+    )
     anna = PartnerFactory()
     orders = [make_order(anna, 10) for _ in range(5)]
     with committed():
@@ -203,7 +214,9 @@ def test_a_rolled_back_booking_enqueues_nothing_and_the_next_one_still_does(comm
     from django.db import transaction
 
     calls = []
-    monkeypatch.setattr(tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id))
+    monkeypatch.setattr(
+        tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id)
+    )
     anna = PartnerFactory()
     first, second = make_order(anna, 10), make_order(anna, 20)
     with committed():
@@ -214,6 +227,26 @@ def test_a_rolled_back_booking_enqueues_nothing_and_the_next_one_still_does(comm
 
     assert calls == [period_for(at=OCT).pk]
     assert VolumeEntry.objects.get().qv == D(20)
+
+
+def test_periods_of_a_rolled_back_booking_are_not_enqueued_with_the_next_commit(
+    committed, monkeypatch
+):
+    from django.db import transaction
+
+    calls = []
+    monkeypatch.setattr(
+        tasks.apply_pending_volume, "delay", lambda period_id: calls.append(period_id)
+    )
+    anna = PartnerFactory()
+    first, second = make_order(anna, 10), make_order(anna, 20)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        order_mark_paid(order=first, paid_at=berlin(2026, 9, 3, 12, 0))
+        raise RuntimeError("payment provider said no")
+    with committed():
+        order_mark_paid(order=second, paid_at=OCT)
+
+    assert calls == [period_for(at=OCT).pk]
 
 
 def test_the_sweep_applies_entries_whose_task_was_lost(monkeypatch):
@@ -229,7 +262,9 @@ def test_the_sweep_applies_entries_whose_task_was_lost(monkeypatch):
     assert not PendingVolume.objects.exists()
 
 
-def test_reattribution_moves_the_volume_in_every_period_it_touches_and_is_logged(committed, paid_order):
+def test_reattribution_moves_the_volume_in_every_period_it_touches_and_is_logged(
+    committed, paid_order
+):
     anna = PartnerFactory()
     ben = PartnerFactory(sponsor=anna)
     clara = PartnerFactory(sponsor=anna)
@@ -240,10 +275,16 @@ def test_reattribution_moves_the_volume_in_every_period_it_touches_and_is_logged
         order_mark_paid(order=order, paid_at=september)
         order_refund(order=order, quantities={order.lines.get().pk: 3})  # still September, open
     with committed():
-        change = order_reattribute(order=order, partner=clara, changed_by=admin, reason="customer asked")
+        change = order_reattribute(
+            order=order, partner=clara, changed_by=admin, reason="customer asked"
+        )
 
     sep = period_for(at=september)
-    assert (pv(ben, sep), pv(clara, sep), partner_stats(partner=anna, period=sep).gv) == (0, D(70), D(70))
+    assert (pv(ben, sep), pv(clara, sep), partner_stats(partner=anna, period=sep).gv) == (
+        0,
+        D(70),
+        D(70),
+    )
     assert change.from_partner == ben and change.to_partner == clara and change.changed_by == admin
     assert change.reason == "customer asked"
     # later refunds follow the order to its new partner
@@ -252,7 +293,9 @@ def test_reattribution_moves_the_volume_in_every_period_it_touches_and_is_logged
     assert pv(clara, sep) == D(50)
 
 
-def test_reattribution_of_volume_in_a_closed_period_moves_it_in_the_current_open_period(committed, paid_order):
+def test_reattribution_of_volume_in_a_closed_period_moves_it_in_the_current_open_period(
+    committed, paid_order
+):
     anna = PartnerFactory()
     ben = PartnerFactory()
     order = paid_order(anna, 100, at=OCT)
@@ -267,7 +310,9 @@ def test_reattribution_of_volume_in_a_closed_period_moves_it_in_the_current_open
     assert (pv(anna, current), pv(ben, current)) == (D(-100), D(100))
 
 
-def test_reattribution_to_the_partner_themselves_turns_customer_volume_into_own_volume(committed, paid_order):
+def test_reattribution_to_the_partner_themselves_turns_customer_volume_into_own_volume(
+    committed, paid_order
+):
     anna = PartnerFactory()
     ben = PartnerFactory()
     order = make_order(ben, 40, customer=CustomerFactory(email=anna.user.email))
@@ -302,7 +347,9 @@ def test_incremental_results_equal_a_full_recompute_after_mixed_events(committed
     paid_order(anna, 160, at=OCT)
     with committed():
         order_refund(order=first)
-        order_reattribute(order=paid_order(dora, 45, at=OCT), partner=anna, changed_by=None, reason="x")
+        order_reattribute(
+            order=paid_order(dora, 45, at=OCT), partner=anna, changed_by=None, reason="x"
+        )
     october = period_for(at=OCT)
     incremental = results(october)
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from commissions.selectors import statement_export_rows
 from partners.csvio import CsvWriter
-from qualification.dataexchange import period_parse
 from qualification.models import Period
+from qualification.periods import period_parse
 
 
 class Command(BaseCommand):
@@ -31,13 +31,16 @@ class Command(BaseCommand):
             raise CommandError(_("There is no period %(period)s yet.") % {"period": period})
         if found.is_open:
             raise CommandError(
-                _("Period %(period)s is still open; its statements exist once it is closed.") % {"period": period}
+                _("Period %(period)s is still open; its statements exist once it is closed.")
+                % {"period": period}
             )
         rows = statement_export_rows(period=found)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 count = self._write(fh, rows)
-            self.stderr.write(_("%(n)d statement(s) written to %(file)s.") % {"n": count, "file": output})
+            self.stderr.write(
+                _("%(n)d statement(s) written to %(file)s.") % {"n": count, "file": output}
+            )
         else:
             try:
                 self._write(self.stdout._out, rows)

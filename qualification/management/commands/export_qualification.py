@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from partners.csvio import CsvWriter
-from qualification.dataexchange import period_parse, qualification_export_rows
+from qualification.dataexchange import qualification_export_rows
 from qualification.models import Period
+from qualification.periods import period_parse
 
 
 class Command(BaseCommand):

@@ -1,0 +1,217 @@
+#!/usr/bin/env python
+"""Team page benchmark: does /dashboard/team/ open a team of 50,000 as fast as a team of 5?
+
+    .venv/bin/python bench/team.py [--team 50000] [--rounds 40]
+
+Without DATABASE_URL it runs on a throwaway SQLite file (/tmp/bench_team.sqlite3,
+recreated each run). For PostgreSQL pass an EMPTY scratch database, never a real one:
+
+    createdb -h 127.0.0.1 -U postgres bench_team
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_team .venv/bin/python bench/team.py
+
+Two leaders in one database: one with a random bushy team of --team partners,
+one with a team of 5; every partner has a results row in the current period.
+The tree is bulk-loaded with path and depth as partner_enroll writes them, and
+the team sizes are set by partner_team_sizes_refresh (as after an import).
+Each round times, for both leaders in turn (which one goes first alternates),
+the full team page, its htmx list fragment, the list's second page (the key
+cursor of the first) and the overview, through Django's test client (the whole
+request: session, middleware, templates). It prints p50 / p95 per page and the
+ratio large / small.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SCRATCH_SQLITE = Path(tempfile.gettempdir()) / "bench_team.sqlite3"
+NAMES = ["Anna", "Ben", "Clara", "Dora", "Emil", "Finn", "Greta", "Hans", "Ida", "Jonas",
+         "Karla", "Lena", "Max", "Nora", "Otto", "Paula", "Quirin", "Rosa", "Sven", "Tilda"]  # fmt: skip
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--team", type=int, default=50_000, help="the large team (default 50,000)")
+    parser.add_argument("--small", type=int, default=5, help="the small team (default 5)")
+    parser.add_argument("--rounds", type=int, default=40, help="timed rounds (default 40)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first (default 3)")
+    parser.add_argument("--seed", type=int, default=42)
+    return parser.parse_args()
+
+
+def setup_django():
+    sys.path.insert(0, str(BASE_DIR))
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SCRATCH_SQLITE}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH_SQLITE}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlm.settings")
+    os.environ.setdefault("DEBUG", "false")  # no query log
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from partners.models import Partner
+
+    if Partner.objects.exists():
+        sys.exit(
+            "This database already holds partners. Point DATABASE_URL at an empty scratch "
+            "database (e.g. createdb bench_team), never at real data."
+        )
+
+
+def build(*, large: int, small: int, rng: random.Random):
+    """Two leaders and their teams, bulk-loaded; returns (large leader, small leader)."""
+    from django.db import connection, transaction
+
+    from partners.genealogy import child_path
+    from partners.models import Partner, User
+    from partners.services import partner_team_sizes_refresh
+    from qualification.models import PartnerPeriodStats
+    from qualification.services import period_current_open
+
+    period = period_current_open()
+    rows = []  # (id, sponsor_id, path, depth)
+
+    def add(parent):
+        pid = len(rows) + 1
+        if parent is None:
+            rows.append((pid, None, "", 0))
+        else:
+            rows.append((pid, parent[0], child_path(parent[2], parent[0]), parent[3] + 1))
+        return rows[-1]
+
+    for size in (large, small):
+        team = [add(None)]
+        for _ in range(size):
+            team.append(add(rng.choice(team)))
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        for offset in range(0, len(rows), 2_000):
+            chunk = rows[offset : offset + 2_000]
+            User.objects.bulk_create(
+                [
+                    User(id=pid, email=f"bench-{pid}@example.invalid", password="!")
+                    for pid, *_ in chunk
+                ]
+            )
+            Partner.objects.bulk_create(
+                [
+                    Partner(
+                        id=pid,
+                        user_id=pid,
+                        first_name=rng.choice(NAMES),
+                        last_name=f"Bench{pid}",
+                        slug=f"bench-{pid}",
+                        sponsor_id=sponsor,
+                        path=path,
+                        depth=depth,
+                    )
+                    for pid, sponsor, path, depth in chunk
+                ]
+            )
+            PartnerPeriodStats.objects.bulk_create(
+                [
+                    PartnerPeriodStats(
+                        partner_id=pid,
+                        period=period,
+                        pv=Decimal(rng.randrange(0, 300)),
+                        customer_pv=Decimal(0),
+                        own_pv=Decimal(0),
+                        gv=Decimal(rng.randrange(0, 3_000)),
+                    )
+                    for pid, *_ in chunk
+                ]
+            )
+        partner_team_sizes_refresh()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("partners_partner", "partners_user", "qualification_partnerperiodstats"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"loaded {len(rows):,} partners in {time.perf_counter() - started:.1f} s ({connection.vendor})"
+    )
+    leaders = Partner.objects.filter(depth=0).order_by("pk")
+    big, little = list(leaders)
+    assert (big.team_size, little.team_size) == (large, small), (big.team_size, little.team_size)
+    return big, little
+
+
+def pages(client):
+    """The timed requests of one leader: name -> (path, extra headers)."""
+    import re
+    from html import unescape
+
+    first = client.get("/dashboard/team/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="team-list")
+    found = re.search(r'href="([^"]+)"[^>]*rel="next"', first.content.decode())
+    second = "/dashboard/team/" + unescape(found.group(1)) if found else "/dashboard/team/"
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "team-list"}
+    return {
+        "team page": ("/dashboard/team/", {}),
+        "team list (htmx)": ("/dashboard/team/", htmx),
+        "list, next page": (second, htmx),
+        "overview": ("/dashboard/", {}),
+    }
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main():
+    args = parse_args()
+    setup_django()
+    from django.test import Client
+
+    big, little = build(large=args.team, small=args.small, rng=random.Random(args.seed))
+    clients = {}
+    for label, leader in (("large", big), ("small", little)):
+        client = Client()
+        client.force_login(leader.user)
+        clients[label] = (client, pages(client))
+    times = {(label, name): [] for label in clients for name in clients[label][1]}
+    for round_no in range(args.warmup + args.rounds):
+        order = ["large", "small"] if round_no % 2 else ["small", "large"]
+        for name in clients["large"][1]:
+            for label in order:
+                client, urls = clients[label]
+                path, headers = urls[name]
+                started = time.perf_counter()
+                response = client.get(path, **headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, (label, name, response.status_code)
+                if round_no >= args.warmup:
+                    times[(label, name)].append(elapsed)
+
+    print(f"{args.rounds} rounds; team of {args.team:,} vs team of {args.small}; ms")
+    print(
+        f"{'page':<18} {'large p50':>10} {'p95':>8} {'small p50':>10} {'p95':>8} {'ratio p50':>10} {'p95':>6}"
+    )
+    for name in clients["large"][1]:
+        large, small = times[("large", name)], times[("small", name)]
+        lp50, lp95 = statistics.median(large), percentile(large, 0.95)
+        sp50, sp95 = statistics.median(small), percentile(small, 0.95)
+        print(
+            f"{name:<18} {lp50:>10.1f} {lp95:>8.1f} {sp50:>10.1f} {sp95:>8.1f} "
+            f"{lp50 / sp50:>10.2f} {lp95 / sp95:>6.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,542 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    RETURN_REASONS,
+    BankStatement,
+    BankTransaction,
+    CreditNote,
+    PayoutItem,
+    PayoutLog,
+    PayoutProfile,
+    PayoutRun,
+    PayoutRunEntry,
+)
+from .selectors import credit_note_file
+from .services import (
+    bank_statement_import,
+    bank_transaction_resolve,
+    credit_note_cancel,
+    payout_item_release,
+    payout_item_return,
+    payout_run_approve,
+    payout_run_cancel,
+    payout_run_mark_paid,
+    payout_run_prepare,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changed only through the services (partner dashboard, imports, runs)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _each(modeladmin, request, queryset, service, done_message, **kwargs):
+    """Call a service per selected row; report errors per row, never a 500."""
+    done = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            service(request.user, obj, **kwargs)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Return reason (ISO code)"),
+        choices=[(code, f"{code} – {label}") for code, label in RETURN_REASONS.items()],
+    )
+
+
+@admin.register(PayoutProfile)
+class PayoutProfileAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "account_holder", "iban_masked", "tax_status", "hold_until")
+    list_filter = ("tax_status", "country")
+    search_fields = ("partner__slug", "partner__last_name", "account_holder")
+    exclude = ("iban",)
+    readonly_fields = ("iban_masked",)
+
+
+@admin.register(PayoutLog)
+class PayoutLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "actor", "partner", "message")
+    list_filter = ("action",)
+    search_fields = ("partner__slug", "message")
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Bank statement (CAMT.053 XML or MT940)"),
+    )
+
+
+class TransactionInline(admin.TabularInline):
+    model = BankTransaction
+    fields = ("booking_date", "amount", "counterparty_name", "reference", "status", "order")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "file_name",
+        "format",
+        "statement_id",
+        "lines_total",
+        "lines_new",
+        "imported_at",
+        "imported_by",
+    )
+    readonly_fields = (
+        "file_name",
+        "file_hash",
+        "format",
+        "account_iban",
+        "statement_id",
+        "lines_total",
+        "lines_new",
+        "imported_at",
+        "imported_by",
+    )
+    inlines = [TransactionInline]
+    change_list_template = "admin/payouts/bankstatement/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="payouts_bankstatement_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        if not request.user.has_perm("payouts.add_bankstatement"):
+            messages.error(request, _("You may not import bank statements."))
+            return redirect("admin:payouts_bankstatement_changelist")
+        form = StatementUploadForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = bank_statement_import(
+                    data=upload.read(), file_name=upload.name, actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                if result.created:
+                    messages.success(
+                        request,
+                        _("%(new)d new lines imported, %(known)d were known already.")
+                        % {"new": result.statement.lines_new, "known": result.skipped},
+                    )
+                else:
+                    messages.warning(
+                        request, _("This statement was imported before; nothing changed.")
+                    )
+                return redirect(
+                    reverse("admin:payouts_bankstatement_change", args=[result.statement.pk])
+                )
+        if form.errors:
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Import a bank statement"),
+        }
+        return TemplateResponse(
+            request, "admin/payouts/bankstatement/upload.html", context, status=status
+        )
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs attention")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("1", gettext_lazy("yes")), ("0", gettext_lazy("no"))]
+
+    def queryset(self, request, queryset):
+        needs = {"status__in": BankTransaction.NEEDS_ATTENTION, "resolved_at__isnull": True}
+        if self.value() == "1":
+            return queryset.filter(**needs)
+        if self.value() == "0":
+            return queryset.exclude(**needs)
+        return queryset
+
+
+class ResolveForm(forms.ModelForm):
+    class Meta:
+        model = BankTransaction
+        fields = ("resolution_note",)
+
+
+@admin.register(BankTransaction)
+class BankTransactionAdmin(admin.ModelAdmin):
+    """Lines are never edited; an admin only says how a listed line was settled."""
+
+    list_display = (
+        "booking_date",
+        "amount",
+        "counterparty_name",
+        "reference",
+        "status",
+        "order",
+        "resolved_at",
+    )
+    list_filter = (NeedsAttentionFilter, "status")
+    search_fields = ("reference", "counterparty_name", "end_to_end_id", "order__number")
+    form = ResolveForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in BankTransaction._meta.fields if f.name != "resolution_note"]
+        if obj is not None and obj.resolved_at is not None:
+            fields.append("resolution_note")
+        return fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        bank_transaction_resolve(
+            bank_transaction=obj, actor=request.user, note=form.cleaned_data["resolution_note"]
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    """Credit notes are never edited or deleted; a mistake is cancelled by a
+    cancelling credit note (payouts.services.credit_note_cancel)."""
+
+    list_display = ("number", "kind", "partner", "issue_date", "net", "vat", "gross", "downloads")
+    list_filter = ("kind", "year", "tax_status")
+    search_fields = ("number", "partner__slug", "partner__last_name")
+    exclude = ("pdf", "xml")
+    readonly_fields = ("downloads",)
+    actions = ("cancel",)
+
+    @admin.action(description=gettext_lazy("Cancel by a cancelling credit note"))
+    def cancel(self, request, queryset):
+        if not request.user.has_perm("payouts.approve_payoutrun"):
+            self.message_user(
+                request,
+                _("Only admins who approve payouts may cancel credit notes."),
+                messages.ERROR,
+            )
+            return None
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _each(
+                self,
+                request,
+                queryset,
+                lambda user, note, reason: credit_note_cancel(note=note, actor=user, reason=reason),
+                _("%(n)d credit notes cancelled by cancelling credit notes."),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Cancel credit notes"),
+            "intro": _(
+                "Each credit note gets a cancelling credit note with its own number; the "
+                "original stays unchanged. A payout not yet paid gets a new credit note with "
+                "its next run."
+            ),
+            "objects": list(queryset),
+            "form": form,
+            "action": "cancel",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Cancel credit notes"),
+        }
+        return TemplateResponse(request, "admin/action_confirm_base.html", context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "xml")
+
+    @admin.display(description=gettext_lazy("files"))
+    def downloads(self, obj):
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">XML</a>',
+            reverse("admin:payouts_creditnote_file", args=[obj.number, "pdf"]),
+            reverse("admin:payouts_creditnote_file", args=[obj.number, "xml"]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "file/<str:number>.<str:kind>",
+                self.admin_site.admin_view(self.file_view),
+                name="payouts_creditnote_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, number, kind):
+        if not self.has_view_permission(request):
+            raise Http404
+        found = credit_note_file(number=number, kind=kind)
+        if found is None:
+            raise Http404
+        content, content_type, file_name = found
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        return response
+
+
+@admin.register(PayoutItem)
+class PayoutItemAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "statement", "net", "status", "return_reason", "credit_note")
+    list_filter = ("status",)
+    search_fields = ("partner__slug", "partner__last_name")
+    actions = ("mark_returned", "release")
+
+    @admin.action(description=gettext_lazy("Returned by the bank (with reason code)"))
+    def mark_returned(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _each(
+                self,
+                request,
+                queryset,
+                lambda user, item, reason: payout_item_return(item=item, reason=reason, actor=user),
+                _("%(n)d payouts marked returned."),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Payouts returned by the bank"),
+            "intro": _("The credit notes stay; the payouts wait for corrected details."),
+            "objects": list(queryset),
+            "form": form,
+            "action": "mark_returned",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Mark returned"),
+        }
+        return TemplateResponse(request, "admin/action_confirm_base.html", context)
+
+    @admin.action(description=gettext_lazy("Payable again (details fixed)"))
+    def release(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, item: payout_item_release(item=item, actor=user, note="admin"),
+            _("%(n)d payouts are payable again."),
+        )
+
+
+class EntryInline(admin.TabularInline):
+    model = PayoutRunEntry
+    fields = (
+        "item",
+        "gross",
+        "account_holder",
+        "iban_masked",
+        "end_to_end_id",
+        "remittance",
+        "outcome",
+        "return_reason",
+        "note",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LogInline(admin.TabularInline):
+    model = PayoutLog
+    fields = ("created_at", "action", "actor", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "total", "prepared_by", "approved_by", "prepared_at")
+    list_filter = ("status",)
+    exclude = ("sepa_xml", "skipped")
+    readonly_fields = (
+        "status",
+        "total",
+        "entry_count",
+        "left_out",
+        "prepared_by",
+        "prepared_at",
+        "approved_by",
+        "approved_at",
+        "execution_date",
+        "sepa_file",
+        "sepa_sha256",
+        "message_id",
+        "payment_info_id",
+        "paid_by",
+        "paid_at",
+        "cancelled_by",
+        "cancelled_at",
+    )
+    inlines = [EntryInline, LogInline]
+    actions = ("approve", "cancel", "mark_paid")
+    change_list_template = "admin/payouts/payoutrun/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("sepa_xml")
+
+    @admin.display(description=gettext_lazy("transfers"))
+    def entry_count(self, obj):
+        return obj.entries.exclude(outcome=PayoutRunEntry.Outcome.REMOVED).count()
+
+    @admin.display(description=gettext_lazy("left out (stay payable)"))
+    def left_out(self, obj):
+        if not obj.skipped:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} ({}, {} €): {}</li>",
+                ((s["name"], s["partner"], s["net"], " ".join(s["missing"])) for s in obj.skipped),
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("SEPA file"))
+    def sepa_file(self, obj):
+        if not obj.sepa_sha256:
+            return "–"
+        return format_html(
+            '<a href="{}">pain.001.001.09</a>',
+            reverse("admin:payouts_payoutrun_sepa", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "prepare/",
+                self.admin_site.admin_view(self.prepare_view),
+                name="payouts_payoutrun_prepare",
+            ),
+            path(
+                "<int:pk>/sepa.xml",
+                self.admin_site.admin_view(self.sepa_view),
+                name="payouts_payoutrun_sepa",
+            ),
+            *super().get_urls(),
+        ]
+
+    def prepare_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:payouts_payoutrun_changelist")
+        try:
+            run = payout_run_prepare(actor=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:payouts_payoutrun_changelist")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("admin:payouts_payoutrun_changelist")
+        messages.success(
+            request,
+            _("Payout run prepared: %(total)s EUR. Another admin must approve it.")
+            % {"total": run.total},
+        )
+        return redirect("admin:payouts_payoutrun_change", run.pk)
+
+    def sepa_view(self, request, pk):
+        run = PayoutRun.objects.filter(pk=pk).first()
+        if run is None or not run.sepa_sha256 or not self.has_view_permission(request, run):
+            raise Http404
+        response = HttpResponse(bytes(run.sepa_xml), content_type="application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="payout-run-{run.pk}-pain.001.001.09.xml"'
+        )
+        return response
+
+    @admin.action(description=gettext_lazy("Approve (four eyes) and write the SEPA file"))
+    def approve(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, run: payout_run_approve(run=run, actor=user),
+            _("%(n)d payout runs approved; credit notes issued."),
+        )
+
+    @admin.action(description=gettext_lazy("Cancel (before approval)"))
+    def cancel(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, run: payout_run_cancel(run=run, actor=user),
+            _("%(n)d payout runs cancelled."),
+        )
+
+    @admin.action(description=gettext_lazy("Mark paid (the bank confirmed)"))
+    def mark_paid(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, run: payout_run_mark_paid(run=run, actor=user),
+            _("%(n)d payout runs marked paid."),
+        )

@@ -1,0 +1,103 @@
+"""Reads of the payouts app."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+
+from .models import PayoutProfile, TaxStatus
+
+
+def payout_profile_get(*, partner: Partner) -> PayoutProfile | None:
+    return PayoutProfile.objects.filter(partner=partner).first()
+
+
+def payout_profile_missing(*, profile: PayoutProfile | None) -> list[str]:
+    """What is still missing before this partner can be paid, in plain words.
+    Empty when the profile is complete. The one owner of "complete"."""
+    if profile is None:
+        return [_("Your payout details: account holder, IBAN, business address and tax status.")]
+    missing = []
+    if not profile.account_holder:
+        missing.append(_("The account holder, exactly as your bank knows it."))
+    if not profile.iban:
+        missing.append(_("Your IBAN."))
+    if not (profile.street and profile.postal_code and profile.city and profile.country):
+        missing.append(_("Your business address (street, postal code, city, country)."))
+    if not profile.tax_status:
+        missing.append(_("Your tax status (regular, small business or EU reverse charge)."))
+    elif profile.tax_status == TaxStatus.REGULAR and not (profile.tax_number or profile.vat_id):
+        missing.append(_("Your tax number (Steuernummer) or VAT id (USt-IdNr)."))
+    elif profile.tax_status == TaxStatus.SMALL_BUSINESS and not profile.tax_number:
+        missing.append(_("Your tax number (Steuernummer); small businesses need it."))
+    elif profile.tax_status == TaxStatus.REVERSE_CHARGE and not profile.vat_id:
+        missing.append(_("The VAT id of your business in its EU state."))
+    return missing
+
+
+def payout_hold_active(*, profile: PayoutProfile | None, at=None) -> bool:
+    at = at or timezone.now()
+    return bool(profile and profile.hold_until and profile.hold_until > at)
+
+
+def payout_blockers(*, profile: PayoutProfile | None, at=None) -> list[str]:
+    """Everything that keeps a payout from being made now: what is missing, and a
+    hold after an IBAN change."""
+    blockers = payout_profile_missing(profile=profile)
+    if payout_hold_active(profile=profile, at=at):
+        blockers.append(
+            _("Your IBAN was changed recently: payouts wait until %(date)s for your safety.")
+            % {"date": timezone.localtime(profile.hold_until).strftime("%d.%m.%Y %H:%M")}
+        )
+    return blockers
+
+
+def bank_transactions_open():
+    """Lines an admin still has to look at: no match, wrong amount, already
+    paid, duplicate; not yet resolved."""
+    from .models import BankTransaction
+
+    return BankTransaction.objects.filter(
+        status__in=BankTransaction.NEEDS_ATTENTION, resolved_at__isnull=True
+    ).order_by("booking_date", "pk")
+
+
+def credit_notes_of(*, partner: Partner):
+    from .models import CreditNote
+
+    return (
+        CreditNote.objects.filter(partner=partner)
+        .defer("pdf", "xml")
+        .order_by("-year", "-sequence")
+    )
+
+
+def payout_items_of(*, partner: Partner):
+    from .models import PayoutItem
+
+    return (
+        PayoutItem.objects.filter(partner=partner)
+        .select_related("statement__period", "credit_note")
+        .defer("credit_note__pdf", "credit_note__xml")
+        .order_by("-statement__period__start")
+    )
+
+
+def credit_note_file(*, number: str, kind: str, partner: Partner | None = None):
+    """(content, content type, file name) of a credit note's PDF or XML; a
+    partner gets only their own. None when there is no such note."""
+    from .models import CreditNote
+
+    if kind not in ("pdf", "xml"):
+        return None
+    notes = CreditNote.objects.filter(number=number)
+    if partner is not None:
+        notes = notes.filter(partner=partner)
+    note = notes.first()
+    if note is None:
+        return None
+    if kind == "xml":
+        return bytes(note.xml), "application/xml", f"{note.number}.xml"
+    return bytes(note.pdf), "application/pdf", f"{note.number}.pdf"
