@@ -28,6 +28,7 @@ from orders.referral import (
     referral_remember,
 )
 from orders.selectors import product_list_active
+from partners.slugs import SLUG_MAX
 
 from .pagecache import local_tier, page_bytes, page_key, public_response
 from .selectors import landing_partner_for_page, landing_partner_get, landing_product_get
@@ -98,6 +99,8 @@ def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dic
 @require_safe
 def partner_page(request, slug):
     """A partner's landing page /<slug>/: the same page for every visitor."""
+    if len(slug) > SLUG_MAX:  # no partner has it; keeps cache keys short
+        return not_found(request)
     if slug != slug.lower():
         url = reverse("landing:partner", kwargs={"slug": slug.lower()})
         query = request.META.get("QUERY_STRING", "")
