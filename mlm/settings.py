@@ -292,6 +292,8 @@ ATTRIBUTION_MODE = env.str("ATTRIBUTION_MODE", default="lifetime")  # or "last_t
 REFERRAL_COOKIE_NAME = "mlm_ref"
 PARTNER_TERMS_VERSION = env.str("PARTNER_TERMS_VERSION", default="2026-01")
 SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
+# Requests per company API key to the order intake API (/api/v1/orders), DRF's "n/period".
+ORDER_INTAKE_RATE = env.str("ORDER_INTAKE_RATE", default="600/min")
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # Public pages: how long Redis keeps a rendered page (changes drop it at once), and
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
@@ -336,8 +338,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Partner API",
-    "DESCRIPTION": "Read-only access to a partner's own data.",
+    "TITLE": "Partner API and order intake API",
+    "DESCRIPTION": "Partners: read-only access to their own data (/api/v1/me..., personal token). "
+    "The company's external shops: orders, payments and refunds (/api/v1/orders..., company API key).",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
