@@ -368,7 +368,13 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         ("placed_at", admin.DateFieldListFilter),
     )
-    search_fields = ("number", "email", "attributed_partner__slug", "payment_reference")
+    search_fields = (
+        "number",
+        "external_id",
+        "email",
+        "attributed_partner__slug",
+        "payment_reference",
+    )
     list_select_related = ("attributed_partner",)
     date_hierarchy = "placed_at"
     ordering = ("-placed_at",)

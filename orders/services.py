@@ -38,6 +38,7 @@ from .models import (
     CompanyApiKey,
     Customer,
     CustomerBindingChange,
+    IdempotencyKey,
     Order,
     OrderEvent,
     OrderLine,
@@ -836,6 +837,12 @@ def order_external_place(
     return _order_create(
         draft=draft, checkout_token=None, external_id=full_id, placed_at=placed_at, confirm=False
     )
+
+
+def idempotency_keys_prune(*, before) -> int:
+    """Forget the stored answers of intake API requests made before `before`."""
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=before).delete()
+    return deleted
 
 
 # --- Keys of the company's external shops -----------------------------------

@@ -309,6 +309,20 @@ def test_idempotency_keys_belong_to_one_api_key(api, soap):
     assert Order.objects.count() == 2
 
 
+def test_old_idempotency_keys_are_forgotten_after_the_set_days(api, soap, settings):
+    from datetime import timedelta
+
+    from orders.tasks import idempotency_keys_prune
+
+    settings.ORDER_INTAKE_IDEMPOTENCY_DAYS = 30
+    post(api, "/api/v1/orders", order_body(), key="old")
+    post(api, "/api/v1/orders", order_body(external_id="1002"), key="new")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=31))
+
+    assert idempotency_keys_prune() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
 # --- Payments and refunds book volume exactly once ---------------------------------------
 
 
