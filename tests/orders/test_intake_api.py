@@ -109,6 +109,14 @@ def test_a_key_without_the_write_scope_may_read_but_not_place(soap):
     assert not Order.objects.exists()
 
 
+def test_a_key_without_the_read_scope_cannot_read(api, soap):
+    number = post(api, "/api/v1/orders", order_body()).json()["number"]
+    _key, raw = company_api_key_create(name="Writer", source="shopify", scopes=[WRITE])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get(f"/api/v1/orders/{number}").status_code == 403
+
+
 def test_a_partner_token_is_not_a_company_key(soap, anna):
     from dashboard.services import api_token_create
 
@@ -179,6 +187,18 @@ def test_without_code_or_binding_the_order_is_the_companys(api, soap):
         "reason": "none",
         "explanation": "No partner: the order counts for the company.",
     }
+
+
+def test_in_last_touch_mode_the_code_wins_over_the_binding_like_at_the_own_checkout(
+    api, soap, anna, settings
+):
+    settings.ATTRIBUTION_MODE = "last_touch"
+    bert = PartnerFactory(slug="bert")
+    CustomerFactory(email="karla@example.org", bound_partner=bert, bound_at=timezone.now())
+
+    body = post(api, "/api/v1/orders", order_body(partner="anna")).json()
+
+    assert (body["attribution"]["partner"], body["attribution"]["reason"]) == ("anna", "code")
 
 
 def test_a_fresh_referral_from_the_shop_attributes(api, soap, anna):
