@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    "prune-idempotency-keys": {
+        "task": "orders.tasks.idempotency_keys_prune",
+        "schedule": crontab(hour=4, minute=37),
+    },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
         "task": "commissions.tasks.refresh_commission_estimates",
@@ -296,6 +300,10 @@ ATTRIBUTION_MODE = env.str("ATTRIBUTION_MODE", default="lifetime")  # or "last_t
 REFERRAL_COOKIE_NAME = "mlm_ref"
 PARTNER_TERMS_VERSION = env.str("PARTNER_TERMS_VERSION", default="2026-01")
 SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
+# Requests per company API key to the order intake API (/api/v1/orders), DRF's "n/period".
+ORDER_INTAKE_RATE = env.str("ORDER_INTAKE_RATE", default="600/min")
+# How long the intake API remembers an Idempotency-Key (a shop's retries come within hours).
+ORDER_INTAKE_IDEMPOTENCY_DAYS = env.int("ORDER_INTAKE_IDEMPOTENCY_DAYS", default=30)
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # Public pages: how long Redis keeps a rendered page (changes drop it at once), and
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
@@ -340,8 +348,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Partner API",
-    "DESCRIPTION": "Read-only access to a partner's own data.",
+    "TITLE": "Partner API and order intake API",
+    "DESCRIPTION": "Partners: read-only access to their own data (/api/v1/me..., personal token). "
+    "The company's external shops: orders, payments and refunds (/api/v1/orders..., company API key).",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

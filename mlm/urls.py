@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("dashboard.api_urls")),
+    # The company's order intake API (external shops); the partner API has /api/v1/me...
+    path("api/v1/", include("orders.api_urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),
