@@ -87,8 +87,8 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
     customer CV in the period x the statement's customer percent (exact,
     before rounding). Read from the ledger, which never changes for a closed
     period (later refunds and re-attributions book into open periods), so the
-    lines are as frozen as the statement; not copied at the close (a million
-    orders would double its cost)."""
+    lines are as frozen as the statement (the close also stores them as
+    customer lines)."""
     if not statement.customer_percent:
         return []
     rows = (
