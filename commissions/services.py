@@ -249,22 +249,6 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
         copy.write("".join(chunk))
 
 
-def _customer_lines_sql(cursor, period_id: int) -> None:
-    """One customer line per order of each statement with a customer percent:
-    the order's net customer CV in the period x the statement's percent, set
-    based (the ledger of a closed period never changes, so these lines stay
-    true; selectors.statement_customer_orders reads the same from the ledger)."""
-    cursor.execute(
-        f"INSERT INTO {LINE} (statement_id, kind, order_id, cv, percent, amount, rank_name, reason) "  # noqa: S608
-        "SELECT s.id, %s, e.order_id, SUM(e.cv), s.customer_percent, SUM(e.cv) * s.customer_percent / 100.0, '', '' "
-        f"FROM {LEDGER} e JOIN {STATEMENT} s ON s.partner_id = e.partner_id AND s.period_id = e.period_id "
-        "WHERE e.period_id = %s AND e.kind <> %s AND s.customer_percent <> 0 "
-        "GROUP BY s.id, e.order_id, s.customer_percent HAVING SUM(e.cv) <> 0 "
-        "ORDER BY s.id, e.order_id",
-        [StatementLine.Kind.CUSTOMER, period_id, OWN],
-    )
-
-
 def statements_compute_for_close(*, period: Period) -> engine.Summary:
     """Compute and store the statements of a period being closed (called
     inside period_close's transaction, with the period locked)."""
@@ -291,7 +275,6 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
                 [_statement_row(ids[res.partner_id], period.pk, res) for res in ordered]
             )
             RowWriter(StatementLine, _LINE_COLUMNS).write(_line_rows(ordered, ids, factor))
-        _customer_lines_sql(cursor, period.pk)
     PeriodCommissionSummary.objects.create(
         period=period,
         cv_total=_M(summary.cv_total),

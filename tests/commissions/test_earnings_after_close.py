@@ -43,3 +43,12 @@ def test_partners_read_their_closed_statement_in_words(plan, sell):
     assert bens["payout"] == "0.00" and bens["carried_out"] == bens["total"] != "0.00"
     assert "carried forward to the next month: below the minimum payout" in bens["carry_reason"]
     assert 'href="/dashboard/earnings/2026-09/"' in overview
+    doras_api = client_for(dora, language="en").get("/api/v1/me/commissions?period=2026-09").json()
+    assert doras_api["customer_orders"]["count"] == 1
+    assert doras_api["customer_orders"]["results"][0] == {
+        "order_number": order.number,
+        "text": f"€60.00 from order {order.number}: €300.00 CV, 20%",
+        "cv": "300.00",
+        "percent": "20.0000",
+        "amount": "60.00",
+    }
