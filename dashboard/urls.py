@@ -13,6 +13,7 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_node, name="team_node"),
     path("whats-missing/", views_whatif.whatif, name="whatif"),
+    path("whats-missing/close/", views_whatif.whatif_close, name="whatif_close"),
     path("earnings/", views_earnings.earnings, name="earnings"),
     path("earnings/<str:label>/", views_earnings.earnings_statement, name="earnings_statement"),
     path("customers/", views.customers, name="customers"),

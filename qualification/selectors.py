@@ -245,11 +245,13 @@ def team_nearest_ranks(
         default=Value(ZERO),
         output_field=VOLUME,
     )
+    # Only the columns the sentence needs: the whole team passes the sort.
+    members = partner_descendants(partner=partner).only("first_name", "last_name", "slug", "status")
     qs = (
-        partners_with_period_stats(partner_descendants(partner=partner), period=period)
+        partners_with_period_stats(members, period=period)
         .exclude(status=Partner.Status.TERMINATED)
+        .filter(paid_as_level__lt=ascending[-1].level)
         .annotate(next_level=next_level, missing=missing)
-        .filter(next_level__gt=0)
         .order_by("missing", "pk")
     )
     rows = list(qs[offset : offset + limit + 1])

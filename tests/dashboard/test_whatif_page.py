@@ -2,6 +2,8 @@
 simulator, team members close to a rank; German and English; a fixed number
 of queries whatever the team size; bad simulator input is a form error."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,7 @@ from tests.dashboard.conftest import client_for, stats_set, team_build
 from tests.factories import PartnerFactory
 
 URL = "/dashboard/whats-missing/"
+CLOSE = "/dashboard/whats-missing/close/"
 
 
 def text(response) -> str:
@@ -33,10 +36,21 @@ def test_the_next_rank_is_explained_with_the_least_volume_and_its_ways(team):
 
 
 @pytest.mark.django_db
+def test_the_page_loads_the_team_members_close_to_a_rank_separately(team):
+    page = client_for(team.anna).get(URL).content.decode()
+    assert f'hx-get="{CLOSE}" hx-trigger="load"' in page
+    fragment = client_for(team.anna).get(CLOSE, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "Finn Fischer" in fragment
+
+
+@pytest.mark.django_db
 def test_the_page_speaks_german(team):
     page = text(client_for(team.anna, language="de").get(URL))
     assert "Was fehlt?" in page
-    assert "Gold: noch 1.770 PV aus Ihrem eigenen Volumen und eine weitere Linie mit Silver, oder " in page
+    assert (
+        "Gold: noch 1.770 PV aus Ihrem eigenen Volumen und eine weitere Linie mit Silver, oder "
+        in page
+    )
     assert "1.000 PV im Team von Clara und 770 PV im Team von Ben" in page
 
 
@@ -92,12 +106,12 @@ def test_a_partner_cannot_simulate_someone_elses_leg(team):
 @pytest.mark.django_db
 def test_team_members_close_to_a_rank_are_sorted_by_what_they_miss(team, period):
     stats_set(team.dora, period, pv="60", gv="60")  # no rank: Bronze needs 100 PV
-    page = text(client_for(team.anna).get(URL))
+    page = text(client_for(team.anna).get(CLOSE))
     assert "Dora Dietz is missing 40 PV for Bronze" in page
     assert "Finn Fischer is missing at least 100 PV for Silver" in page
     assert page.index("Dora Dietz is missing") < page.index("Finn Fischer is missing")
     assert page.index("Finn Fischer is missing") < page.index("Emil Engel is missing")
-    german = text(client_for(team.anna, language="de").get(URL))
+    german = text(client_for(team.anna, language="de").get(CLOSE))
     assert "Dora Dietz fehlen 40 PV für Bronze" in german
 
 
@@ -105,7 +119,7 @@ def test_team_members_close_to_a_rank_are_sorted_by_what_they_miss(team, period)
 def test_someone_outside_the_team_is_never_listed(team, period):
     stranger = PartnerFactory(first_name="Xaver", last_name="Fremd")
     stats_set(stranger, period, pv="99", gv="99")
-    page = text(client_for(team.ben).get(URL))
+    page = text(client_for(team.ben).get(CLOSE, HTTP_HX_REQUEST="true"))
     assert "Xaver" not in page and "Finn" not in page
     assert "Dora Dietz" in page
 
@@ -118,7 +132,8 @@ def counts_for(leader):
         "own": f"{URL}?amount=200&target=own",
         "new": f"{URL}?amount=200&target=new",
         "leg": f"{URL}?amount=200&target={child.pk}",
-        "page 2": f"{URL}?page=2",
+        "close": CLOSE,
+        "close, page 2": f"{CLOSE}?page=2",
     }
     result = {}
     for key, url in urls.items():
@@ -137,3 +152,17 @@ def test_query_count_is_the_same_for_a_team_of_3_and_of_30(plan, period):
     team_build(root=large, size=30, period=period)
     assert counts_for(small) == counts_for(large)
     assert max(counts_for(small).values()) <= 12
+
+
+@pytest.mark.django_db
+def test_the_close_list_pages_through_the_team_without_repeats(plan, period):
+    leader = PartnerFactory()
+    team_build(root=leader, size=30, period=period)
+    client = client_for(leader)
+    first = client.get(CLOSE).content.decode()
+    second = client.get(CLOSE, {"page": 2}).content.decode()
+    slugs = [re.findall(r'data-member="([^"]+)"', page) for page in (first, second)]
+    assert len(slugs[0]) == 20 and len(slugs[1]) == 10
+    assert not set(slugs[0]) & set(slugs[1])
+    assert f"{CLOSE}?page=2" in first and "Next" in first
+    assert client.get(CLOSE, {"page": "x"}).status_code == 200
