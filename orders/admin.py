@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from partners.admin_base import euro_column
 from partners.models import Partner
 
 from .emails import order_confirmation_email_send
@@ -347,9 +348,9 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "partner_display",
         "email",
-        "total",
+        euro_column(Order, "total"),
         "qv",
-        "cv",
+        euro_column(Order, "cv"),
         "attribution",
         "payment_method",
         "placed_at",

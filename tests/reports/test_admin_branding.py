@@ -57,3 +57,15 @@ def test_the_order_list_counts_in_german_with_the_right_plural(client_for, order
     client = client_for(UserFactory(is_staff=True, is_superuser=True), language="de")
     page = client.get(reverse("admin:orders_order_changelist")).content.decode()
     assert expected in page
+
+
+def test_money_columns_show_the_euro_sign_in_the_german_format(client_for):
+    from decimal import Decimal
+
+    OrderFactory(price_total=Decimal("1234.50"))
+    client = client_for(UserFactory(is_staff=True, is_superuser=True), language="de")
+    page = client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "1.234,50\u00a0€" in page
+    assert "Gesamtbetrag" in page  # the column keeps its translated title
+    english = client_for(UserFactory(is_staff=True, is_superuser=True))
+    assert "1,234.50\u00a0€" in english.get(reverse("admin:orders_order_changelist")).content.decode()
