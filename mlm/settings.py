@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "webhooks",
+    "reports",
     "demo",
 ]
 
@@ -295,6 +296,9 @@ CELERY_BEAT_SCHEDULE = {
 # Business settings (qualification.md)
 COMPANY_NAME = env.str("COMPANY_NAME", default="Lumen Naturkosmetik")
 DEFAULT_CURRENCY = "EUR"
+# Reports (commissions.md 7): a partner whose own purchases are more than this share
+# of their CV is listed (German courts look at sales to outsiders).
+OWN_PURCHASE_SHARE_ALERT = Decimal(env.str("OWN_PURCHASE_SHARE_ALERT", default="0.5"))
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
 ATTRIBUTION_MODE = env.str("ATTRIBUTION_MODE", default="lifetime")  # or "last_touch"
 REFERRAL_COOKIE_NAME = "mlm_ref"

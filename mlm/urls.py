@@ -12,6 +12,7 @@ urlpatterns = [
     # The public pages switch language by GET (their HTML has no form token).
     path("i18n/switch/", language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("dashboard.api_urls")),

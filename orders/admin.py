@@ -14,10 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from partners.admin_base import euro_column
 from partners.models import Partner
 
+from .emails import order_confirmation_email_send
 from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
@@ -354,9 +356,9 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "partner_display",
         "email",
-        "total",
+        euro_column(Order, "total"),
         "qv",
-        "cv",
+        euro_column(Order, "cv"),
         "attribution",
         "payment_method",
         "placed_at",
@@ -387,6 +389,7 @@ class OrderAdmin(admin.ModelAdmin):
         "reattribute",
         "partial_refund",
         "refund_late_payment",
+        "resend_confirmation",
     )
     fieldsets = (
         (
@@ -572,6 +575,37 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _("%(n)d payments after cancellation refunded.") % {"n": done},
+                messages.SUCCESS,
+            )
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("orders.resend_order_confirmation")
+
+    @admin.action(
+        description=gettext_lazy("Re-send the order confirmation e-mail"), permissions=["resend"]
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = 0
+        for order in queryset.order_by("pk"):
+            try:
+                order_confirmation_email_send(order=order)
+                sent += 1
+            except OSError as exc:
+                self.message_user(
+                    request,
+                    _("%(number)s: the e-mail could not be sent (%(error)s).")
+                    % {"number": order.number, "error": exc},
+                    messages.ERROR,
+                )
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d order confirmation sent again.",
+                    "%(n)d order confirmations sent again.",
+                    sent,
+                )
+                % {"n": sent},
                 messages.SUCCESS,
             )
 
