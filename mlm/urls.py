@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("dashboard.api_urls")),
+    path("dashboard/privacy/", include("privacy.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),
