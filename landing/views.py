@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from orders.cart import Cart
+from orders.events import consent_answered
 from orders.forms import CartAddForm
 from orders.referral import (
+    CONSENT_TEXT_VERSION,
     SLUG_RE,
     consent_banner_referral,
     consent_cookie_set,
@@ -275,13 +277,18 @@ def consent(request):
         return render(
             request,
             "landing/consent.html",
-            {"state": consent_state(request), "referral": request.session.get("referral")},
+            {
+                "state": consent_state(request),
+                "referral": request.session.get("referral"),
+                "text_version": CONSENT_TEXT_VERSION,
+            },
         )
     accepted = request.POST.get("choice") == "accept"
     response = HttpResponseRedirect(
         safe_path(request, request.POST.get("next"), reverse("landing:consent"))
     )
     consent_cookie_set(response, accepted=accepted, secure=request.is_secure())
+    consent_answered.send(sender=None, accepted=accepted, text_version=CONSENT_TEXT_VERSION)
     if accepted:
         referral = referral_from_session(request)
         if referral is not None and referral.is_fresh():

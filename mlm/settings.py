@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "payouts",
     "webhooks",
     "reports",
+    "privacy",
     "demo",
 ]
 
@@ -221,6 +222,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Personal-data exports: outside MEDIA_ROOT, handed out only by privacy.views.export_download.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+# How long an erased partner's landing page address stays blocked from reuse.
+PRIVACY_SLUG_BLOCK_DAYS = env.int("PRIVACY_SLUG_BLOCK_DAYS", default=365)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -257,6 +262,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "privacy-scrub-expired-retention": {
+        "task": "privacy.tasks.scrub_expired_retention",
+        "schedule": 24 * 60 * 60.0,
+    },
     "apply-forgotten-volume": {
         "task": "qualification.tasks.sweep_pending_volume",
         "schedule": 60.0,

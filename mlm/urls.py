@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("dashboard.api_urls")),
     # The company's order intake API (external shops); the partner API has /api/v1/me...
     path("api/v1/", include("orders.api_urls")),
+    path("dashboard/privacy/", include("privacy.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),
