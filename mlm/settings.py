@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "webhooks",
+    "sandbox",
     "demo",
 ]
 
