@@ -169,3 +169,50 @@ def test_open_periods_cannot_be_run(history, committed, sell):
     with pytest.raises(ValidationError, match="at least one"):
         run(history["september"].plan, [], committed)
     assert not SandboxRun.objects.exists()
+
+
+def test_the_run_reports_progress_per_period_in_its_row(history, committed, monkeypatch):
+    import sandbox.services as services
+
+    seen = []
+    original = services._progress
+
+    def record(run_id, percent, message):
+        original(run_id, percent, message)
+        row = SandboxRun.objects.get(pk=run_id)
+        seen.append((row.status, row.progress, row.message))
+
+    monkeypatch.setattr(services, "_progress", record)
+    result = run(history["september"].plan, [history["september"], history["october"]], committed)
+
+    assert result.status == SandboxRun.Status.DONE and result.finished_at is not None
+    assert all(status == SandboxRun.Status.RUNNING for status, _p, _m in seen)
+    percents = [p for _s, p, _m in seen]
+    assert percents == sorted(percents) and percents[0] == 0 and percents[-1] < 100
+    assert any("2026-10" in message for _s, _p, message in seen)
+
+
+def test_a_run_whose_period_is_gone_fails_with_a_message(history):
+    from sandbox.services import sandbox_run_execute
+
+    stale = SandboxRun.objects.create(plan=history["september"].plan, periods=["2030-01"])
+
+    result = sandbox_run_execute(run_id=stale.pk)
+
+    assert result.status == SandboxRun.Status.FAILED and result.finished_at is not None
+    assert "not closed" in result.message and result.results is None
+
+
+def test_the_sandbox_uses_todays_genealogy(history, committed):
+    """The documented assumption: a partner moved since the close counts in the
+    new place (the close stores no tree)."""
+    from partners.services import partner_move
+
+    september = history["september"]
+    partner_move(partner=history["cleo"], new_sponsor=history["anna"], reason="test")
+
+    result = run(september.plan, [september], committed)
+
+    [figures] = result.results["periods"]
+    # cleo's 200 CV now reaches anna at generation 1 (6 %) instead of 2 (4 %), and ben loses 6 %.
+    assert Decimal(figures["draft"]["team"]) - Decimal(figures["paid"]["team"]) == D("-8.00")
