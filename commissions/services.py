@@ -152,6 +152,13 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
     )
 
 
+def period_input(cursor, period: Period) -> engine.PeriodInput:
+    """The engine's input for a period as the close reads it (stored paid-as
+    ranks, today's title ranks and bonuses paid, the previous closed period's
+    carry). The plan sandbox reads it and replaces what its draft changes."""
+    return _load_input(cursor, period)
+
+
 # --- The close ------------------------------------------------------------------------
 
 _M = engine.money

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "webhooks",
     "reports",
     "privacy",
+    "sandbox",
     "demo",
 ]
 
