@@ -1,5 +1,7 @@
 #!/usr/bin/env python
 """Team page benchmark: does /dashboard/team/ open a team of 50,000 as fast as a team of 5?
+(And the "What's missing?" page: its gap, its simulator and its team members
+close to a rank; the four-rank plan of the worked example is loaded.)
 
     .venv/bin/python bench/team.py [--team 50000] [--rounds 40]
 
@@ -82,6 +84,8 @@ def build(*, large: int, small: int, rng: random.Random):
     from qualification.services import period_current_open
 
     period = period_current_open()
+    levels = [0, 0, 0, 1, 1, 2]  # most without a rank, some Bronze, a few Silver
+    names = {0: "", 1: "Bronze", 2: "Silver"}
     rows = []  # (id, sponsor_id, path, depth)
 
     def add(parent):
@@ -92,6 +96,7 @@ def build(*, large: int, small: int, rng: random.Random):
             rows.append((pid, parent[0], child_path(parent[2], parent[0]), parent[3] + 1))
         return rows[-1]
 
+    plan_create()
     for size in (large, small):
         team = [add(None)]
         for _ in range(size):
@@ -131,6 +136,9 @@ def build(*, large: int, small: int, rng: random.Random):
                         customer_pv=Decimal(0),
                         own_pv=Decimal(0),
                         gv=Decimal(rng.randrange(0, 3_000)),
+                        paid_as_level=(level := rng.choice(levels)),
+                        paid_as_name=names[level],
+                        subtree_max_level=level,
                     )
                     for pid, *_ in chunk
                 ]
@@ -152,6 +160,23 @@ def build(*, large: int, small: int, rng: random.Random):
     return big, little
 
 
+def plan_create():
+    """The four ranks of the worked example (qualification.md section 6)."""
+    from qualification.models import Rank
+
+    def rank(level, name, pv, gv, percent=None, legs=0, leg_rank=None):
+        return Rank.objects.create(
+            level=level, name=name, min_pv=Decimal(pv), min_gv=Decimal(gv),
+            max_leg_percent=None if percent is None else Decimal(percent),
+            min_qualified_legs=legs, leg_rank=leg_rank,
+        )  # fmt: skip
+
+    rank(1, "Bronze", 100, 0)
+    silver = rank(2, "Silver", 100, 1000, 60)
+    gold = rank(3, "Gold", 150, 4000, 50, 2, silver)
+    rank(4, "Platinum", 200, 8000, 40, 2, gold)
+
+
 def pages(client):
     """The timed requests of one leader: name -> (path, extra headers)."""
     import re
@@ -161,7 +186,14 @@ def pages(client):
     found = re.search(r'href="([^"]+)"[^>]*rel="next"', first.content.decode())
     second = "/dashboard/team/" + unescape(found.group(1)) if found else "/dashboard/team/"
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "team-list"}
+    leg = re.search(
+        r'<option value="(\d+)">', client.get("/dashboard/whats-missing/").content.decode()
+    )
     return {
+        "what's missing": ("/dashboard/whats-missing/", {}),
+        "simulate in a leg": (f"/dashboard/whats-missing/?amount=200&target={leg.group(1)}", {}),
+        "close (htmx)": ("/dashboard/whats-missing/close/", {"HTTP_HX_REQUEST": "true"}),
+        "close, page 3": ("/dashboard/whats-missing/close/?page=3", {"HTTP_HX_REQUEST": "true"}),
         "team page": ("/dashboard/team/", {}),
         "team list (htmx)": ("/dashboard/team/", htmx),
         "list, next page": (second, htmx),

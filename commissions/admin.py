@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, wording
@@ -154,6 +154,7 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "payout",
         "carried_out",
         "carry_reason",
+        "customer_orders",
         "all_lines",
     )
     readonly_fields = fields
@@ -171,6 +172,21 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
             or "–"
         )
+
+    @admin.display(description=_("customer commission by order"))
+    def customer_orders(self, statement):
+        page = selectors.statement_customer_orders_page(statement=statement, per_page=50)
+        if not page.object_list:
+            return "–"
+        items = format_html_join("", "<li>{}</li>", ((row.sentence,) for row in page.object_list))
+        more = ""
+        if page.paginator.count > len(page.object_list):
+            more = format_html(
+                "<p>{}</p>",
+                _("The first %(shown)d of %(count)d orders.")
+                % {"shown": len(page.object_list), "count": page.paginator.count},
+            )
+        return format_html("<ul>{}</ul>{}", items, more)
 
     @admin.display(description=_("all lines"))
     def all_lines(self, statement):

@@ -99,7 +99,7 @@ class PeriodInput:
 
 
 # A line: (kind, source partner id, generation, cv cents, percent hundredths,
-# exact amount (micro-euros, or a Fraction for the cap), rank name, reason,
+# exact amount (micro-euros; for the cap (numerator, denominator)), rank name, reason,
 # skipped partner id). A skipped line sits on the statement of each ancestor
 # that earned from the same downline partner further up: it names the
 # compressed ancestor in between, why it was skipped and the generation it
@@ -240,7 +240,7 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
     if max_gen:
         sponsor_of = data.sponsor.get
         # Whether an ancestor is qualified, and its percents: memoised per partner.
-        seen: dict[int, tuple[str | None, tuple[int, ...]]] = {}
+        seen: dict[int, list] = {}  # [skip reason, team percents, Result or None]
         cv_of: dict[int, int] = {}
         for pid, cv in data.customer_cv.items():
             cv_of[pid] = cv
@@ -258,14 +258,15 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
                     reason = skip_reason(status_of(a, ACTIVE), pv_of(a, 0), plan)
                     level = paid_as_of(a, 0)
                     rank = by_level.get(level) if level else None
-                    info = seen[a] = (reason, rank.team_percents if rank is not None else ())
-                reason, percents = info
+                    info = seen[a] = [reason, rank.team_percents if rank is not None else (), None]
+                reason, percents, res = info
                 if reason is not None:
                     skipped.append((a, g, reason))
                 else:
                     if g <= len(percents) and percents[g - 1]:
                         t = percents[g - 1]
-                        res = result(a)
+                        if res is None:
+                            res = info[2] = result(a)
                         res.team_exact += cv * t
                         if explain:
                             lines = res.lines
@@ -334,7 +335,9 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
             scaled = res.team_exact * factor_num
             res.team = divide_half_up(scaled, factor_den * MICRO_PER_CENT)
             if res.team_exact and explain:
-                res.lines.append((CAP, None, None, None, None, Fraction(scaled, factor_den) - res.team_exact, "", "", None))
+                # The change the cap made, exactly: (numerator, denominator) micro-euros.
+                delta = (scaled - res.team_exact * factor_den, factor_den)
+                res.lines.append((CAP, None, None, None, None, delta, "", "", None))
         res.total = res.customer + res.team + res.bonus
         balance = res.total + res.carried_in
         if balance > 0 and balance >= min_payout:
@@ -371,7 +374,10 @@ def money(cents_value: int) -> Decimal:
 
 
 def micro_decimal(micro) -> Decimal:
-    """Micro-euros (int or Fraction) as a Decimal of at most 10 places."""
+    """Micro-euros (int, Fraction or (numerator, denominator)) as a Decimal of
+    at most 10 places."""
+    if isinstance(micro, tuple):
+        micro = Fraction(*micro)
     if isinstance(micro, Fraction):
         return (
             (Decimal(micro.numerator) / Decimal(micro.denominator))

@@ -76,8 +76,6 @@ class StatementLine(models.Model):
     """One explained amount of a statement."""
 
     class Kind(models.TextChoices):
-        # Customer commission by order is read from the frozen ledger
-        # (selectors.statement_customer_orders), not stored as lines.
         CUSTOMER = "customer", _("customer commission")
         TEAM = "team", _("team commission")
         SKIPPED = "skipped", _("skipped (compressed)")

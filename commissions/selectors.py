@@ -82,6 +82,61 @@ class LineRow:
     sentence: str
 
 
+def _customer_order_rows(statement: Statement):
+    """Each order's net customer CV of the statement's partner in its period
+    (one grouped query; orders whose CV nets to zero left out)."""
+    return (
+        VolumeEntry.objects.filter(
+            period_id=statement.period_id,
+            partner_id=statement.partner_id,
+            kind=VolumeEntry.Kind.CUSTOMER,
+        )
+        .values("order_id", "order__number", "order__external_id")
+        .annotate(cv=Sum("cv"))
+        .exclude(cv=0)
+        .order_by("order_id")
+    )
+
+
+@dataclass
+class CustomerOrderRow:
+    order_number: str
+    cv: Decimal
+    percent: Decimal
+    amount: Decimal  # exact, before rounding
+    sentence: str
+
+
+def statement_customer_orders_page(
+    *, statement: Statement, page: int | str | None = 1, per_page: int = LINES_PER_PAGE
+) -> Page:
+    """One page of the statement's customer commission by order, in words
+    (two queries: count and page, at any number of orders)."""
+    rows = (
+        _customer_order_rows(statement)
+        if statement.customer_percent
+        else VolumeEntry.objects.none()
+    )
+    orders_page = Paginator(rows, per_page).get_page(page)
+    percent = statement.customer_percent
+    result = []
+    for row in orders_page.object_list:
+        amount = row["cv"] * percent / 100
+        result.append(
+            CustomerOrderRow(
+                order_number=row["order__number"],
+                cv=row["cv"],
+                percent=percent,
+                amount=amount,
+                sentence=wording.customer_line_sentence(
+                    amount=amount, cv=row["cv"], percent=percent, order_number=row["order__number"]
+                ),
+            )
+        )
+    orders_page.object_list = result
+    return orders_page
+
+
 def statement_customer_orders(*, statement: Statement) -> list[dict]:
     """The customer commission of a statement by order: each order's net
     customer CV in the period x the statement's customer percent (exact,
@@ -93,7 +148,9 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
         return []
     rows = (
         VolumeEntry.objects.filter(
-            period_id=statement.period_id, partner_id=statement.partner_id, kind=VolumeEntry.Kind.CUSTOMER
+            period_id=statement.period_id,
+            partner_id=statement.partner_id,
+            kind=VolumeEntry.Kind.CUSTOMER,
         )
         .values("order_id", "order__number", "order__external_id")
         .annotate(cv=Sum("cv"))
@@ -119,6 +176,7 @@ class StatementDetail:
     statement: Statement
     period: Period
     lines: Page  # of LineRow
+    customer_orders: Page  # of CustomerOrderRow
     min_payout: Decimal | None
     active_min_pv: Decimal | None
     cap_factor: Decimal | None
@@ -186,11 +244,13 @@ def statement_detail(
     partner: Partner,
     period_start: dt.date,
     page: int | str | None = 1,
+    orders_page: int | str | None = 1,
     per_page: int = LINES_PER_PAGE,
 ) -> StatementDetail | None:
-    """The partner's statement of a closed period with one page of its lines in
-    words; None when the partner has none for that period (or it is not closed).
-    Three queries (statement, line count, the page) at any team size."""
+    """The partner's statement of a closed period with one page of its lines and
+    one page of its customer commission by order, in words; None when the
+    partner has none for that period (or it is not closed). Five queries
+    (statement, line count and page, order count and page) at any team size."""
     statement = (
         Statement.objects.select_related("period", "period__commission_summary")
         .filter(partner=partner, period__start=period_start, period__status=Period.Status.CLOSED)
@@ -212,6 +272,9 @@ def statement_detail(
         statement=statement,
         period=statement.period,
         lines=lines_page,
+        customer_orders=statement_customer_orders_page(
+            statement=statement, page=orders_page, per_page=per_page
+        ),
         min_payout=min_payout,
         active_min_pv=active_min_pv,
         cap_factor=summary.cap_factor if summary is not None else None,

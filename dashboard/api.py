@@ -79,7 +79,7 @@ class PartnerAPIMixin:
             raise exceptions.ValidationError({"period": exc.messages}) from exc
         if period is None:
             current = period_current_open()
-            if current.label == label:
+            if current.label == label.strip():
                 return current
             raise exceptions.NotFound(
                 _("There are no results for period %(label)s.") % {"label": label}

@@ -21,13 +21,26 @@ from .api import PartnerAPIMixin
 from .serializers_earnings import EstimateSerializer, StatementSerializer
 
 
-def _page_url(request, number: int | None) -> str | None:
+def _page_url(request, number: int | None, param: str = "page") -> str | None:
     if number is None:
         return None
     url = request.build_absolute_uri()
     if number == 1:
-        return remove_query_param(url, "page")
-    return replace_query_param(url, "page", number)
+        return remove_query_param(url, param)
+    return replace_query_param(url, param, number)
+
+
+def _page_data(request, page, param: str, results: list) -> dict:
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "next": _page_url(request, page.next_page_number() if page.has_next() else None, param),
+        "previous": _page_url(
+            request, page.previous_page_number() if page.has_previous() else None, param
+        ),
+        "results": results,
+    }
 
 
 @extend_schema(
@@ -41,6 +54,12 @@ def _page_url(request, number: int | None) -> str | None:
         ),
         OpenApiParameter(
             "page", OpenApiTypes.INT, description="Page of the lines (50 each).", required=False
+        ),
+        OpenApiParameter(
+            "orders_page",
+            OpenApiTypes.INT,
+            description="Page of the customer commission by order (50 each).",
+            required=False,
         ),
     ],
     responses=StatementSerializer,
@@ -60,7 +79,10 @@ class CommissionsView(PartnerAPIMixin, APIView):
             if start is None:
                 raise exceptions.NotFound(_("You have no statement yet."))
         detail = commission_selectors.statement_detail(
-            partner=partner, period_start=start, page=request.query_params.get("page") or 1
+            partner=partner,
+            period_start=start,
+            page=request.query_params.get("page") or 1,
+            orders_page=request.query_params.get("orders_page") or 1,
         )
         if detail is None:
             raise exceptions.NotFound(
@@ -90,6 +112,21 @@ class CommissionsView(PartnerAPIMixin, APIView):
                 )
             },
             "carry_reason": detail.carry_sentence,
+            "customer_orders": _page_data(
+                request,
+                detail.customer_orders,
+                "orders_page",
+                [
+                    {
+                        "order_number": row.order_number,
+                        "text": row.sentence,
+                        "cv": row.cv,
+                        "percent": row.percent,
+                        "amount": row.amount,
+                    }
+                    for row in detail.customer_orders.object_list
+                ],
+            ),
             "lines": {
                 "count": page.paginator.count,
                 "page": page.number,

@@ -31,6 +31,7 @@ from partners.genealogy import PATH_HEAD
 from partners.models import ApiToken, Partner
 from partners.selectors import partner_descendants, partner_upline
 from qualification.models import Period
+from qualification.periods import next_month
 from qualification.ranks import Leg, RankRule, leg_is_qualified, next_rank
 from qualification.selectors import (
     partner_report_card,
@@ -38,7 +39,6 @@ from qualification.selectors import (
     partners_with_period_stats,
     plan_rules,
 )
-from qualification.services import period_ends_at
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -67,7 +67,7 @@ def _company_today(at: dt.datetime | None = None) -> dt.date:
 def period_days_left(*, period: Period, today: dt.date | None = None) -> int:
     """Days left in the period, today included; 0 once it is over."""
     today = today or _company_today()
-    end = period_ends_at(period).date()
+    end = next_month(period.start)
     if today < period.start:
         return (end - period.start).days
     return max((end - today).days, 0)

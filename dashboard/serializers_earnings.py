@@ -74,6 +74,27 @@ class StatementLinesPageSerializer(serializers.Serializer):
     results = StatementLineSerializer(many=True)
 
 
+class CustomerOrderSerializer(serializers.Serializer):
+    order_number = serializers.CharField()
+    text = serializers.CharField(
+        help_text="The order's commission in words, in the request's language."
+    )
+    cv = money(help_text="The order's net customer CV in the period.")
+    percent = serializers.DecimalField(
+        max_digits=7, decimal_places=4, coerce_to_string=True, help_text="Your customer percent."
+    )
+    amount = money(help_text="Rounded half-up to the cent.")
+
+
+class CustomerOrdersPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CustomerOrderSerializer(many=True)
+
+
 class StatementSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="YYYY-MM, a closed period")
     paid_as_rank = RankRefSerializer(allow_null=True)
@@ -95,7 +116,12 @@ class StatementSerializer(serializers.Serializer):
     carry_reason = serializers.CharField(
         allow_blank=True, help_text="Why an amount is carried forward; empty when all was paid."
     )
-    lines = StatementLinesPageSerializer()
+    customer_orders = CustomerOrdersPageSerializer(
+        help_text="The customer commission by order (page with ?orders_page=)."
+    )
+    lines = StatementLinesPageSerializer(
+        help_text="Team commission, skipped partners, bonus and cap (page with ?page=)."
+    )
 
 
 class EstimateSerializer(serializers.Serializer):

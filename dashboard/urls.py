@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payout_views, views, views_earnings
+from . import payout_views, views, views_earnings, views_whatif
 
 app_name = "dashboard"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_node, name="team_node"),
+    path("whats-missing/", views_whatif.whatif, name="whatif"),
+    path("whats-missing/close/", views_whatif.whatif_close, name="whatif_close"),
     path("earnings/", views_earnings.earnings, name="earnings"),
     path("earnings/<str:label>/", views_earnings.earnings_statement, name="earnings_statement"),
     path("customers/", views.customers, name="customers"),

@@ -66,7 +66,10 @@ def earnings_statement(request, partner, label: str):
     except DjangoValidationError as exc:
         raise Http404(exc.messages[0]) from exc
     detail = commission_selectors.statement_detail(
-        partner=partner, period_start=start, page=request.GET.get("page") or 1
+        partner=partner,
+        period_start=start,
+        page=request.GET.get("page") or 1,
+        orders_page=request.GET.get("orders") or 1,
     )
     if detail is None:
         raise Http404(_("You have no statement for %(label)s.") % {"label": label})

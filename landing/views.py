@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from orders.cart import Cart
+from orders.events import consent_answered
 from orders.forms import CartAddForm
 from orders.referral import (
+    CONSENT_TEXT_VERSION,
     SLUG_RE,
     consent_banner_referral,
     consent_cookie_set,
@@ -28,6 +30,7 @@ from orders.referral import (
     referral_remember,
 )
 from orders.selectors import product_list_active
+from partners.slugs import SLUG_MAX
 
 from .pagecache import local_tier, page_bytes, page_key, public_response
 from .selectors import landing_partner_for_page, landing_partner_get, landing_product_get
@@ -98,6 +101,8 @@ def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dic
 @require_safe
 def partner_page(request, slug):
     """A partner's landing page /<slug>/: the same page for every visitor."""
+    if len(slug) > SLUG_MAX:  # no partner has it; keeps cache keys short
+        return not_found(request)
     if slug != slug.lower():
         url = reverse("landing:partner", kwargs={"slug": slug.lower()})
         query = request.META.get("QUERY_STRING", "")
@@ -272,13 +277,18 @@ def consent(request):
         return render(
             request,
             "landing/consent.html",
-            {"state": consent_state(request), "referral": request.session.get("referral")},
+            {
+                "state": consent_state(request),
+                "referral": request.session.get("referral"),
+                "text_version": CONSENT_TEXT_VERSION,
+            },
         )
     accepted = request.POST.get("choice") == "accept"
     response = HttpResponseRedirect(
         safe_path(request, request.POST.get("next"), reverse("landing:consent"))
     )
     consent_cookie_set(response, accepted=accepted, secure=request.is_secure())
+    consent_answered.send(sender=None, accepted=accepted, text_version=CONSENT_TEXT_VERSION)
     if accepted:
         referral = referral_from_session(request)
         if referral is not None and referral.is_fresh():

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "webhooks",
+    "reports",
+    "privacy",
     "sandbox",
     "demo",
 ]
@@ -221,6 +223,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Personal-data exports: outside MEDIA_ROOT, handed out only by privacy.views.export_download.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+# How long an erased partner's landing page address stays blocked from reuse.
+PRIVACY_SLUG_BLOCK_DAYS = env.int("PRIVACY_SLUG_BLOCK_DAYS", default=365)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -257,6 +263,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "privacy-scrub-expired-retention": {
+        "task": "privacy.tasks.scrub_expired_retention",
+        "schedule": 24 * 60 * 60.0,
+    },
     "apply-forgotten-volume": {
         "task": "qualification.tasks.sweep_pending_volume",
         "schedule": 60.0,
@@ -281,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    "prune-idempotency-keys": {
+        "task": "orders.tasks.idempotency_keys_prune",
+        "schedule": crontab(hour=4, minute=37),
+    },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
         "task": "commissions.tasks.refresh_commission_estimates",
@@ -292,11 +306,18 @@ CELERY_BEAT_SCHEDULE = {
 # Business settings (qualification.md)
 COMPANY_NAME = env.str("COMPANY_NAME", default="Lumen Naturkosmetik")
 DEFAULT_CURRENCY = "EUR"
+# Reports (commissions.md 7): a partner whose own purchases are more than this share
+# of their CV is listed (German courts look at sales to outsiders).
+OWN_PURCHASE_SHARE_ALERT = Decimal(env.str("OWN_PURCHASE_SHARE_ALERT", default="0.5"))
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
 ATTRIBUTION_MODE = env.str("ATTRIBUTION_MODE", default="lifetime")  # or "last_touch"
 REFERRAL_COOKIE_NAME = "mlm_ref"
 PARTNER_TERMS_VERSION = env.str("PARTNER_TERMS_VERSION", default="2026-01")
 SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
+# Requests per company API key to the order intake API (/api/v1/orders), DRF's "n/period".
+ORDER_INTAKE_RATE = env.str("ORDER_INTAKE_RATE", default="600/min")
+# How long the intake API remembers an Idempotency-Key (a shop's retries come within hours).
+ORDER_INTAKE_IDEMPOTENCY_DAYS = env.int("ORDER_INTAKE_IDEMPOTENCY_DAYS", default=30)
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # Public pages: how long Redis keeps a rendered page (changes drop it at once), and
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
@@ -341,8 +362,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Partner API",
-    "DESCRIPTION": "Read-only access to a partner's own data.",
+    "TITLE": "Partner API and order intake API",
+    "DESCRIPTION": "Partners: read-only access to their own data (/api/v1/me..., personal token). "
+    "The company's external shops: orders, payments and refunds (/api/v1/orders..., company API key).",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -12,9 +12,13 @@ urlpatterns = [
     # The public pages switch language by GET (their HTML has no form token).
     path("i18n/switch/", language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("dashboard.api_urls")),
+    # The company's order intake API (external shops); the partner API has /api/v1/me...
+    path("api/v1/", include("orders.api_urls")),
+    path("dashboard/privacy/", include("privacy.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),

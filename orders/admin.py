@@ -14,14 +14,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from partners.admin_base import euro_column
 from partners.models import Partner
 
+from .emails import order_confirmation_email_send
 from .events import catalogue_changed
 from .images import image_prepare_for_web
 from .models import (
     AttributionChange,
+    CompanyApiKey,
     Customer,
     CustomerBindingChange,
     Order,
@@ -32,6 +35,8 @@ from .models import (
 )
 from .pricing import cv_proposed
 from .services import (
+    company_api_key_create,
+    company_api_key_revoke,
     customer_rebind,
     order_cancel,
     order_late_payment_refund,
@@ -50,6 +55,7 @@ class ProductAdminForm(forms.ModelForm):
         model = Product
         fields = (
             "name",
+            "sku",
             "description",
             "image",
             "price",
@@ -76,7 +82,11 @@ class ProductAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("cv") is None and cleaned.get("price") and cleaned.get("vat_rate") is not None:
+        if (
+            cleaned.get("cv") is None
+            and cleaned.get("price")
+            and cleaned.get("vat_rate") is not None
+        ):
             cleaned["cv"] = cv_proposed(price=cleaned["price"], vat_rate=cleaned["vat_rate"])
         return cleaned
 
@@ -104,7 +114,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_display_links = ("name",)
     list_editable = ("price", "qv", "is_active", "sort_order")
     list_filter = ("is_active", "vat_rate")
-    search_fields = ("name", "description")
+    search_fields = ("name", "sku", "description")
     ordering = ("sort_order", "name")
     actions = ("activate", "deactivate")
 
@@ -346,9 +356,9 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "partner_display",
         "email",
-        "total",
+        euro_column(Order, "total"),
         "qv",
-        "cv",
+        euro_column(Order, "cv"),
         "attribution",
         "payment_method",
         "placed_at",
@@ -360,7 +370,13 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         ("placed_at", admin.DateFieldListFilter),
     )
-    search_fields = ("number", "email", "attributed_partner__slug", "payment_reference")
+    search_fields = (
+        "number",
+        "external_id",
+        "email",
+        "attributed_partner__slug",
+        "payment_reference",
+    )
     list_select_related = ("attributed_partner",)
     date_hierarchy = "placed_at"
     ordering = ("-placed_at",)
@@ -373,6 +389,7 @@ class OrderAdmin(admin.ModelAdmin):
         "reattribute",
         "partial_refund",
         "refund_late_payment",
+        "resend_confirmation",
     )
     fieldsets = (
         (
@@ -561,6 +578,37 @@ class OrderAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    def has_resend_permission(self, request):
+        return request.user.has_perm("orders.resend_order_confirmation")
+
+    @admin.action(
+        description=gettext_lazy("Re-send the order confirmation e-mail"), permissions=["resend"]
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = 0
+        for order in queryset.order_by("pk"):
+            try:
+                order_confirmation_email_send(order=order)
+                sent += 1
+            except OSError as exc:
+                self.message_user(
+                    request,
+                    _("%(number)s: the e-mail could not be sent (%(error)s).")
+                    % {"number": order.number, "error": exc},
+                    messages.ERROR,
+                )
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d order confirmation sent again.",
+                    "%(n)d order confirmations sent again.",
+                    sent,
+                )
+                % {"n": sent},
+                messages.SUCCESS,
+            )
+
     @admin.action(
         description=gettext_lazy("Refund chosen lines… (one order)"), permissions=["change"]
     )
@@ -700,3 +748,106 @@ class CustomerAdmin(admin.ModelAdmin):
             submit_label=_("Bind"),
             done_message=_("%(n)d customers bound anew."),
         )
+
+
+# --- Keys of the company's external shops (order intake API) ----------------------
+
+
+class CompanyApiKeyAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("scopes"),
+        choices=CompanyApiKey.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[CompanyApiKey.Scope.ORDERS_WRITE, CompanyApiKey.Scope.ORDERS_READ],
+    )
+
+    class Meta:
+        model = CompanyApiKey
+        fields = ("name", "source", "scopes")
+
+
+@admin.register(CompanyApiKey)
+class CompanyApiKeyAdmin(admin.ModelAdmin):
+    """Create a key (its secret is shown once, on the page after saving) and revoke it."""
+
+    list_display = (
+        "name",
+        "source",
+        "prefix",
+        "scope_list",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("source", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "source", "prefix")
+    actions = ("revoke",)
+    readonly_fields = (
+        "source",
+        "prefix",
+        "scope_list",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    fields = ("name", *readonly_fields)
+
+    @admin.display(description=gettext_lazy("scopes"))
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CompanyApiKeyAddForm
+            kwargs["fields"] = ("name", "source", "scopes")
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("name", "source", "scopes") if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the key's history stays
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, raw = company_api_key_create(
+            name=form.cleaned_data["name"],
+            source=form.cleaned_data["source"],
+            scopes=form.cleaned_data["scopes"],
+            created_by=request.user,
+        )
+        for field in ("id", "prefix", "key_hash", "scopes", "created_by_id", "created_at"):
+            setattr(obj, field, getattr(key, field))
+        obj.secret_shown_once = raw
+
+    def response_add(self, request, obj, post_url_continue=None):
+        raw = getattr(obj, "secret_shown_once", None)
+        if not raw:
+            return super().response_add(request, obj, post_url_continue)
+        response = TemplateResponse(
+            request,
+            "admin/orders/companyapikey/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "key": obj,
+                "secret": raw,
+                "title": _("API key created"),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=gettext_lazy("Revoke selected keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        n = 0
+        for key in queryset.filter(revoked_at__isnull=True).order_by("pk"):
+            company_api_key_revoke(key=key)
+            n += 1
+        self.message_user(request, _("%(n)d keys revoked.") % {"n": n}, messages.SUCCESS)

@@ -128,14 +128,17 @@ def order_is_own(*, order: Order, partner: Partner | None) -> bool:
     )
 
 
-def attribution_for_assigned(*, customer_email: str, partner_id: int | None, partner_email: str | None,
-                             reason: str) -> str:
+def attribution_for_assigned(
+    *, customer_email: str, partner_id: int | None, partner_email: str | None, reason: str
+) -> str:
     """The attribution of an order given to a partner by someone (an admin:
     "admin", an import: "import"): "self" when it is the partner's own order,
     "none" without a partner, else `reason`."""
     if partner_id is None:
         return A.NONE
-    if order_is_own_for(customer_email=customer_email, partner_id=partner_id, partner_email=partner_email):
+    if order_is_own_for(
+        customer_email=customer_email, partner_id=partner_id, partner_email=partner_email
+    ):
         return A.SELF
     return reason
 
@@ -200,3 +203,56 @@ def attribution_resolve(
     if bound is not None:
         return bound, A.BOUND
     return context_partner, context_reason
+
+
+# How the intake API names the reasons (the own checkout's landing/cookie are one "referral").
+API_REASONS = {
+    A.SELF: "own",
+    A.BOUND: "bound",
+    A.CODE: "code",
+    A.LANDING: "referral",
+    A.COOKIE: "referral",
+    A.IMPORT: "import",
+    A.ADMIN: "admin",
+    A.NONE: "none",
+}
+
+
+def attribution_explain(
+    *, partner: Partner | None, reason: str, code: str = "", referral_slug: str = ""
+) -> str:
+    """Why attribution_resolve chose `partner` for `reason`, in a sentence, with
+    what it did not follow (a code behind a binding, an invalid code)."""
+    code = normalize_code(code)
+    name = partner.slug if partner else ""
+    if reason == A.SELF:
+        text = _(
+            "The customer's e-mail is the account e-mail of partner %(partner)s: "
+            "the partner's own order (own volume)."
+        ) % {"partner": name}
+    elif reason == A.BOUND:
+        text = _("The customer is bound to partner %(partner)s (lifetime customer protection).") % {
+            "partner": name
+        }
+        if code and code != name:
+            text += " " + _("The partner code “%(code)s” does not change that.") % {"code": code}
+    elif reason == A.CODE:
+        text = _("Partner code “%(code)s” of the active partner %(partner)s.") % {
+            "code": code,
+            "partner": name,
+        }
+    elif reason in (A.LANDING, A.COOKIE):
+        text = _(
+            "The customer came through the page of partner %(partner)s within the attribution window."
+        ) % {"partner": name}
+    else:
+        text = _("No partner: the order counts for the company.")
+        if code:
+            text += " " + _(
+                "The partner code “%(code)s” is unknown, inactive or terminated and does not attribute."
+            ) % {"code": code}
+        elif referral_slug:
+            text += " " + _(
+                "The referral “%(slug)s” is unknown, inactive or too old and does not attribute."
+            ) % {"slug": referral_slug}
+    return text

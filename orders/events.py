@@ -13,3 +13,8 @@ order_event_recorded = Signal()
 # (admin actions use queryset.update(), which sends no post_save): pages that show
 # the catalogue drop their cached copies (now and again after commit).
 catalogue_changed = Signal()
+
+# sender: None; accepted: bool, text_version: str. Sent when a visitor answers the
+# consent banner or changes their choice on the cookie settings page, so the
+# answer is kept as evidence (privacy.receivers).
+consent_answered = Signal()

@@ -24,6 +24,8 @@ class Product(models.Model):
         REDUCED = "7.00", _("7 % (reduced)")
 
     name = models.CharField(_("name"), max_length=200)
+    # The article number external shops send (order intake API); optional, unique.
+    sku = models.CharField(_("SKU"), max_length=64, unique=True, null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
     price = money_field(_("gross price"), validators=[MinValueValidator(Decimal("0.01"))])
@@ -129,6 +131,7 @@ class Order(models.Model):
     class PaymentMethod(models.TextChoices):
         PREPAYMENT = "prepayment", _("bank transfer (prepayment / invoice)")
         STRIPE = "stripe", _("card (Stripe)")
+        EXTERNAL = "external", _("external shop")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     external_id = models.CharField(
@@ -236,6 +239,7 @@ class OrderLine(models.Model):
     )
     # Copied at ordering time: later product edits never change past orders.
     name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
     unit_price = money_field(_("unit price"))
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
     unit_qv = volume_field(_("unit QV"))
@@ -433,3 +437,71 @@ class PaymentWebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.event_id}"
+
+
+class CompanyApiKey(models.Model):
+    """A key of one of the company's external shops for the order intake API
+    (/api/v1/orders). Only the SHA-256 of the secret is stored; the secret is
+    shown once, when an admin creates the key."""
+
+    class Scope(models.TextChoices):
+        ORDERS_WRITE = "orders:write", _("create orders, book payments and refunds")
+        ORDERS_READ = "orders:read", _("read orders")
+
+    name = models.CharField(_("name"), max_length=100)
+    # The shop the key belongs to: external order ids are unique per source, so a
+    # new key for the same shop (rotation) still recognises its orders.
+    source = models.SlugField(
+        _("source"),
+        max_length=30,
+        help_text=_(
+            "Short name of the shop, e.g. “shopify”. External order ids are unique per source."
+        ),
+    )
+    prefix = models.CharField(_("key prefix"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("company API key")
+        verbose_name_plural = _("company API keys")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """The stored answer to a write request of the intake API: the same
+    Idempotency-Key (per API key) and the same request get the same answer."""
+
+    api_key = models.ForeignKey(CompanyApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self):
+        return f"{self.api_key_id}:{self.key}"

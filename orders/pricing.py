@@ -43,14 +43,17 @@ class Totals:
     vat_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)
 
 
-def totals_for(lines: list[tuple[Decimal, Decimal, int]]) -> Totals:
+def totals_for(
+    lines: list[tuple[Decimal, Decimal, int]], *, shipping: Decimal | None = None
+) -> Totals:
     """lines: (unit gross price, VAT rate, quantity). Shipping is an ancillary
-    service: its VAT is split over the rates in proportion to the goods."""
+    service: its VAT is split over the rates in proportion to the goods. The
+    shipping fee is the shop's (shipping_for) unless given (an external shop's)."""
     gross_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     for unit_price, rate, quantity in lines:
         gross_by_rate[Decimal(rate)] += money(Decimal(unit_price) * quantity)
     subtotal = sum(gross_by_rate.values(), ZERO)
-    shipping = shipping_for(subtotal)
+    shipping = shipping_for(subtotal) if shipping is None else money(shipping)
     vat_by_rate: dict[Decimal, Decimal] = {}
     shipping_left = shipping
     rates = sorted(gross_by_rate)

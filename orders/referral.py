@@ -34,6 +34,9 @@ CONSENT_COOKIE = "mlm_consent"
 CONSENT_ACCEPTED = "accepted"
 CONSENT_DECLINED = "declined"
 CONSENT_MAX_AGE = 365 * 24 * 3600
+# The version of the consent text (banner and cookie settings page); change it
+# whenever their wording changes, so the evidence says which text was answered.
+CONSENT_TEXT_VERSION = "2026-11"
 COOKIE_SALT = "mlm.referral"
 # What a partner's landing page address can look like (partners/forms.py normalises to it).
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")

@@ -8,6 +8,7 @@ Volume-relevant changes record an OrderEvent and announce it inside the same
 transaction (orders/events.py), so downstream apps book atomically.
 """
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +35,10 @@ from .cart import quantity_problem
 from .events import order_event_recorded
 from .models import (
     AttributionChange,
+    CompanyApiKey,
     Customer,
     CustomerBindingChange,
+    IdempotencyKey,
     Order,
     OrderEvent,
     OrderLine,
@@ -578,17 +582,26 @@ def order_place(
     return _order_create(draft=draft, checkout_token=checkout_token)
 
 
-def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
+def _order_create(
+    *,
+    draft: OrderDraft,
+    checkout_token: str | None,
+    external_id: str | None = None,
+    placed_at=None,
+    confirm: bool = True,
+) -> Order:
     """Write a prepared order: customer, order (numbered), lines, first
-    transition, customer binding; the confirmation mail after commit."""
+    transition, customer binding; the confirmation mail after commit (not for
+    an external shop's order: that shop mails its customer itself)."""
     data, partner = draft.data, draft.partner
     customer = customer_get_or_create(
         email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
     )
-    now = timezone.now()
+    now = placed_at or timezone.now()
     totals = draft.totals
     order = Order(
         checkout_token=checkout_token or None,
+        external_id=external_id or None,
         customer=customer,
         email=data["email"],
         first_name=data["first_name"],
@@ -640,6 +653,8 @@ def _order_create(*, draft: OrderDraft, checkout_token: str | None) -> Order:
     ):
         customer_bind(customer=customer, partner=partner, at=now)
 
+    if not confirm:
+        return order
     # The confirmation mail: an outbox row now, sent after commit (or by the sweep
     # when the broker is unreachable), so placing an order never fails on it.
     OrderMail.objects.create(order=order, kind=OrderMail.Kind.CONFIRMATION)
@@ -656,3 +671,215 @@ def order_payment_reference_set(*, order: Order, reference: str) -> Order:
     )
     order.payment_reference = reference[:255]
     return order
+
+
+# --- Orders of the company's external shops (order intake API) -------------
+
+EXTERNAL_ID_MAX = 64
+
+
+def external_id_for(*, source: str, external_id: str) -> str:
+    """Order.external_id of an external shop's order: unique per source."""
+    return f"{source}:{external_id}"
+
+
+@dataclass(frozen=True)
+class ExternalLine:
+    """A line as the external shop sends it. unit_price is what the customer
+    paid (gross); qv/cv None means "the catalogue's, by sku"."""
+
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    name: str = ""
+    vat_rate: Decimal | None = None
+    qv: Decimal | None = None
+    cv: Decimal | None = None
+
+
+def _external_lines_check(lines: list[ExternalLine]) -> tuple[list[OrderLine], dict[str, str]]:
+    """OrderLines (unsaved) for the external lines, or errors keyed "lines.<n>.<field>".
+    A known sku gives name, VAT rate, QV and CV from the catalogue where the shop
+    sends none; an unknown sku needs the shop to send QV and CV."""
+    errors: dict[str, str] = {}
+    if not lines:
+        return [], {"lines": _("An order needs at least one line.")}
+    skus = {line.sku for line in lines if line.sku}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    result = []
+    valid_rates = {Decimal(value) for value in Product.VatRate.values}
+    for n, line in enumerate(lines):
+        product = products.get(line.sku)
+        if line.quantity < 1:
+            errors[f"lines.{n}.quantity"] = _("The quantity must be at least 1.")
+        if line.unit_price < 0:
+            errors[f"lines.{n}.unit_price"] = _("The unit price must not be negative.")
+        for field, value in (("qv", line.qv), ("cv", line.cv)):
+            if value is not None and value < 0:
+                errors[f"lines.{n}.{field}"] = _("This value must not be negative.")
+            elif value is None and product is None:
+                errors[f"lines.{n}.{field}"] = _(
+                    "The SKU “%(sku)s” is not in the catalogue: please send QV and CV of this line."
+                ) % {"sku": line.sku}
+        vat_rate = (
+            line.vat_rate
+            if line.vat_rate is not None
+            else (product.vat_rate if product else Decimal(Product.VatRate.STANDARD))
+        )
+        if vat_rate not in valid_rates:
+            errors[f"lines.{n}.vat_rate"] = _("The VAT rate must be 19.00 or 7.00.")
+        if any(key.startswith(f"lines.{n}.") for key in errors):
+            continue
+        result.append(
+            OrderLine(
+                product=product,
+                sku=line.sku,
+                name=(line.name or (product.name if product else "") or line.sku)[:200],
+                unit_price=line.unit_price,
+                vat_rate=vat_rate,
+                unit_qv=line.qv if line.qv is not None else product.qv,
+                unit_cv=line.cv if line.cv is not None else product.cv,
+                quantity=line.quantity,
+            )
+        )
+    return result, errors
+
+
+def order_external_prepare(
+    *,
+    customer_data: Mapping[str, str],
+    lines: list[ExternalLine],
+    partner_code: str = "",
+    referral: Referral | None = None,
+    shipping: Decimal = Decimal("0"),
+    language: str = "",
+    ignore_unknown_partner: bool = False,
+) -> OrderDraft:
+    """Pure: check an external shop's order and compute it, attributed by the
+    same rules as the own checkout (attribution_resolve, spec 3). The shop's
+    prices and shipping fee stand. An unknown, inactive or terminated partner
+    code is refused (keyed "partner") unless ignore_unknown_partner: then it
+    simply does not attribute (spec 3.6). Raises ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    data = {
+        key: str(customer_data.get(key) or "").strip()
+        for key in ("email", "first_name", "last_name", "street", "postal_code", "city", "country")
+    }
+    data["email"] = normalize_email(data["email"])
+    data["country"] = (data["country"] or "DE").upper()
+    try:
+        validate_email(data["email"])
+    except ValidationError:
+        errors["customer.email"] = _("Please give a valid e-mail address, e.g. name@example.com.")
+    if len(data["country"]) != 2:
+        errors["customer.country"] = _("Please give the country as a two-letter code, e.g. DE.")
+    for key, limit in (
+        ("first_name", 100),
+        ("last_name", 100),
+        ("street", 200),
+        ("city", 100),
+        ("postal_code", 10),
+    ):
+        if len(data[key]) > limit:
+            errors[f"customer.{key}"] = _("Please use at most %(n)d characters.") % {"n": limit}
+    code = partner_code or ""
+    if not ignore_unknown_partner:
+        try:
+            partner_code_check(code=code)
+        except ValidationError as exc:
+            errors["partner"] = exc.message_dict["partner_code"][0]
+    if shipping < 0:
+        errors["shipping"] = _("The shipping fee must not be negative.")
+    order_lines, line_errors = _external_lines_check(lines)
+    errors.update(line_errors)
+    if errors:
+        raise ValidationError(errors)
+
+    data["partner_code"] = code.strip()
+    partner, reason = attribution_resolve(
+        customer_email=data["email"], user=None, code=code, referral=referral
+    )
+    return OrderDraft(
+        data=data,
+        partner=partner,
+        attribution=reason,
+        lines=order_lines,
+        totals=totals_for(
+            [(line.unit_price, line.vat_rate, line.quantity) for line in order_lines],
+            shipping=shipping,
+        ),
+        qv=sum((line.unit_qv * line.quantity for line in order_lines), Decimal("0")),
+        cv=sum((line.unit_cv * line.quantity for line in order_lines), Decimal("0")),
+        referral_slug=(referral.slug if referral else "")[:40],
+        payment_method=Order.PaymentMethod.EXTERNAL,
+        language=(language or "")[:8],
+    )
+
+
+@transaction.atomic
+def order_external_place(
+    *, source: str, external_id: str, draft: OrderDraft, placed_at=None
+) -> Order:
+    """Write an external shop's prepared order (pending until its payment is
+    booked). Its external id is unique per source: a second one is refused."""
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > EXTERNAL_ID_MAX:
+        raise ValidationError(
+            {
+                "external_id": _("Please give the shop's order id (1 to %(n)d characters).")
+                % {"n": EXTERNAL_ID_MAX}
+            }
+        )
+    full_id = external_id_for(source=source, external_id=external_id)
+    if Order.objects.filter(external_id=full_id).exists():
+        message = _("The order “%(id)s” of this shop exists already.") % {"id": external_id}
+        raise ValidationError({"external_id": ValidationError(message, code="duplicate")})
+    return _order_create(
+        draft=draft, checkout_token=None, external_id=full_id, placed_at=placed_at, confirm=False
+    )
+
+
+def idempotency_keys_prune(*, before) -> int:
+    """Forget the stored answers of intake API requests made before `before`."""
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=before).delete()
+    return deleted
+
+
+# --- Keys of the company's external shops -----------------------------------
+
+API_KEY_PREFIX = "mlmk_"
+
+
+def company_api_key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def company_api_key_create(
+    *, name: str, source: str, scopes: list[str], created_by=None
+) -> tuple[CompanyApiKey, str]:
+    """A new key; returns it and its secret, which is shown once and never stored."""
+    unknown = set(scopes) - set(CompanyApiKey.Scope.values)
+    if unknown or not scopes:
+        raise ValidationError({"scopes": _("Please choose at least one valid scope.")})
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Please give the key a name.")})
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = CompanyApiKey.objects.create(
+        name=name.strip()[:100],
+        source=source,
+        prefix=raw[: len(API_KEY_PREFIX) + 6],
+        key_hash=company_api_key_hash(raw),
+        scopes=sorted(set(scopes)),
+        created_by=created_by,
+    )
+    return key, raw
+
+
+def company_api_key_revoke(*, key: CompanyApiKey) -> CompanyApiKey:
+    """Revoke a key at once (idempotent)."""
+    CompanyApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    key.refresh_from_db(fields=["revoked_at"])
+    return key

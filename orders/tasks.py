@@ -45,3 +45,16 @@ def order_confirmations_sweep(min_age_seconds: int = CONFIRMATION_SWEEP_MIN_AGE_
             logger.warning("Order confirmation for order %s not sent yet: %s", order_id, exc)
             break  # the mail server is down: the next sweep tries again
     return sent
+
+
+@shared_task
+def idempotency_keys_prune() -> int:
+    """Beat, daily: forget Idempotency-Keys older than ORDER_INTAKE_IDEMPOTENCY_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .services import idempotency_keys_prune as prune
+
+    return prune(before=timezone.now() - timedelta(days=settings.ORDER_INTAKE_IDEMPOTENCY_DAYS))

@@ -246,6 +246,21 @@ class StatusChange(ChangeLog):
         return f"{self.partner}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
+class BlockedSlug(models.Model):
+    """The address of an erased partner, blocked from reuse until `until` (so
+    nobody takes over their links). Only a SHA-256 of the address is kept."""
+
+    slug_hash = models.CharField(max_length=64, unique=True)
+    until = models.DateField(_("blocked until"))
+
+    class Meta:
+        verbose_name = _("blocked address")
+        verbose_name_plural = _("blocked addresses")
+
+    def __str__(self):
+        return f"{self.slug_hash[:8]}… → {self.until}"
+
+
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored."""
 

@@ -1,6 +1,8 @@
 """Landing page addresses: rules, checks and suggestions."""
 
+import hashlib
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -29,10 +31,25 @@ def slug_problems(slug: str) -> list[str]:
     return problems
 
 
-def slug_is_taken(slug: str) -> bool:
-    from .models import Partner
+def slug_hash(slug: str) -> str:
+    return hashlib.sha256(slug.encode()).hexdigest()
 
-    return Partner.objects.filter(slug=slug).exists()
+
+def slug_block(*, slug: str, until: date) -> None:
+    """Keep an erased partner's address from reuse until `until`."""
+    from .models import BlockedSlug
+
+    BlockedSlug.objects.update_or_create(slug_hash=slug_hash(slug), defaults={"until": until})
+
+
+def slug_is_taken(slug: str) -> bool:
+    """In use, or the address of an erased partner still blocked from reuse."""
+    from .models import BlockedSlug, Partner
+
+    return (
+        Partner.objects.filter(slug=slug).exists()
+        or BlockedSlug.objects.filter(slug_hash=slug_hash(slug), until__gte=date.today()).exists()
+    )
 
 
 def slug_validate(slug: str) -> str:

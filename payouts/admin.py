@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.admin_base import euro_column
+
 from .models import (
     RETURN_REASONS,
     BankStatement,
@@ -252,7 +254,16 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     """Credit notes are never edited or deleted; a mistake is cancelled by a
     cancelling credit note (payouts.services.credit_note_cancel)."""
 
-    list_display = ("number", "kind", "partner", "issue_date", "net", "vat", "gross", "downloads")
+    list_display = (
+        "number",
+        "kind",
+        "partner",
+        "issue_date",
+        euro_column(CreditNote, "net"),
+        euro_column(CreditNote, "vat"),
+        euro_column(CreditNote, "gross"),
+        "downloads",
+    )
     list_filter = ("kind", "year", "tax_status")
     search_fields = ("number", "partner__slug", "partner__last_name")
     exclude = ("pdf", "xml")
@@ -331,7 +342,14 @@ class CreditNoteAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutItem)
 class PayoutItemAdmin(ReadOnlyAdmin):
-    list_display = ("partner", "statement", "net", "status", "return_reason", "credit_note")
+    list_display = (
+        "partner",
+        "statement",
+        euro_column(PayoutItem, "net"),
+        "status",
+        "return_reason",
+        "credit_note",
+    )
     list_filter = ("status",)
     search_fields = ("partner__slug", "partner__last_name")
     actions = ("mark_returned", "release")
@@ -413,7 +431,14 @@ class LogInline(admin.TabularInline):
 
 @admin.register(PayoutRun)
 class PayoutRunAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "status", "total", "prepared_by", "approved_by", "prepared_at")
+    list_display = (
+        "__str__",
+        "status",
+        euro_column(PayoutRun, "total"),
+        "prepared_by",
+        "approved_by",
+        "prepared_at",
+    )
     list_filter = ("status",)
     exclude = ("sepa_xml", "skipped")
     readonly_fields = (

@@ -10,11 +10,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, FilteredRelation, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from partners.models import Partner
+from partners.selectors import partner_descendants
 
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
 from .periods import month_start, period_parse
@@ -194,3 +205,54 @@ def plan_dump() -> dict:
         ],
         "commissions": dump_commission_settings(settings),
     }
+
+
+# ------------------------------------------------------------- close to a rank
+
+
+def team_nearest_ranks(
+    *, partner: Partner, period: Period, plan_desc: list[RankRule], offset: int = 0, limit: int = 20
+) -> tuple[list[Partner], bool]:
+    """Team members ordered by how little volume they miss for their next rank
+    (the lowest rank above their paid-as rank): `missing` = max(min_pv - PV,
+    min_gv - GV, 0), the least additional PV for that rank's volume when its
+    QGV equals GV (no leg cap) and a lower bound otherwise (GV >= QGV; see
+    qualification/whatif.py). Members at the top rank and terminated partners
+    are left out; ties by id. Rows carry next_level and missing besides the
+    period's results. One query over the team's index range, whatever its
+    size; returns (rows, whether more follow)."""
+    ascending = list(reversed(plan_desc))
+    if not ascending:
+        return [], False
+    next_level = Case(
+        *[When(paid_as_level__lt=r.level, then=Value(r.level)) for r in ascending],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    missing = Case(
+        *[
+            When(
+                paid_as_level__lt=r.level,
+                then=Greatest(
+                    Value(r.min_pv, output_field=VOLUME) - F("pv"),
+                    Value(r.min_gv, output_field=VOLUME) - F("gv"),
+                    Value(ZERO, output_field=VOLUME),
+                    output_field=VOLUME,
+                ),
+            )
+            for r in ascending
+        ],
+        default=Value(ZERO),
+        output_field=VOLUME,
+    )
+    # Only the columns the sentence needs: the whole team passes the sort.
+    members = partner_descendants(partner=partner).only("first_name", "last_name", "slug", "status")
+    qs = (
+        partners_with_period_stats(members, period=period)
+        .exclude(status=Partner.Status.TERMINATED)
+        .filter(paid_as_level__lt=ascending[-1].level)
+        .annotate(next_level=next_level, missing=missing)
+        .order_by("missing", "pk")
+    )
+    rows = list(qs[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit

@@ -10,12 +10,36 @@ def partner(db):
 
 @pytest.fixture
 def chain(db):
-    """A line of partners, root first: chain(depth) -> list."""
+    """A line of partners, root first: chain(depth) -> list.
+
+    Written row by row with path, depth and team size as partner_enroll writes
+    them: enrolling down one line inside the test's single transaction would
+    update every ancestor's team size once per level (quadratic, and worse on
+    PostgreSQL, where the row versions pile up until the transaction ends)."""
 
     def make(depth: int):
+        from partners.genealogy import child_path
+        from partners.models import Partner, User
+
         partners = [PartnerFactory()]
-        for _ in range(depth):
-            partners.append(PartnerFactory(sponsor=partners[-1]))
+        root = partners[0]
+        for level in range(1, depth + 1):
+            parent = partners[-1]
+            slug = f"{root.slug}-{level}"
+            partners.append(
+                Partner.objects.create(
+                    user=User.objects.create(email=f"{slug}@example.com", password="!"),
+                    first_name=f"Line{level}",
+                    last_name="Muster",
+                    slug=slug,
+                    sponsor=parent,
+                    path=child_path(parent.path, parent.pk),
+                    depth=level,
+                    team_size=depth - level,
+                )
+            )
+        Partner.objects.filter(pk=root.pk).update(team_size=depth)
+        root.team_size = depth
         return partners
 
     return make

@@ -203,7 +203,12 @@ def test_query_count_does_not_grow_with_team_or_lines():
         leader = PartnerFactory()
         members = team_build(root=leader, size=size, period=period)
         statement = statement_create(
-            leader, closed, team_commission="1.00", total="1.00", carried_out="1.00"
+            leader,
+            closed,
+            team_commission="1.00",
+            customer_percent="20",
+            total="1.00",
+            carried_out="1.00",
         )
         for member in members:
             line_create(

@@ -66,6 +66,7 @@ def test_close_writes_statements_lines_summary_and_the_plan_in_force(team, sell)
     ]
     [customer] = statement_customer_orders(statement=statements["anna"])
     assert (customer["cv"], customer["percent"], customer["amount"]) == (D("100.00"), D("20.00"), D("20"))
+    assert not lines.filter(kind="customer").exists()  # read from the frozen ledger instead
     assert lines.get(kind="bonus").rank_name == "Silver"
     summary = PeriodCommissionSummary.objects.get(period=period)
     assert summary.cv_total == D("450.00") and summary.cap_factor is None

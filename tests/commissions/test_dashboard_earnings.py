@@ -229,7 +229,12 @@ def _leader_with_statement(size: int, period):
     members = team_build(root=leader, size=size, period=period)
     closed = closed_period(dt.date(2026, 10, 1))
     statement = statement_create(
-        leader, closed, team_commission="10.00", total="10.00", carried_out="10.00"
+        leader,
+        closed,
+        team_commission="10.00",
+        customer_percent="20",
+        total="10.00",
+        carried_out="10.00",
     )
     for member in members:
         line_create(

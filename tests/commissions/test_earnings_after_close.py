@@ -4,12 +4,15 @@ partners then read under "Earnings" and in the API."""
 import re
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from commissions.models import Statement
 from qualification.models import Period
 from qualification.services import period_close, period_recompute
 from tests.commissions.conftest import berlin
 from tests.dashboard.conftest import client_for
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,20 @@ def test_partners_read_their_closed_statement_in_words(plan, sell):
     assert bens["payout"] == "0.00" and bens["carried_out"] == bens["total"] != "0.00"
     assert "carried forward to the next month: below the minimum payout" in bens["carry_reason"]
     assert 'href="/dashboard/earnings/2026-09/"' in overview
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    dora_statement = Statement.objects.get(partner=dora, period=period)
+    admin_page = admin.get(
+        reverse("admin:commissions_statement_change", args=[dora_statement.pk]),
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).content.decode()
+    assert f"aus Bestellung {order.number}: 300,00\u00a0€ CV, 20\u00a0%" in admin_page
+    doras_api = client_for(dora, language="en").get("/api/v1/me/commissions?period=2026-09").json()
+    assert doras_api["customer_orders"]["count"] == 1
+    assert doras_api["customer_orders"]["results"][0] == {
+        "order_number": order.number,
+        "text": f"€60.00 from order {order.number}: €300.00 CV, 20%",
+        "cv": "300.00",
+        "percent": "20.0000",
+        "amount": "60.00",
+    }

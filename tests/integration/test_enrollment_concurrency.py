@@ -86,6 +86,10 @@ def test_many_simultaneous_enrollments_under_one_sponsor():
         assert "taken" in message
     # ... and nothing half-created: one login per partner, no login without partner
     assert Partner.objects.filter(sponsor=sponsor).count() == distinct + 1
+    # ... and every sign-up counted once in the team sizes of the line above
+    sponsor.refresh_from_db()
+    root.refresh_from_db()
+    assert (sponsor.team_size, root.team_size) == (distinct + 1, distinct + 2)
     assert User.objects.count() == users_before + distinct + 1
     assert not User.objects.filter(partner__isnull=True).exists()
 

@@ -1,0 +1,14 @@
+"""The company's order intake API, mounted at /api/v1/ next to the partner API (/api/v1/me...)."""
+
+from django.urls import path
+
+from . import api
+
+app_name = "intake"
+
+urlpatterns = [
+    path("orders", api.OrderCreateView.as_view(), name="orders"),
+    path("orders/<str:id>", api.OrderDetailView.as_view(), name="order"),
+    path("orders/<str:id>/payments", api.OrderPaymentView.as_view(), name="order_payments"),
+    path("orders/<str:id>/refunds", api.OrderRefundView.as_view(), name="order_refunds"),
+]

@@ -1,0 +1,19 @@
+from django import template
+
+from reports.selectors import admin_today
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def admin_today_figures(context):
+    """Today's figures for the admin home, for staff who may read orders."""
+    user = context["request"].user
+    if not user.has_perm("orders.view_order"):
+        return None
+    return admin_today()
+
+
+@register.simple_tag(takes_context=True)
+def may_read_reports(context) -> bool:
+    return context["request"].user.has_perm("commissions.view_periodcommissionsummary")

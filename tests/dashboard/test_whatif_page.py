@@ -1,0 +1,168 @@
+"""The "What's missing?" page: what the next rank needs in words, the
+simulator, team members close to a rank; German and English; a fixed number
+of queries whatever the team size; bad simulator input is a form error."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.dashboard.conftest import client_for, stats_set, team_build
+from tests.factories import PartnerFactory
+
+URL = "/dashboard/whats-missing/"
+CLOSE = "/dashboard/whats-missing/close/"
+
+
+def text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.django_db
+def test_the_next_rank_is_explained_with_the_least_volume_and_its_ways(team):
+    # Anna (Silver): Gold needs 150 PV, QGV 4,000 with legs capped at 2,000
+    # and 2 lines with Silver. QGV = 160 + 1,070 + 1,000 = 2,230: 1,770 missing.
+    page = text(client_for(team.anna).get(URL))
+    assert "What Gold needs" in page
+    assert "Gold: 1,770 PV of your own and one more line with Silver, or " in page
+    assert "1,000 PV in Clara&#x27;s team and 770 PV in Ben&#x27;s team" in page
+    assert "1,770 PV in a new line" in page
+    assert "1,770 PV more in total, from your own volume or from any of these teams" in page
+    assert "Clara's team: up to 1,000 PV counts" in page
+    assert "Ben's team: up to 930 PV counts" in page
+    assert "a new line: up to 2,000 PV counts" in page
+    assert "Lines without one yet: Clara" in page
+
+
+@pytest.mark.django_db
+def test_the_page_loads_the_team_members_close_to_a_rank_separately(team):
+    page = client_for(team.anna).get(URL).content.decode()
+    assert f'hx-get="{CLOSE}" hx-trigger="load"' in page
+    fragment = client_for(team.anna).get(CLOSE, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "Finn Fischer" in fragment
+
+
+@pytest.mark.django_db
+def test_the_page_speaks_german(team):
+    page = text(client_for(team.anna, language="de").get(URL))
+    assert "Was fehlt?" in page
+    assert (
+        "Gold: noch 1.770 PV aus Ihrem eigenen Volumen und eine weitere Linie mit Silver, oder "
+        in page
+    )
+    assert "1.000 PV im Team von Clara und 770 PV im Team von Ben" in page
+
+
+@pytest.mark.django_db
+def test_a_higher_rank_can_be_chosen(team, plan):
+    page = text(client_for(team.anna).get(URL, {"rank": plan["Platinum"].level}))
+    assert "What Platinum needs" in page
+    # Platinum: cap 3,200; QGV 2,230 -> 5,770 missing; 200 PV -> 40 own PV forced.
+    assert "5,770 PV more in total: 40 of it must be your own volume" in page
+
+
+@pytest.mark.django_db
+def test_the_simulator_shows_the_rank_after_more_volume_in_a_leg(team):
+    # Clara: Bronze, PV 100, legs Finn 900. Silver caps legs at 600: QGV 700.
+    client = client_for(team.clara)
+    page = text(client.get(URL, {"amount": "300", "target": "own"}))
+    assert "With 300 PV more (your own volume): paid as Silver (now: Bronze)" in page
+    page = text(client.get(URL, {"amount": "5000", "target": str(team.finn.pk)}))
+    assert "With 5,000 PV more (in Finn&#x27;s team): paid as Bronze (unchanged)" in page
+
+
+@pytest.mark.django_db
+def test_the_simulator_speaks_german(team):
+    page = text(client_for(team.clara, language="de").get(URL, {"amount": "300", "target": "new"}))
+    assert "Mit 300 PV mehr (eine neue Linie): Vergütungsrang Silver (jetzt: Bronze)" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"amount": "abc", "target": "own"},
+        {"amount": "-5", "target": "own"},
+        {"amount": "1e400", "target": "own"},
+        {"amount": "100", "target": "999999"},
+        {"amount": "100"},
+        {"target": "own"},
+    ],
+)
+def test_bad_simulator_input_is_a_form_error(team, params):
+    response = client_for(team.anna).get(URL, params)
+    assert response.status_code == 400
+    assert 'data-testid="form-error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_partner_cannot_simulate_someone_elses_leg(team):
+    # Dora is Ben's child, not Anna's: not a choice on Anna's page.
+    response = client_for(team.anna).get(URL, {"amount": "100", "target": str(team.dora.pk)})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_team_members_close_to_a_rank_are_sorted_by_what_they_miss(team, period):
+    stats_set(team.dora, period, pv="60", gv="60")  # no rank: Bronze needs 100 PV
+    page = text(client_for(team.anna).get(CLOSE))
+    assert "Dora Dietz is missing 40 PV for Bronze" in page
+    assert "Finn Fischer is missing at least 100 PV for Silver" in page
+    assert page.index("Dora Dietz is missing") < page.index("Finn Fischer is missing")
+    assert page.index("Finn Fischer is missing") < page.index("Emil Engel is missing")
+    german = text(client_for(team.anna, language="de").get(CLOSE))
+    assert "Dora Dietz fehlen 40 PV für Bronze" in german
+
+
+@pytest.mark.django_db
+def test_someone_outside_the_team_is_never_listed(team, period):
+    stranger = PartnerFactory(first_name="Xaver", last_name="Fremd")
+    stats_set(stranger, period, pv="99", gv="99")
+    page = text(client_for(team.ben).get(CLOSE, HTTP_HX_REQUEST="true"))
+    assert "Xaver" not in page and "Finn" not in page
+    assert "Dora Dietz" in page
+
+
+def counts_for(leader):
+    client = client_for(leader)
+    child = leader.children.order_by("pk").first()
+    urls = {
+        "gap": URL,
+        "own": f"{URL}?amount=200&target=own",
+        "new": f"{URL}?amount=200&target=new",
+        "leg": f"{URL}?amount=200&target={child.pk}",
+        "close": CLOSE,
+        "close, page 2": f"{CLOSE}?page=2",
+    }
+    result = {}
+    for key, url in urls.items():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        result[key] = len(queries)
+    return result
+
+
+@pytest.mark.django_db
+def test_query_count_is_the_same_for_a_team_of_3_and_of_30(plan, period):
+    small, large = PartnerFactory(), PartnerFactory()
+    team_build(root=small, size=3, period=period)
+    team_build(root=large, size=30, period=period)
+    assert counts_for(small) == counts_for(large)
+    assert max(counts_for(small).values()) <= 12
+
+
+@pytest.mark.django_db
+def test_the_close_list_pages_through_the_team_without_repeats(plan, period):
+    leader = PartnerFactory()
+    team_build(root=leader, size=30, period=period)
+    client = client_for(leader)
+    first = client.get(CLOSE).content.decode()
+    second = client.get(CLOSE, {"page": 2}).content.decode()
+    slugs = [re.findall(r'data-member="([^"]+)"', page) for page in (first, second)]
+    assert len(slugs[0]) == 20 and len(slugs[1]) == 10
+    assert not set(slugs[0]) & set(slugs[1])
+    assert f"{CLOSE}?page=2" in first and "Next" in first
+    assert client.get(CLOSE, {"page": "x"}).status_code == 200

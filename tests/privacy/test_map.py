@@ -1,0 +1,75 @@
+"""The personal-data map (privacy/registry.py, collected from each app's
+personal_data.py) covers every field that looks personal."""
+
+import re
+
+from django.apps import apps
+from django.db import models
+
+from privacy import registry
+
+PROJECT_APPS = [
+    "partners",
+    "orders",
+    "qualification",
+    "commissions",
+    "landing",
+    "dashboard",
+    "payouts",
+    "webhooks",
+    "privacy",
+    "account",
+]
+LOOKS_PERSONAL = re.compile(
+    r"name|email|e_mail|phone|mobile|street|address|city|postal|zip|iban|bic|holder|"
+    r"(^|_)ip($|_)|user_agent|photo|avatar|image|social|instagram|tiktok|youtube|website|"
+    r"birth|note|message|reason|remittance|reference|recipient|tax_number|vat_id|slug|repr"
+)
+TEXT_TYPES = (
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.FileField,
+    models.GenericIPAddressField,
+    models.URLField,
+    models.JSONField,
+)
+
+
+def candidates():
+    for app in PROJECT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                if isinstance(field, TEXT_TYPES) and LOOKS_PERSONAL.search(field.name):
+                    yield f"{model._meta.label}.{field.name}"
+
+
+def test_every_field_that_looks_personal_is_mapped_or_explained():
+    known = registry.mapped_fields() | set(registry.not_personal())
+    missing = sorted(set(candidates()) - known)
+    assert not missing, (
+        "Personal data without a place in the map: add each to PERSONAL_DATA "
+        "or NOT_PERSONAL (with a reason) in the app's personal_data.py: " + ", ".join(missing)
+    )
+
+
+def test_the_map_names_only_fields_that_exist():
+    for place in registry.places():
+        names = {f.name for f in place.model._meta.concrete_fields}
+        assert set(place.fields) <= names, place.label
+        if place.retention:
+            assert set(place.retention.fields) <= set(place.fields), place.label
+
+
+def test_a_new_personal_field_would_be_noticed():
+    # The walker sees the fields the map covers today, so it sees a new one too.
+    assert "orders.Order.street" in set(candidates())
+    assert "partners.Partner.first_name" in set(candidates())
+
+
+def test_fields_kept_for_retention_can_be_scrubbed_later_without_the_person():
+    # "redact" needs the person's names, which are gone when retention ends.
+    for place in registry.places():
+        if place.retention:
+            for name in place.retention.fields:
+                assert place.fields[name] != "redact", f"{place.label}.{name}"
