@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import standardwebhooks
@@ -110,6 +110,77 @@ def webhook_event_record(*, event_type: str, payload: dict | Callable[[], dict])
     if callable(payload):
         payload = payload()
     return _message_create(event_type=event_type, payload=payload, endpoints=endpoints)
+
+
+# Deliveries of a bulk record are handed to the broker in chunks of this many
+# by one task each (a close with 100,000 statements must not post 100,000 tasks
+# from the request that closed it).
+ENQUEUE_CHUNK = 1000
+BULK_BATCH = 2000
+
+
+def _enqueue_many_on_commit(delivery_ids: list[int]) -> None:
+    def enqueue():
+        from .tasks import enqueue_webhook_deliveries
+
+        for start in range(0, len(delivery_ids), ENQUEUE_CHUNK):
+            try:
+                enqueue_webhook_deliveries.delay(delivery_ids[start : start + ENQUEUE_CHUNK])
+            except Exception:
+                logger.exception("Webhook deliveries not enqueued; the sweep sends them.")
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def webhook_events_record(
+    *, event_type: str, payloads: Iterable[dict] | Callable[[], Iterable[dict]]
+) -> int:
+    """The bulk form of webhook_event_record (one event per item, e.g. one per
+    commission statement at a close): same rules, written with bulk_create in
+    batches. `payloads` may be a function, called only when some endpoint
+    subscribes. Returns the number of events written."""
+    if event_type not in EventType.values:
+        raise ValueError(f"Unknown webhook event type {event_type!r}")
+    endpoints = [
+        e
+        for e in Endpoint.objects.filter(is_active=True).only("pk", "events")
+        if e.subscribes_to(event_type)
+    ]
+    if not endpoints:
+        return 0
+    if callable(payloads):
+        payloads = payloads()
+    now = timezone.now()
+    count = 0
+    delivery_ids: list[int] = []
+    batch: list[Message] = []
+
+    def flush():
+        messages = Message.objects.bulk_create(batch)
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(message=m, endpoint=e, next_attempt_at=now)
+                for m in messages
+                for e in endpoints
+            ],
+            batch_size=BULK_BATCH,
+        )
+        delivery_ids.extend(d.pk for d in deliveries)
+        batch.clear()
+
+    for payload in payloads:
+        batch.append(
+            Message(webhook_id=webhook_id_generate(), event_type=event_type, payload=payload)
+        )
+        count += 1
+        if len(batch) >= BULK_BATCH:
+            flush()
+    if batch:
+        flush()
+    if delivery_ids:
+        _enqueue_many_on_commit(delivery_ids)
+    return count
 
 
 def webhook_endpoint_save(*, endpoint: Endpoint) -> tuple[Endpoint, str | None]:
