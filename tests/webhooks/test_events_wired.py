@@ -22,7 +22,7 @@ from tests.factories import PartnerFactory, UserFactory
 from tests.payouts.conftest import IBAN, item_for  # noqa: F401 - fixture
 from webhooks import tasks
 from webhooks.models import Delivery, Message
-from webhooks.services import webhook_events_record
+from webhooks.services import webhook_delivery_attempt, webhook_events_record
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_payouts_without_subscribers_record_nothing(endpoint, approved_run):
 
 
 def test_bulk_record_writes_every_event_and_hands_deliveries_over_in_chunks(
-    endpoint, monkeypatch, django_capture_on_commit_callbacks
+    endpoint, receiver, monkeypatch, django_capture_on_commit_callbacks
 ):
     endpoint(events=["payout.paid"])
     endpoint(url="https://crm.example.net/x", events=["payout.paid", "order.paid"])
@@ -250,6 +250,12 @@ def test_bulk_record_writes_every_event_and_hands_deliveries_over_in_chunks(
         Delivery.objects.values_list("pk", flat=True)
     )
     assert max(len(chunk) for chunk in chunks) == 3
+
+    delivery = Delivery.objects.order_by("pk").first()
+    assert webhook_delivery_attempt(delivery_id=delivery.pk).status == "succeeded"
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["type"] == "payout.paid"
+    assert body["data"] == {"item_id": delivery.message.payload["item_id"]}
 
 
 def test_bulk_record_builds_nothing_without_subscribers(endpoint):
