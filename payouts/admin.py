@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from partners.admin_base import euro_column
 
@@ -286,7 +286,11 @@ class CreditNoteAdmin(ReadOnlyAdmin):
                 request,
                 queryset,
                 lambda user, note, reason: credit_note_cancel(note=note, actor=user, reason=reason),
-                _("%(n)d credit notes cancelled by cancelling credit notes."),
+                ngettext_lazy(
+                    "%(n)d credit note cancelled by a cancelling credit note.",
+                    "%(n)d credit notes cancelled by cancelling credit notes.",
+                    "n",
+                ),
                 reason=form.cleaned_data["reason"],
             )
             return None
@@ -363,7 +367,11 @@ class PayoutItemAdmin(ReadOnlyAdmin):
                 request,
                 queryset,
                 lambda user, item, reason: payout_item_return(item=item, reason=reason, actor=user),
-                _("%(n)d payouts marked returned."),
+                ngettext_lazy(
+                    "%(n)d payout marked returned.",
+                    "%(n)d payouts marked returned.",
+                    "n",
+                ),
                 reason=form.cleaned_data["reason"],
             )
             return None
@@ -387,7 +395,11 @@ class PayoutItemAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user, item: payout_item_release(item=item, actor=user, note="admin"),
-            _("%(n)d payouts are payable again."),
+            ngettext_lazy(
+                "%(n)d payout is payable again.",
+                "%(n)d payouts are payable again.",
+                "n",
+            ),
         )
 
 
@@ -543,7 +555,11 @@ class PayoutRunAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user, run: payout_run_approve(run=run, actor=user),
-            _("%(n)d payout runs approved; credit notes issued."),
+            ngettext_lazy(
+                "%(n)d payout run approved; credit notes issued.",
+                "%(n)d payout runs approved; credit notes issued.",
+                "n",
+            ),
         )
 
     @admin.action(description=gettext_lazy("Cancel (before approval)"))
@@ -553,7 +569,11 @@ class PayoutRunAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user, run: payout_run_cancel(run=run, actor=user),
-            _("%(n)d payout runs cancelled."),
+            ngettext_lazy(
+                "%(n)d payout run cancelled.",
+                "%(n)d payout runs cancelled.",
+                "n",
+            ),
         )
 
     @admin.action(description=gettext_lazy("Mark paid (the bank confirmed)"))
@@ -563,5 +583,9 @@ class PayoutRunAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda user, run: payout_run_mark_paid(run=run, actor=user),
-            _("%(n)d payout runs marked paid."),
+            ngettext_lazy(
+                "%(n)d payout run marked paid.",
+                "%(n)d payout runs marked paid.",
+                "n",
+            ),
         )

@@ -165,7 +165,7 @@ def test_partner_is_paid_and_downloads_her_credit_note(live_server, new_context,
     approver_page.locator("select[name=action]").select_option("approve")
     approver_page.locator("button[name=index]").click()
     expect(approver_page.locator(".messagelist")).to_contain_text(
-        "1 payout runs approved; credit notes issued."
+        "1 payout run approved; credit notes issued."
     )
     approver_page.screenshot(
         path=str(artifacts / "payout-run-approved-desktop.png"), full_page=True
