@@ -46,6 +46,12 @@ PERSONAL_DATA = {
         "fields": {"note": "redact"},
     },
     "orders.Refund": {"subject": [("customer", "order__customer")], "fields": {"reason": "redact"}},
+    # The intake API's stored answers (replayed for a repeated Idempotency-Key) name
+    # the customer's e-mail; pruned after ORDER_INTAKE_IDEMPOTENCY_DAYS anyway.
+    "orders.IdempotencyKey": {
+        "subject": [("customer", "response_body__customer_email", "email")],
+        "fields": {"response_body": "json_redact"},
+    },
     "admin.LogEntry": {
         "subject": [("customer", "object_id")],
         "content_type": "orders.customer",
@@ -54,6 +60,7 @@ PERSONAL_DATA = {
 }
 
 NOT_PERSONAL = {
+    "orders.CompanyApiKey.name": "the name of the company's own integration",
     "orders.Product.name": "a product",
     "orders.Product.description": "a product",
     "orders.Product.image": "a product picture",

@@ -197,3 +197,26 @@ def test_audit_rows_name_the_pseudonym_not_the_person(anna, admin):
         StatusChange.objects.values_list("reason", flat=True)
     )
     assert reasons and not any("anna" in r.lower() or "albers" in r.lower() for r in reasons)
+
+
+def test_stored_api_answers_lose_the_customers_email(admin):
+    from orders.models import CompanyApiKey, IdempotencyKey
+
+    customer = CustomerFactory(email="kai@example.org")
+    api_key = CompanyApiKey.objects.create(
+        name="Shop", source="shop", prefix="abc", key_hash="x" * 64, scopes=["orders:write"]
+    )
+    answer = IdempotencyKey.objects.create(
+        api_key=api_key,
+        key="k1",
+        fingerprint="f" * 64,
+        response_status=201,
+        response_body={"number": "A-1", "customer_email": "kai@example.org", "total": "9.90"},
+    )
+    person_erase(subject_kind="customer", subject_id=customer.pk, actor=admin)
+    answer.refresh_from_db()
+    assert answer.response_body == {
+        "number": "A-1",
+        "customer_email": "[gelöscht]",
+        "total": "9.90",
+    }
