@@ -148,13 +148,19 @@ def _document_date(place: registry.Place, row):
 
 
 def _erase_places(
-    *, kind: str, subject_id: int, identifiers: list[str], today: date, email: str = ""
+    *,
+    kind: str,
+    subject_id: int,
+    identifiers: list[str],
+    today: date,
+    email: str = "",
+    slug: str = "",
 ):
     scrubbed, restricted = set(), set()
     for place in registry.places():
         if kind not in place.kinds():
             continue
-        for row in place.rows(kind=kind, subject_id=subject_id, email=email):
+        for row in place.rows(kind=kind, subject_id=subject_id, email=email, slug=slug):
             keep: tuple[str, ...] = ()
             if place.retention:
                 until = retention_end(
@@ -214,7 +220,11 @@ def person_erase(
         # Scrubbed first, so what the termination writes and sends (re-binding
         # log, webhook) names the pseudonym only.
         scrubbed, restricted = _erase_places(
-            kind=subject_kind, subject_id=subject_id, identifiers=identifiers, today=today
+            kind=subject_kind,
+            subject_id=subject_id,
+            identifiers=identifiers,
+            today=today,
+            slug=partner.slug,
         )
         if partner.status != Partner.Status.TERMINATED:
             partner_set_status(

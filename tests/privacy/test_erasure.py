@@ -220,3 +220,13 @@ def test_stored_api_answers_lose_the_customers_email(admin):
         "customer_email": "[gelöscht]",
         "total": "9.90",
     }
+
+
+def test_orders_that_came_through_the_partners_page_forget_the_address(anna, admin):
+    order = OrderFactory(attributed_partner=anna, referral_slug="anna-albers")
+    coded = OrderFactory(referral_code="anna-albers")
+    person_erase(subject_kind="partner", subject_id=anna.pk, actor=admin)
+    order.refresh_from_db()
+    coded.refresh_from_db()
+    assert order.referral_slug == "[gelöscht]" and coded.referral_code == "[gelöscht]"
+    assert order.email != f"erased-p{anna.pk}@invalid"  # the customer's own data stays
