@@ -15,6 +15,12 @@ Then times sandbox.services.sandbox_compute over all closed months twice:
   draft  a changed plan (customer percents +2, cap 35 %)
 and prints seconds per period, the total, and the peak memory (max RSS).
 Aim: 12 months at 100k partners in minutes, not hours.
+
+Measured 2026-11-30 (2 shared cores, load ~11; 100k partners, 100k orders a
+month = 1.24M ledger entries in 12 closed months): the plan that paid
+reproduces all 12 months' stored totals exactly; one run over the 12 months
+takes 16-31 s (1.2-3.2 s per period), peak RSS 379 MB. Setting up (12 closes
+through period_close) took 12-148 s a close under that load.
 """
 
 import argparse

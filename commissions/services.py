@@ -30,6 +30,8 @@ from qualification.models import (
     VolumeEntry,
 )
 from qualification.sql import cents, is_postgres, periods_lock_shared_all_open
+from webhooks.models import EventType
+from webhooks.services import webhook_events_record
 
 from . import engine
 from .models import Estimate, EstimateRun, PeriodCommissionSummary, Statement, StatementLine
@@ -304,7 +306,42 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
     # The estimate of a period ends with its close.
     Estimate.objects.filter(period=period).delete()
     EstimateRun.objects.filter(period=period).delete()
+    webhook_events_record(
+        event_type=EventType.COMMISSION_STATEMENT_ISSUED,
+        payloads=lambda: _statement_issued_payloads(period),
+    )
     return summary
+
+
+def _statement_issued_payloads(period: Period):
+    """One `commission.statement_issued` payload per statement of the period:
+    ids, the rank and the amounts, no personal data (streamed from one query)."""
+    period_ref = {"id": period.pk, "label": period.label}
+    rows = (
+        Statement.objects.filter(period=period)
+        .order_by("pk")
+        .values_list(
+            "pk", "partner_id", "partner__slug", "paid_as_level", "paid_as_rank_name",
+            "customer_commission", "team_commission", "advancement_bonus", "total",
+            "carried_in", "payout", "carried_out",
+        )
+    )
+    for (pk, partner_id, slug, level, rank, customer, team, bonus, total, carried_in, payout,
+         carried_out) in rows.iterator(chunk_size=5000):
+        yield {
+            "statement_id": pk,
+            "partner": {"id": partner_id, "slug": slug},
+            "period": period_ref,
+            "paid_as_level": level,
+            "paid_as_rank": rank,
+            "customer_commission": customer,
+            "team_commission": team,
+            "advancement_bonus": bonus,
+            "total": total,
+            "carried_in": carried_in,
+            "payout": payout,
+            "carried_out": carried_out,
+        }
 
 
 # --- The live estimate ---------------------------------------------------------------

@@ -73,6 +73,7 @@ NOT_PERSONAL = {
     "orders.Order.late_payment_reference": "a payment provider's id",
     "orders.Order.payment_reference": "a payment provider's id",
     "orders.Refund.provider_reference": "a payment provider's id",
+    "orders.CompanyApiKey.name": "an admin's label for a shop's API key (e.g. 'Shopify live')",
 }
 
 # Shown in a person's data export (Art. 15/20); never scrubbed (amounts, products).

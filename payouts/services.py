@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from orders.models import Order
 from orders.services import order_mark_paid
 from partners.models import Partner
+from webhooks.models import EventType
+from webhooks.services import webhook_events_record
 
 from . import bank, sepa, validators
 from .documents import credit_note_amounts, credit_note_pdf
@@ -691,7 +693,60 @@ def payout_run_mark_paid(*, run: PayoutRun, actor=None, paid_at=None, note: str 
     run.paid_at = paid_at
     run.save(update_fields=["status", "paid_by", "paid_at"])
     payout_log(action=PayoutLog.Action.RUN_PAID, actor=actor, payout_run=run, message=note)
+    webhook_events_record(
+        event_type=EventType.PAYOUT_PAID,
+        payloads=lambda: _payout_payloads(run.entries.filter(outcome=PayoutRunEntry.Outcome.PAID)),
+    )
     return run
+
+
+def _payout_payloads(entries):
+    """`payout.paid` / `payout.returned` payloads, one per run entry: ids, the
+    amount, the credit note number and the period; no name, IBAN or address."""
+    rows = entries.order_by("pk").values_list(
+        "item_id",
+        "run_id",
+        "gross",
+        "return_reason",
+        "item__partner_id",
+        "item__partner__slug",
+        "item__net",
+        "item__credit_note__number",
+        "item__statement__period_id",
+        "item__statement__period__start",
+        "item__paid_at",
+        "item__returned_at",
+    )
+    for (
+        item_id,
+        run_id,
+        gross,
+        reason,
+        partner_id,
+        slug,
+        net,
+        note_number,
+        period_id,
+        period_start,
+        paid_at,
+        returned_at,
+    ) in rows.iterator(chunk_size=2000):
+        payload = {
+            "item_id": item_id,
+            "run_id": run_id,
+            "partner": {"id": partner_id, "slug": slug},
+            "amount": gross,
+            "net": net,
+            "currency": "EUR",
+            "credit_note_number": note_number,
+            "period": {"id": period_id, "label": f"{period_start:%Y-%m}"},
+        }
+        if reason:
+            payload["return_reason"] = reason
+            payload["returned_at"] = returned_at
+        else:
+            payload["paid_at"] = paid_at
+        yield payload
 
 
 @transaction.atomic
@@ -730,6 +785,10 @@ def payout_item_return(*, item: PayoutItem, reason: str, actor=None, note: str =
         partner=item.partner,
         payout_run=entry.run,
         message=f"{entry.end_to_end_id} {reason} {RETURN_REASONS[reason]} {note}".strip(),
+    )
+    webhook_events_record(
+        event_type=EventType.PAYOUT_RETURNED,
+        payloads=lambda: _payout_payloads(PayoutRunEntry.objects.filter(pk=entry.pk)),
     )
     return item
 

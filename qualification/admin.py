@@ -304,12 +304,20 @@ class PeriodAdmin(admin.ModelAdmin):
 # --- Ledger, results, titles (read-only) -------------------------------------------
 
 
+class EventKindFilter(admin.ChoicesFieldListFilter):
+    """The order event's kind, titled "event" (the field itself has no name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = gettext_lazy("event")
+
+
 @admin.register(VolumeEntry)
 class VolumeEntryAdmin(ReadOnlyAdmin):
     """The append-only ledger: corrections are new entries, never edits."""
 
     list_display = ("booked_at", "period", "order", "event_kind", "partner", "kind", "qv", "cv")
-    list_filter = ("period", "kind", "order_event__kind")
+    list_filter = ("period", "kind", ("order_event__kind", EventKindFilter))
     search_fields = ("order__number", "order__external_id", "partner__slug")
     list_select_related = ("period", "order", "partner", "order_event")
     date_hierarchy = "booked_at"

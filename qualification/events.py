@@ -14,3 +14,9 @@ period_closing = Signal()
 # period: Period (open), sent inside the transaction of a full recompute;
 # consumers schedule their work with on_commit.
 period_recomputed = Signal()
+
+# period: Period (being closed); changes: a function returning the title ranks
+# about to be raised, [(partner_id, slug, old_level, old_name, new_level,
+# new_name)], read only when called. Sent inside period_close's transaction,
+# right before the raise (webhooks: `partner.rank_changed`).
+title_ranks_raising = Signal()

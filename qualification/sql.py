@@ -370,6 +370,21 @@ def _stats_merge_statements(cursor, period_id: int, now) -> dict[str, int]:
     return {"deleted": deleted, "updated": updated, "inserted": inserted}
 
 
+def titles_raising(cursor, period_id: int) -> list[tuple[int, str, int, str, int, str]]:
+    """What titles_raise will change, read before it runs: (partner_id, slug,
+    old_level, old_name, new_level, new_name); old_level 0 / "" when none."""
+    cursor.execute(
+        f"SELECT s.partner_id, p.slug, COALESCE(t.level, 0), COALESCE(t.name, ''), "
+        f"s.paid_as_level, s.paid_as_name FROM {STATS} s "
+        f"JOIN {PARTNER} p ON p.id = s.partner_id "
+        f"LEFT JOIN {TITLE} t ON t.partner_id = s.partner_id "
+        "WHERE s.period_id = %s AND s.paid_as_level > 0 AND s.paid_as_level > COALESCE(t.level, 0) "
+        "ORDER BY s.partner_id",
+        [period_id],
+    )
+    return cursor.fetchall()
+
+
 def titles_raise(cursor, period_id: int, now) -> int:
     """Raise each partner's title to the period's paid-as rank where higher."""
     cursor.execute(

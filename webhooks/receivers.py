@@ -1,19 +1,19 @@
 """Listens to the other apps' hooks (they never import webhooks) and writes the
 event to the outbox inside their transaction.
 
-Events from apps that are not wired here yet call services.webhook_event_record
-themselves (or send a hook this module listens to).
+Apps above webhooks in the layering (commissions, payouts) call
+services.webhook_event_record / webhook_events_record themselves.
 """
 
 from django.dispatch import receiver
 
 from orders.events import order_event_recorded
 from partners.signals import partner_enrolled, partner_status_changed
-from qualification.events import period_closing
+from qualification.events import period_closing, title_ranks_raising
 
 from .models import EventType
 from .payloads import order_event_payload, partner_data, period_data
-from .services import webhook_event_record
+from .services import webhook_event_record, webhook_events_record
 
 ORDER_EVENT_TYPES = {
     "paid": EventType.ORDER_PAID,
@@ -53,3 +53,24 @@ def period_closed_to_webhook(sender, period, **kwargs):
     webhook_event_record(
         event_type=EventType.PERIOD_CLOSED, payload=lambda: {"period": period_data(period)}
     )
+
+
+@receiver(title_ranks_raising)
+def title_ranks_to_webhook(sender, period, changes, **kwargs):
+    """`partner.rank_changed`: one event per partner whose title rank rises at
+    the close (the rank that counts for the plan from then on)."""
+    period_ref = {"id": period.pk, "label": period.label}
+
+    def payloads():
+        for partner_id, slug, old_level, old_name, new_level, new_name in changes():
+            yield {
+                "partner": {"id": partner_id, "slug": slug},
+                "kind": "title",
+                "old_level": old_level,
+                "old_rank": old_name,
+                "new_level": new_level,
+                "new_rank": new_name,
+                "period": period_ref,
+            }
+
+    webhook_events_record(event_type=EventType.PARTNER_RANK_CHANGED, payloads=payloads)

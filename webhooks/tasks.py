@@ -37,3 +37,11 @@ def sweep_due_webhook_deliveries() -> int:
     for delivery_id in ids:
         deliver_webhook.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def enqueue_webhook_deliveries(delivery_ids: list[int]) -> int:
+    """Fan-out of a bulk record (webhook_events_record): one task per delivery."""
+    for delivery_id in delivery_ids:
+        deliver_webhook.delay(delivery_id)
+    return len(delivery_ids)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import sql
 from ..engine import Plan, full_pass
-from ..events import period_closing, period_recomputed
+from ..events import period_closing, period_recomputed, title_ranks_raising
 from ..models import Period, Rank
 from ..periods import company_tz, month_start, next_month, period_parse  # noqa: F401 - re-exported
 from ..ranks import plan_from_ranks
@@ -136,6 +136,12 @@ def period_close(*, period: Period, closed_by=None) -> Period:
     # transaction, from the final results and the title ranks before the raise.
     period_closing.send(sender=Period, period=period)
     with connection.cursor() as cursor:
+
+        def changes():
+            with connection.cursor() as reading:
+                return sql.titles_raising(reading, period.pk)
+
+        title_ranks_raising.send(sender=Period, period=period, changes=changes)
         sql.titles_raise(cursor, period.pk, timezone.now())
     return period
 

@@ -166,3 +166,11 @@ def test_the_close_list_pages_through_the_team_without_repeats(plan, period):
     assert not set(slugs[0]) & set(slugs[1])
     assert f"{CLOSE}?page=2" in first and "Next" in first
     assert client.get(CLOSE, {"page": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_ranks_the_page_says_so(period):
+    partner = PartnerFactory()
+    page = text(client_for(partner).get(URL))
+    assert "No ranks are set up yet." in page
+    assert "highest rank" not in page

@@ -68,4 +68,13 @@ def test_money_columns_show_the_euro_sign_in_the_german_format(client_for):
     assert "1.234,50\u00a0€" in page
     assert "Gesamtbetrag" in page  # the column keeps its translated title
     english = client_for(UserFactory(is_staff=True, is_superuser=True))
-    assert "1,234.50\u00a0€" in english.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert (
+        "1,234.50\u00a0€" in english.get(reverse("admin:orders_order_changelist")).content.decode()
+    )
+
+
+def test_the_ledger_filters_are_all_in_german(client_for):
+    client = client_for(UserFactory(is_staff=True, is_superuser=True), language="de")
+    page = client.get(reverse("admin:qualification_volumeentry_changelist")).content.decode()
+    assert "Nach Ereignis" in page
+    assert "Nach kind" not in page

@@ -133,3 +133,28 @@ def test_support_cannot_change_ranks(staff_in, client_for):
     rank = Rank.objects.create(level=1, name="Bronze")
     client = client_for(staff_in("Support"))
     assert client.get(reverse("admin:qualification_rank_change", args=[rank.pk])).status_code == 403
+
+
+def test_a_failed_re_send_is_reported_per_order_and_the_others_still_go_out(
+    staff_in, client_for, monkeypatch
+):
+    import orders.admin
+
+    good, bad = OrderFactory(), OrderFactory()
+    real = orders.admin.order_confirmation_email_send
+
+    def flaky(*, order):
+        if order.pk == bad.pk:
+            raise OSError("mail server unreachable")
+        real(order=order)
+
+    monkeypatch.setattr(orders.admin, "order_confirmation_email_send", flaky)
+    response = client_for(staff_in("Support")).post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "resend_confirmation", "_selected_action": [good.pk, bad.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [good.email]
+    assert f"{bad.number}: the e-mail could not be sent (mail server unreachable)." in page
+    assert "1 order confirmation sent again." in page
