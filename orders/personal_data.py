@@ -65,7 +65,6 @@ PERSONAL_DATA = {
 }
 
 NOT_PERSONAL = {
-    "orders.CompanyApiKey.name": "the name of the company's own integration",
     "orders.Product.name": "a product",
     "orders.Product.description": "a product",
     "orders.Product.image": "a product picture",
