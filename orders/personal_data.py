@@ -25,6 +25,11 @@ PERSONAL_DATA = {
             "fields": ["first_name", "last_name", "street", "postal_code", "city"],
         },
     },
+    # Other people's orders remember the partner's address they came through.
+    "orders.Order#referral": {
+        "subject": [("partner", "referral_slug", "slug"), ("partner", "referral_code", "slug")],
+        "fields": {"referral_slug": "redact", "referral_code": "redact"},
+    },
     "orders.CustomerBindingChange": {
         "subject": [
             ("customer", "customer"),
@@ -46,6 +51,12 @@ PERSONAL_DATA = {
         "fields": {"note": "redact"},
     },
     "orders.Refund": {"subject": [("customer", "order__customer")], "fields": {"reason": "redact"}},
+    # The intake API's stored answers (replayed for a repeated Idempotency-Key) name
+    # the customer's e-mail; pruned after ORDER_INTAKE_IDEMPOTENCY_DAYS anyway.
+    "orders.IdempotencyKey": {
+        "subject": [("customer", "response_body__customer_email", "email")],
+        "fields": {"response_body": "json_redact"},
+    },
     "admin.LogEntry": {
         "subject": [("customer", "object_id")],
         "content_type": "orders.customer",
@@ -58,8 +69,6 @@ NOT_PERSONAL = {
     "orders.Product.description": "a product",
     "orders.Product.image": "a product picture",
     "orders.OrderLine.name": "the product name copied onto the line",
-    "orders.Order.referral_code": "a partner's public code",
-    "orders.Order.referral_slug": "a partner's public address (the partner's slug is scrubbed)",
     "orders.Order.late_payment_reference": "a payment provider's id",
     "orders.Order.payment_reference": "a payment provider's id",
     "orders.Refund.provider_reference": "a payment provider's id",

@@ -4,7 +4,11 @@ Read by privacy/registry.py (export, erasure, retention); tests/privacy/test_map
 fails when a model field that looks personal is in neither list. Strategies:
 name, email, blank, null, file, slug, unusable_password, redact (replace the
 person's names, e-mail and address in a free text), keep (needed, no person in it).
-"subject" says how a row belongs to a person: (kind, lookup to the subject's id)."""
+"subject" says how a row belongs to a person: (kind, lookup to the subject's id),
+or (kind, lookup, "email" | "slug") to match their e-mail or landing page address.
+A label "app.Model#part" declares a second place on one model (another subject).
+"retention" keeps the named fields, restricted, until `years` after the end of the
+year of `date`; privacy.tasks.scrub_expired_retention scrubs them then."""
 
 PERSONAL_DATA = {
     "partners.Partner": {

@@ -14,7 +14,15 @@ from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
 # The apps that declare a map (privacy itself keeps only pseudonymous rows).
-DECLARING_APPS = ["partners", "orders", "qualification", "commissions", "payouts", "webhooks"]
+DECLARING_APPS = [
+    "partners",
+    "orders",
+    "qualification",
+    "commissions",
+    "payouts",
+    "webhooks",
+    "privacy",
+]
 
 SUBJECT_KINDS = ("partner", "customer")
 
@@ -37,15 +45,25 @@ class Place:
 
     @property
     def model(self) -> type[Model]:
-        return apps.get_model(self.label)
+        # "app.Model#part": a second place on one model, for another kind of subject.
+        return apps.get_model(self.label.split("#")[0])
 
     def kinds(self) -> set[str]:
-        return {kind for kind, _lookup in self.subject}
+        return {kind for kind, *_rest in self.subject}
 
-    def rows(self, *, kind: str, subject_id: int) -> QuerySet:
+    def rows(self, *, kind: str, subject_id: int, email: str = "", slug: str = "") -> QuerySet:
+        """The rows of one person. A subject entry (kind, lookup) compares the
+        lookup with the person's id; (kind, lookup, "email" or "slug") with their
+        e-mail address or landing page address."""
         condition = Q()
-        for subject_kind, lookup in self.subject:
-            if subject_kind == kind:
+        values = {"email": email, "slug": slug}
+        for subject_kind, lookup, *by in self.subject:
+            if subject_kind != kind:
+                continue
+            if by:
+                if values[by[0]]:
+                    condition |= Q(**{lookup: values[by[0]]})
+            else:
                 condition |= Q(**{lookup: str(subject_id) if lookup == "object_id" else subject_id})
         model = self.model
         if not condition:

@@ -101,6 +101,16 @@ def _value(strategy: str, *, current, kind: str, subject_id: int, identifiers: l
         return {key: "" for key in (current or {})} if isinstance(current, dict) else {}
     if strategy == "bytes_blank":
         return b""
+    if strategy == "json_redact":
+        text = json.dumps(current, cls=DjangoJSONEncoder, ensure_ascii=False)
+        for identifier in identifiers:
+            text = re.sub(
+                re.escape(json.dumps(identifier, ensure_ascii=False)[1:-1]),
+                REDACTED,
+                text,
+                flags=re.IGNORECASE,
+            )
+        return json.loads(text)
     if strategy == "redact":
         text = current or ""
         for identifier in identifiers:
@@ -137,12 +147,20 @@ def _document_date(place: registry.Place, row):
     return type(row).objects.filter(pk=row.pk).values_list(place.retention.date, flat=True).first()
 
 
-def _erase_places(*, kind: str, subject_id: int, identifiers: list[str], today: date):
+def _erase_places(
+    *,
+    kind: str,
+    subject_id: int,
+    identifiers: list[str],
+    today: date,
+    email: str = "",
+    slug: str = "",
+):
     scrubbed, restricted = set(), set()
     for place in registry.places():
         if kind not in place.kinds():
             continue
-        for row in place.rows(kind=kind, subject_id=subject_id):
+        for row in place.rows(kind=kind, subject_id=subject_id, email=email, slug=slug):
             keep: tuple[str, ...] = ()
             if place.retention:
                 until = retention_end(
@@ -202,7 +220,11 @@ def person_erase(
         # Scrubbed first, so what the termination writes and sends (re-binding
         # log, webhook) names the pseudonym only.
         scrubbed, restricted = _erase_places(
-            kind=subject_kind, subject_id=subject_id, identifiers=identifiers, today=today
+            kind=subject_kind,
+            subject_id=subject_id,
+            identifiers=identifiers,
+            today=today,
+            slug=partner.slug,
         )
         if partner.status != Partner.Status.TERMINATED:
             partner_set_status(
@@ -244,7 +266,11 @@ def _erase_customer(customer: Customer, identifiers: list[str], today: date):
         set(identifiers) | set(_identifiers(SubjectKind.CUSTOMER, customer)), key=len, reverse=True
     )
     scrubbed, restricted = _erase_places(
-        kind=SubjectKind.CUSTOMER, subject_id=customer.pk, identifiers=identifiers, today=today
+        kind=SubjectKind.CUSTOMER,
+        subject_id=customer.pk,
+        identifiers=identifiers,
+        today=today,
+        email=customer.email,
     )
     Customer.objects.filter(pk=customer.pk, pseudonymised_at__isnull=True).update(
         pseudonymised_at=timezone.now()
@@ -372,15 +398,16 @@ def person_export(
     of record, and README.txt naming every field."""
     if _subject(subject_kind, subject_id) is None:
         raise ValidationError(_("There is no such person."))
-    subjects = [(subject_kind, subject_id)]
+    subject = _subject(subject_kind, subject_id)
+    subjects = [(subject_kind, subject_id, getattr(subject, "email", ""))]
     if subject_kind == SubjectKind.PARTNER:
-        own = _own_customer(_subject(subject_kind, subject_id))
+        own = _own_customer(subject)
         if own is not None:
-            subjects.append((SubjectKind.CUSTOMER, own.pk))
+            subjects.append((SubjectKind.CUSTOMER, own.pk, own.email))
     places = [
         p
         for p in registry.places() + registry.export_only()
-        if any(kind in p.kinds() for kind, _sid in subjects)
+        if any(kind in p.kinds() for kind, _sid, _email in subjects)
     ]
     buffer = io.BytesIO()
     readme = [
@@ -398,10 +425,10 @@ def person_export(
                 if f.name not in EXPORT_SKIP and not isinstance(f, models.BinaryField)
             ]
             rows = []
-            for kind, sid in subjects:
+            for kind, sid, email in subjects:
                 rows += [
                     r
-                    for r in place.rows(kind=kind, subject_id=sid)
+                    for r in place.rows(kind=kind, subject_id=sid, email=email)
                     if (place.label, r.pk) not in seen
                 ]
                 seen.update((place.label, r.pk) for r in rows)

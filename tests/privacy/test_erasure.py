@@ -197,3 +197,36 @@ def test_audit_rows_name_the_pseudonym_not_the_person(anna, admin):
         StatusChange.objects.values_list("reason", flat=True)
     )
     assert reasons and not any("anna" in r.lower() or "albers" in r.lower() for r in reasons)
+
+
+def test_stored_api_answers_lose_the_customers_email(admin):
+    from orders.models import CompanyApiKey, IdempotencyKey
+
+    customer = CustomerFactory(email="kai@example.org")
+    api_key = CompanyApiKey.objects.create(
+        name="Shop", source="shop", prefix="abc", key_hash="x" * 64, scopes=["orders:write"]
+    )
+    answer = IdempotencyKey.objects.create(
+        api_key=api_key,
+        key="k1",
+        fingerprint="f" * 64,
+        response_status=201,
+        response_body={"number": "A-1", "customer_email": "kai@example.org", "total": "9.90"},
+    )
+    person_erase(subject_kind="customer", subject_id=customer.pk, actor=admin)
+    answer.refresh_from_db()
+    assert answer.response_body == {
+        "number": "A-1",
+        "customer_email": "[gelöscht]",
+        "total": "9.90",
+    }
+
+
+def test_orders_that_came_through_the_partners_page_forget_the_address(anna, admin):
+    order = OrderFactory(attributed_partner=anna, referral_slug="anna-albers")
+    coded = OrderFactory(referral_code="anna-albers")
+    person_erase(subject_kind="partner", subject_id=anna.pk, actor=admin)
+    order.refresh_from_db()
+    coded.refresh_from_db()
+    assert order.referral_slug == "[gelöscht]" and coded.referral_code == "[gelöscht]"
+    assert order.email != f"erased-p{anna.pk}@invalid"  # the customer's own data stays
