@@ -164,3 +164,13 @@ def test_permissions(closed, client, committed):
     client.force_login(staff("run_sandbox", "load_plan"))
     assert load in client.get(reverse("admin:sandbox_sandboxrun_result", args=[run.pk])).content.decode()
     assert client.get(load).status_code == 200
+
+
+def test_the_plan_manager_role_may_use_the_sandbox(closed):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Plan manager"))
+
+    assert user.has_perm("sandbox.run_sandbox") and user.has_perm("sandbox.load_plan")
+    assert user.has_perm("sandbox.view_sandboxrun")
