@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from .forms import SandboxRunForm
 from .models import SandboxRun
+from .selectors import sandbox_partner_names
 from .services import sandbox_draft_load, sandbox_run_create
 
 RUN = "sandbox.run_sandbox"
@@ -115,13 +116,18 @@ class SandboxRunAdmin(admin.ModelAdmin):
                  "data": [p["draft"].get("total_percent_of_cv") or 0 for p in periods]},
             ],
         }
+        gainers = (run.results or {}).get("gainers", [])
+        losers = (run.results or {}).get("losers", [])
+        names = sandbox_partner_names(partner_ids=[row["partner_id"] for row in gainers + losers])
+        for row in gainers + losers:
+            row["name"] = names.get(row["partner_id"], "")
         context = self._context(
             request,
             run=run,
             rows=rows,
             chart=chart,
-            gainers=(run.results or {}).get("gainers", []),
-            losers=(run.results or {}).get("losers", []),
+            gainers=gainers,
+            losers=losers,
             can_load=request.user.has_perm(LOAD),
             title=str(run),
         )

@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from commissions import engine
 from commissions.models import PeriodCommissionSummary, Statement, StatementLine
 from commissions.services import period_input
-from partners.models import Partner
 from qualification.engine import Plan, full_pass
 from qualification.models import PartnerPeriodStats, Period
 from qualification.plan_fields import validate_commission_settings
@@ -323,18 +322,10 @@ def sandbox_compute(*, data, periods: list[Period], progress=None) -> dict:
     ]
     gainers = sorted((d for d in diffs if d[0] > 0), key=lambda d: (-d[0], d[1]))[:TOP]
     losers = sorted((d for d in diffs if d[0] < 0), key=lambda d: (d[0], d[1]))[:TOP]
-    names = {
-        p.pk: p.full_name
-        for p in Partner.objects.filter(pk__in=[pid for _d, pid in gainers + losers]).only(
-            "first_name", "last_name"
-        )
-    }
-
     def partner_rows(items):
         return [
             {
-                "partner_id": pid,
-                "name": names.get(pid, ""),
+                "partner_id": pid,  # names are read when shown (no personal data kept here)
                 "paid_total": _money(paid_sum.get(pid, 0)),
                 "draft_total": _money(draft_sum.get(pid, 0)),
                 "diff": _money(diff),

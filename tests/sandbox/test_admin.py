@@ -23,8 +23,8 @@ NEW = "admin:sandbox_sandboxrun_new"
 def closed(plan, sell):
     from qualification.services import period_close, period_recompute
 
-    anna = PartnerFactory(slug="anna")
-    ben = PartnerFactory(slug="ben", sponsor=anna)
+    anna = PartnerFactory(slug="anna", first_name="Anna", last_name="Alt")
+    ben = PartnerFactory(slug="ben", sponsor=anna, first_name="Ben", last_name="Bauer")
     sell(anna, 100, "100.00", berlin(2026, 9, 5))
     sell(ben, 250, "250.00", berlin(2026, 9, 5))
     period = Period.objects.get(start="2026-09-01")
@@ -56,6 +56,7 @@ def test_an_admin_runs_a_pasted_draft_and_sees_both_sides(closed, admin_client, 
     assert run.status == "queued" or SandboxRun.objects.get().status == "done"
     assert "2026-09" in html and "As paid" in html and "Draft" in html
     assert "Partners who gain most" in html and "chart.umd.min.js" in html
+    assert f"Ben Bauer (#{closed['ben'].pk})" in html  # Bronze gains; today's name, read when shown
     assert 'http-equiv="refresh"' not in html  # finished: no more polling
 
 
@@ -163,3 +164,13 @@ def test_permissions(closed, client, committed):
     client.force_login(staff("run_sandbox", "load_plan"))
     assert load in client.get(reverse("admin:sandbox_sandboxrun_result", args=[run.pk])).content.decode()
     assert client.get(load).status_code == 200
+
+
+def test_the_plan_manager_role_may_use_the_sandbox(closed):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Plan manager"))
+
+    assert user.has_perm("sandbox.run_sandbox") and user.has_perm("sandbox.load_plan")
+    assert user.has_perm("sandbox.view_sandboxrun")
