@@ -13,31 +13,3 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(
                 f"integration tests need PostgreSQL (DATABASE_URL); the database is {engine}"
             )
-
-
-@pytest.fixture
-def worker_drained():
-    """After the test, wait until the Celery worker has no task queued or running,
-    so the test database is not flushed under a task that still holds locks."""
-    yield
-    import time
-
-    import redis
-    from django.conf import settings as django_settings
-
-    from mlm.celery import app
-
-    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        inspect = app.control.inspect(timeout=1)
-        busy = [
-            task
-            for replies in ((inspect.active() or {}), (inspect.reserved() or {}))
-            for tasks in replies.values()
-            for task in tasks
-        ]
-        if not busy and not broker.llen("celery"):
-            return
-        time.sleep(0.2)
-    pytest.fail("the Celery worker was still busy 60 s after the test")

@@ -15,11 +15,11 @@ from orders.models import IdempotencyKey, Order
 from orders.services import company_api_key_create
 from tests.factories import ProductFactory
 
+# Run by .ci/run's integration step against PostgreSQL (SQLite serialises writers).
 pytestmark = [
+    pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"
-    ),
+    pytest.mark.usefixtures("worker_drained"),
 ]
 
 BODY = {

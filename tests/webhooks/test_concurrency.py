@@ -11,11 +11,11 @@ from webhooks import tasks, transport
 from webhooks.models import Attempt, Delivery, EventType
 from webhooks.services import webhook_delivery_attempt, webhook_event_record
 
+# Run by .ci/run's integration step against PostgreSQL (SQLite serialises writers).
 pytestmark = [
+    pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"
-    ),
+    pytest.mark.usefixtures("worker_drained"),
 ]
 
 
