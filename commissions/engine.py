@@ -210,15 +210,19 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
     pv_of = data.pv.get
     paid_as_of = data.paid_as.get
     by_level = plan.by_level
+    name_of = {level: plan.rank_name(level) for level in (0, *by_level)}
 
     def result(pid: int) -> Result:
         res = results.get(pid)
         if res is None:
             level = paid_as_of(pid, 0)
+            name = name_of.get(level)
+            if name is None:
+                name = name_of[level] = plan.rank_name(level)
             res = results[pid] = Result(
                 partner_id=pid,
                 paid_as_level=level,
-                paid_as_name=plan.rank_name(level),
+                paid_as_name=name,
                 pv=pv_of(pid, 0),
                 active_qualified=skip_reason(status_of(pid, ACTIVE), pv_of(pid, 0), plan) is None,
             )

@@ -245,11 +245,14 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
         for res in ordered:
             sid = ids[res.partner_id]
             for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+                rank_text = names.get(rank_name)
+                if rank_text is None:
+                    rank_text = names[rank_name] = _copy_text(rank_name)
                 chunk.append(
                     f"{sid}\t{kind}\t{_NULL if source is None else source}\t"
                     f"{_NULL if generation is None else generation}\t{_NULL if cv is None else cents_str(cv)}\t"
                     f"{_NULL if percent is None else cents_str(percent)}\t{_micro_str(amount)}\t"
-                    f"{factor_text if kind == engine.CAP else _NULL}\t{_copy_text(rank_name)}\t{reason}\t"
+                    f"{factor_text if kind == engine.CAP else _NULL}\t{rank_text}\t{reason}\t"
                     f"{_NULL if skipped is None else skipped}\n"
                 )
             if len(chunk) >= 20_000:
