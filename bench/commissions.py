@@ -42,7 +42,9 @@ PAST = date(2026, 9, 1)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--chain-depth", type=int, default=1_000)
@@ -55,14 +57,32 @@ def parse_args():
 
 def plan_with_commissions(base: dict) -> dict:
     ranks = []
-    rates = {1: ("15", ["5"]), 2: ("20", ["6", "4"]), 3: ("25", ["7", "5", "3"]), 4: ("25", ["8", "6", "4", "2"]),
-             5: ("30", ["8", "6", "4", "3", "2"])}
+    rates = {
+        1: ("15", ["5"]),
+        2: ("20", ["6", "4"]),
+        3: ("25", ["7", "5", "3"]),
+        4: ("25", ["8", "6", "4", "2"]),
+        5: ("30", ["8", "6", "4", "3", "2"]),
+    }
     for rank in base["ranks"]:
         customer, team = rates[rank["level"]]
-        ranks.append(dict(rank, customer_percent=customer, team_percents=team,
-                          advancement_bonus=str(100 * rank["level"] ** 2)))
-    return {"ranks": ranks, "commissions": {"base_customer_percent": "10", "active_min_pv": "50",
-                                            "cap_percent": "40", "min_payout": "25"}}
+        ranks.append(
+            dict(
+                rank,
+                customer_percent=customer,
+                team_percents=team,
+                advancement_bonus=str(100 * rank["level"] ** 2),
+            )
+        )
+    return {
+        "ranks": ranks,
+        "commissions": {
+            "base_customer_percent": "10",
+            "active_min_pv": "50",
+            "cap_percent": "40",
+            "min_payout": "25",
+        },
+    }
 
 
 def peak_mb() -> float:
@@ -90,8 +110,10 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM partners_partner")
             partners = cursor.fetchone()[0]
-            cursor.execute("SELECT count(*) FROM qualification_volumeentry WHERE period_id = %s AND qv > 0",
-                           [period.pk])
+            cursor.execute(
+                "SELECT count(*) FROM qualification_volumeentry WHERE period_id = %s AND qv > 0",
+                [period.pk],
+            )
             have = (partners, cursor.fetchone()[0])
     if not (args.reuse and have == (args.partners, args.orders)):
         period = base_bench.generate(args)
@@ -101,7 +123,9 @@ def main():
             cursor.execute("UPDATE qualification_volumeentry SET cv = round(qv * 0.8, 2)")
             cursor.execute("UPDATE partners_partner SET status = 'inactive' WHERE id % 10 = 3")
             cursor.execute("UPDATE partners_partner SET status = 'terminated' WHERE id % 50 = 7")
-            cursor.execute("UPDATE qualification_period SET start = %s WHERE id = %s", [PAST, period.pk])
+            cursor.execute(
+                "UPDATE qualification_period SET start = %s WHERE id = %s", [PAST, period.pk]
+            )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE qualification_volumeentry")
             cursor.execute("VACUUM ANALYZE partners_partner")
@@ -125,7 +149,12 @@ def main():
         except Rollback as done:
             return elapsed, done.args[0]
 
-    timings: dict[str, list[float]] = {"recompute": [], "commissions": [], "close": [], "estimate": []}
+    timings: dict[str, list[float]] = {
+        "recompute": [],
+        "commissions": [],
+        "close": [],
+        "estimate": [],
+    }
     figures = {}
     peaks = {}
     # The period's results exist (as when an admin closes a live period).
@@ -148,26 +177,39 @@ def main():
 
     with transaction.atomic(), connection.cursor() as cursor:
         statements_compute_for_close(period=period)
-        cursor.execute("SELECT count(*) FROM commissions_statement WHERE period_id = %s", [period.pk])
+        cursor.execute(
+            "SELECT count(*) FROM commissions_statement WHERE period_id = %s", [period.pk]
+        )
         statements = cursor.fetchone()[0]
-        cursor.execute("SELECT kind, count(*) FROM commissions_statementline l JOIN commissions_statement s "
-                       "ON s.id = l.statement_id WHERE s.period_id = %s GROUP BY kind ORDER BY kind", [period.pk])
+        cursor.execute(
+            "SELECT kind, count(*) FROM commissions_statementline l JOIN commissions_statement s "
+            "ON s.id = l.statement_id WHERE s.period_id = %s GROUP BY kind ORDER BY kind",
+            [period.pk],
+        )
         lines = cursor.fetchall()
         transaction.set_rollback(True)
 
     summary = figures["summary"]
     best = {name: min(values) for name, values in timings.items()}
     print()
-    print(f"partners {args.partners:,}, orders {args.orders:,}; statements {statements:,}; lines "
-          + ", ".join(f"{kind} {n:,}" for kind, n in lines))
-    print(f"period CV {summary.cv_total / 100:,.2f}, total {summary.total / 100:,.2f}, payouts "
-          f"{summary.payout / 100:,.2f}, cap factor {float(summary.cap_factor) if summary.cap_factor else 1:.4f}")
+    print(
+        f"partners {args.partners:,}, orders {args.orders:,}; statements {statements:,}; lines "
+        + ", ".join(f"{kind} {n:,}" for kind, n in lines)
+    )
+    print(
+        f"period CV {summary.cv_total / 100:,.2f}, total {summary.total / 100:,.2f}, payouts "
+        f"{summary.payout / 100:,.2f}, cap factor {float(summary.cap_factor) if summary.cap_factor else 1:.4f}"
+    )
     for name, values in timings.items():
-        print(f"{name:12} best {best[name]:.3f} s  runs {', '.join(f'{v:.3f}' for v in values)}"
-              f"  peak RSS so far {peaks[name]:,.0f} MB")
+        print(
+            f"{name:12} best {best[name]:.3f} s  runs {', '.join(f'{v:.3f}' for v in values)}"
+            f"  peak RSS so far {peaks[name]:,.0f} MB"
+        )
     print(f"commissions / recompute: {best['commissions'] / best['recompute']:.2f}  (aim <= 1.00)")
     print(f"close / recompute:       {best['close'] / best['recompute']:.2f}  (aim <= 2.00)")
-    print(f"estimate refresh ({figures['estimates']:,} estimates): {best['estimate']:.3f} s  (aim < 5 s at 100k)")
+    print(
+        f"estimate refresh ({figures['estimates']:,} estimates): {best['estimate']:.3f} s  (aim < 5 s at 100k)"
+    )
 
 
 if __name__ == "__main__":

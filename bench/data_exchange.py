@@ -27,13 +27,22 @@ def run(label: str, args: list[str], rows: int | None) -> None:
     started = time.monotonic()
     # DEBUG off as in production (DEBUG keeps every statement in memory).
     env = {**os.environ, "DEBUG": "0"}
-    proc = subprocess.Popen([PY, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     out = proc.stdout.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
     rate = f"{rows / seconds:>9,.0f} rows/s" if rows else " " * 16
-    print(f"{label:<28} {seconds:8.1f} s  {rate}  peak RSS {usage.ru_maxrss / 1024:7.0f} MB", flush=True)
+    print(
+        f"{label:<28} {seconds:8.1f} s  {rate}  peak RSS {usage.ru_maxrss / 1024:7.0f} MB",
+        flush=True,
+    )
     if proc.returncode:
         print(out.decode()[-3000:], file=sys.stderr)
         sys.exit(f"{label} failed")
@@ -59,8 +68,16 @@ def main() -> None:
     orders = os.path.join(args.dir, "orders.csv")
     if not (os.path.exists(partners) and os.path.exists(orders)):
         subprocess.run(
-            [PY, os.path.join(ROOT, "bench", "gen_import_files.py"), "--partners", str(args.partners),
-             "--orders", str(args.orders), "--out", args.dir],
+            [
+                PY,
+                os.path.join(ROOT, "bench", "gen_import_files.py"),
+                "--partners",
+                str(args.partners),
+                "--orders",
+                str(args.orders),
+                "--out",
+                args.dir,
+            ],
             check=True,
         )
     n_partners, n_orders = count_rows(partners), count_rows(orders)
@@ -74,7 +91,11 @@ def main() -> None:
         first = next(csv.DictReader(fh))["paid_at"]
     month = datetime.fromisoformat(first) + timedelta(hours=2)
     out = os.path.join(args.dir, "export.csv")
-    run("export_qualification", ["export_qualification", "--period", f"{month:%Y-%m}", "--output", out], n_partners)
+    run(
+        "export_qualification",
+        ["export_qualification", "--period", f"{month:%Y-%m}", "--output", out],
+        n_partners,
+    )
 
 
 if __name__ == "__main__":

@@ -19,10 +19,50 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-FIRST = ["Anna", "Ben", "Clara", "Dora", "Emil", "Finn", "Greta", "Hanna", "Ida", "Jonas", "Karl", "Lena",
-         "Mia", "Noah", "Olga", "Paul", "Jürgen", "Zoë", "Çelik", "Ömer"]
-LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-        "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann"]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "Dora",
+    "Emil",
+    "Finn",
+    "Greta",
+    "Hanna",
+    "Ida",
+    "Jonas",
+    "Karl",
+    "Lena",
+    "Mia",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Jürgen",
+    "Zoë",
+    "Çelik",
+    "Ömer",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+]
 
 
 def sponsors(n: int, deep: int, rng: random.Random) -> list[int]:
@@ -47,16 +87,32 @@ def write_partners(path: str, n: int, deep: int, rng: random.Random) -> None:
     rng.shuffle(order)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["external_id", "email", "first_name", "last_name", "slug", "sponsor_external_id", "joined_at", "status"])
+        w.writerow(
+            [
+                "external_id",
+                "email",
+                "first_name",
+                "last_name",
+                "slug",
+                "sponsor_external_id",
+                "joined_at",
+                "status",
+            ]
+        )
         for i in order:
             first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
-            w.writerow([
-                f"P{i}", f"partner{i}@example.com", first, last,
-                f"p-{i}" if i % 2 else "",  # half the slugs are generated from the name
-                f"P{sponsor[i]}" if sponsor[i] >= 0 else "",
-                f"20{10 + i % 16}-0{1 + i % 9}-1{i % 10}",
-                "inactive" if i % 97 == 0 else ("terminated" if i % 211 == 0 else ""),
-            ])
+            w.writerow(
+                [
+                    f"P{i}",
+                    f"partner{i}@example.com",
+                    first,
+                    last,
+                    f"p-{i}" if i % 2 else "",  # half the slugs are generated from the name
+                    f"P{sponsor[i]}" if sponsor[i] >= 0 else "",
+                    f"20{10 + i % 16}-0{1 + i % 9}-1{i % 10}",
+                    "inactive" if i % 97 == 0 else ("terminated" if i % 211 == 0 else ""),
+                ]
+            )
 
 
 def write_orders(path: str, n: int, partners: int, rng: random.Random) -> None:
@@ -67,7 +123,18 @@ def write_orders(path: str, n: int, partners: int, rng: random.Random) -> None:
     customers = max(1, n // 3)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["external_id", "customer_email", "partner_external_id", "paid_at", "currency", "total", "qv", "refunded_at"])
+        w.writerow(
+            [
+                "external_id",
+                "customer_email",
+                "partner_external_id",
+                "paid_at",
+                "currency",
+                "total",
+                "qv",
+                "refunded_at",
+            ]
+        )
         for i in range(n):
             partner = rng.randrange(partners)
             roll = rng.random()
@@ -82,11 +149,21 @@ def write_orders(path: str, n: int, partners: int, rng: random.Random) -> None:
             qv = cents * 8 // 10
             refunded = ""
             if rng.random() < 0.05:
-                refunded = min(paid + timedelta(days=rng.randrange(1, 10)), now - timedelta(seconds=60)).isoformat(timespec="seconds")
-            w.writerow([
-                f"O{i}", email, partner_ext, paid.isoformat(timespec="seconds"), "EUR",
-                f"{cents // 100}.{cents % 100:02d}", f"{qv // 100}.{qv % 100:02d}", refunded,
-            ])
+                refunded = min(
+                    paid + timedelta(days=rng.randrange(1, 10)), now - timedelta(seconds=60)
+                ).isoformat(timespec="seconds")
+            w.writerow(
+                [
+                    f"O{i}",
+                    email,
+                    partner_ext,
+                    paid.isoformat(timespec="seconds"),
+                    "EUR",
+                    f"{cents // 100}.{cents % 100:02d}",
+                    f"{qv // 100}.{qv % 100:02d}",
+                    refunded,
+                ]
+            )
 
 
 def main() -> None:
@@ -100,13 +177,19 @@ def main() -> None:
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     for name, write in (
-        ("partners.csv", lambda p: write_partners(p, args.partners, min(args.deep, args.partners), rng)),
+        (
+            "partners.csv",
+            lambda p: write_partners(p, args.partners, min(args.deep, args.partners), rng),
+        ),
         ("orders.csv", lambda p: write_orders(p, args.orders, args.partners, rng)),
     ):
         path = os.path.join(args.out, name)
         started = time.monotonic()
         write(path)
-        print(f"{path}: {os.path.getsize(path) / 1e6:.1f} MB in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        print(
+            f"{path}: {os.path.getsize(path) / 1e6:.1f} MB in {time.monotonic() - started:.1f} s",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

@@ -33,22 +33,34 @@ sys.path.insert(0, str(ROOT))
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--depth", type=int, default=1_000)
-    parser.add_argument("--siblings", type=int, default=5, help="children with volume per line member")
-    parser.add_argument("--rate", type=float, default=50.0, help="orders per second (0 = as fast as possible)")
+    parser.add_argument(
+        "--siblings", type=int, default=5, help="children with volume per line member"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="orders per second (0 = as fast as possible)"
+    )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--broker-db", type=int, default=12, help="Redis database number for the broker")
+    parser.add_argument(
+        "--broker-db", type=int, default=12, help="Redis database number for the broker"
+    )
     parser.add_argument("--worker-concurrency", type=int, default=2)
-    parser.add_argument("--no-worker", action="store_true", help="use a worker that is already running")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="use a worker that is already running"
+    )
     return parser.parse_args()
 
 
 args = parse_args()
 url = os.environ.get("DATABASE_URL", "")
 if not url.startswith("postgres") or not url.rsplit("/", 1)[-1].startswith("bench"):
-    sys.exit("DATABASE_URL must point at a PostgreSQL scratch database whose name starts with 'bench'.")
+    sys.exit(
+        "DATABASE_URL must point at a PostgreSQL scratch database whose name starts with 'bench'."
+    )
 BROKER = f"redis://127.0.0.1:6379/{args.broker_db}"
 os.environ["CELERY_BROKER_URL"] = BROKER  # not eager: tasks go to the worker
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlm.settings")
@@ -70,14 +82,37 @@ from partners.models import Partner, User  # noqa: E402
 from qualification.models import PartnerPeriodStats, PendingVolume, Period, Rank, VolumeEntry  # noqa: E402, I001
 from qualification.services import period_for, period_recompute, plan_load  # noqa: E402
 
-PLAN = {"ranks": [
-    {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0", "max_leg_percent": None,
-     "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 2, "name": "Silver", "min_pv": "100", "min_gv": "1000", "max_leg_percent": "60",
-     "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 3, "name": "Gold", "min_pv": "150", "min_gv": "4000", "max_leg_percent": "50",
-     "min_qualified_legs": 2, "leg_rank": "Silver"},
-]}
+PLAN = {
+    "ranks": [
+        {
+            "level": 1,
+            "name": "Bronze",
+            "min_pv": "100",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 2,
+            "name": "Silver",
+            "min_pv": "100",
+            "min_gv": "1000",
+            "max_leg_percent": "60",
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 3,
+            "name": "Gold",
+            "min_pv": "150",
+            "min_gv": "4000",
+            "max_leg_percent": "50",
+            "min_qualified_legs": 2,
+            "leg_rank": "Silver",
+        },
+    ]
+}
 
 
 def setup_company():
@@ -99,34 +134,68 @@ def setup_company():
     )
     for i, user in enumerate(users):
         partner = Partner(
-            user=user, first_name="Line", last_name=str(i), slug=f"line-{i}", sponsor=sponsor,
-            path=child_path(sponsor.path, sponsor.pk) if sponsor else "", depth=i, joined_at=now,
+            user=user,
+            first_name="Line",
+            last_name=str(i),
+            slug=f"line-{i}",
+            sponsor=sponsor,
+            path=child_path(sponsor.path, sponsor.pk) if sponsor else "",
+            depth=i,
+            joined_at=now,
         )
         partner.save()
         line.append(partner)
         sponsor = partner
     siblings = []
     sib_users = User.objects.bulk_create(
-        [User(email=f"sib{i}@bench.invalid", password="!") for i in range(len(line) * args.siblings)]
+        [
+            User(email=f"sib{i}@bench.invalid", password="!")
+            for i in range(len(line) * args.siblings)
+        ]
     )
     for i, user in enumerate(sib_users):
         parent = line[i // args.siblings]
-        siblings.append(Partner(
-            user=user, first_name="Sib", last_name=str(i), slug=f"sib-{i}", sponsor=parent,
-            path=child_path(parent.path, parent.pk), depth=parent.depth + 1, joined_at=now,
-        ))
+        siblings.append(
+            Partner(
+                user=user,
+                first_name="Sib",
+                last_name=str(i),
+                slug=f"sib-{i}",
+                sponsor=parent,
+                path=child_path(parent.path, parent.pk),
+                depth=parent.depth + 1,
+                joined_at=now,
+            )
+        )
     Partner.objects.bulk_create(siblings, batch_size=5_000)
     period = period_for(at=now)
     # Siblings already have volume this month (ledger entries on one placeholder
     # order): the task reads them as legs of every line member.
     customer = Customer.objects.create(email="bench-siblings@bench.invalid")
-    holder = Order.objects.create(number="B-SIBLINGS", customer=customer, email=customer.email, placed_at=now,
-                                  status=Order.Status.PAID, paid_at=now)
-    event = OrderEvent.objects.create(order=holder, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=now)
+    holder = Order.objects.create(
+        number="B-SIBLINGS",
+        customer=customer,
+        email=customer.email,
+        placed_at=now,
+        status=Order.Status.PAID,
+        paid_at=now,
+    )
+    event = OrderEvent.objects.create(
+        order=holder, kind=OrderEvent.Kind.PAID, key="paid", occurred_at=now
+    )
     VolumeEntry.objects.bulk_create(
-        [VolumeEntry(order_event=event, line_no=i, order=holder, period=period, partner=s,
-                     kind=VolumeEntry.Kind.CUSTOMER, qv=Decimal(150))
-         for i, s in enumerate(Partner.objects.filter(first_name="Sib").order_by("pk"))],
+        [
+            VolumeEntry(
+                order_event=event,
+                line_no=i,
+                order=holder,
+                period=period,
+                partner=s,
+                kind=VolumeEntry.Kind.CUSTOMER,
+                qv=Decimal(150),
+            )
+            for i, s in enumerate(Partner.objects.filter(first_name="Sib").order_by("pk"))
+        ],
         batch_size=5_000,
     )
     period_recompute(period=period)
@@ -136,28 +205,62 @@ def setup_company():
 def make_orders(partner: Partner, count: int) -> list[int]:
     customer = Customer.objects.create(email="bench-customer@bench.invalid")
     now = timezone.now()
-    orders = Order.objects.bulk_create([
-        Order(number=f"B-{i}", customer=customer, email=customer.email, attributed_partner=partner,
-              attribution=Order.Attribution.CODE, placed_at=now, subtotal=Decimal("30"), total=Decimal("30"),
-              qv=Decimal("12.50"))
-        for i in range(count)
-    ], batch_size=2_000)
-    OrderLine.objects.bulk_create([
-        OrderLine(order=o, name="Bench", unit_price=Decimal("30"), vat_rate=Decimal("19"), unit_qv=Decimal("12.50"),
-                  quantity=1)
-        for o in orders
-    ], batch_size=2_000)
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"B-{i}",
+                customer=customer,
+                email=customer.email,
+                attributed_partner=partner,
+                attribution=Order.Attribution.CODE,
+                placed_at=now,
+                subtotal=Decimal("30"),
+                total=Decimal("30"),
+                qv=Decimal("12.50"),
+            )
+            for i in range(count)
+        ],
+        batch_size=2_000,
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                name="Bench",
+                unit_price=Decimal("30"),
+                vat_rate=Decimal("19"),
+                unit_qv=Decimal("12.50"),
+                quantity=1,
+            )
+            for o in orders
+        ],
+        batch_size=2_000,
+    )
     return [o.pk for o in orders]
 
 
 def start_worker():
     env = dict(os.environ, CELERY_BROKER_URL=BROKER, CONN_MAX_AGE="0")
-    subprocess.run(["redis-cli", "-n", str(args.broker_db), "flushdb"], check=True, capture_output=True)
+    subprocess.run(
+        ["redis-cli", "-n", str(args.broker_db), "flushdb"], check=True, capture_output=True
+    )
     log = open("/tmp/bench-incremental-worker.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "mlm", "worker", "--loglevel=WARNING",
-         f"--concurrency={args.worker_concurrency}", "--pool=prefork", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "mlm",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={args.worker_concurrency}",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     time.sleep(4)
     if proc.poll() is not None:
@@ -205,7 +308,9 @@ def run(order_ids, deepest, period, line):
                     time.sleep(delay)
                 order = order_mark_paid(order=Order(pk=order_ids[i]))
                 done = time.monotonic()  # the transaction has committed when the service returns
-                entry_id = VolumeEntry.objects.filter(order=order).values_list("pk", flat=True).get()
+                entry_id = (
+                    VolumeEntry.objects.filter(order=order).values_list("pk", flat=True).get()
+                )
                 with lock:
                     committed[entry_id] = done
         finally:
@@ -223,8 +328,10 @@ def run(order_ids, deepest, period, line):
                     return
                 if waiting:
                     with connection.cursor() as cursor:
-                        cursor.execute("SELECT entry_id FROM qualification_pendingvolume WHERE entry_id = ANY(%s)",
-                                       [waiting])
+                        cursor.execute(
+                            "SELECT entry_id FROM qualification_pendingvolume WHERE entry_id = ANY(%s)",
+                            [waiting],
+                        )
                         still = {row[0] for row in cursor.fetchall()}
                     now = time.monotonic()
                     with lock:
@@ -238,8 +345,10 @@ def run(order_ids, deepest, period, line):
         finally:
             connection.close()
 
-    print(f"Paying orders of the partner at depth {deepest.depth:,} at "
-          f"{'max' if not args.rate else args.rate} orders/s for {args.seconds:.0f} s with {args.threads} threads ...")
+    print(
+        f"Paying orders of the partner at depth {deepest.depth:,} at "
+        f"{'max' if not args.rate else args.rate} orders/s for {args.seconds:.0f} s with {args.threads} threads ..."
+    )
     threads = [threading.Thread(target=feeder) for _ in range(args.threads)]
     for t in threads:
         t.start()
@@ -255,20 +364,32 @@ def run(order_ids, deepest, period, line):
     first, last_commit = min(committed.values()), max(committed.values())
     last_applied = max(applied.values()) if applied else float("nan")
     print()
-    print(f"orders paid (committed): {n:,} in {last_commit - first:.1f} s = {n / max(last_commit - first, 1e-9):.1f} orders/s")
-    print(f"orders applied:          {len(applied):,}; all applied {last_applied - fed_until:+.2f} s after the last commit")
-    print(f"applied throughput:      {len(applied) / max(last_applied - first, 1e-9):.1f} orders/s (first commit to last applied)")
+    print(
+        f"orders paid (committed): {n:,} in {last_commit - first:.1f} s = {n / max(last_commit - first, 1e-9):.1f} orders/s"
+    )
+    print(
+        f"orders applied:          {len(applied):,}; all applied {last_applied - fed_until:+.2f} s after the last commit"
+    )
+    print(
+        f"applied throughput:      {len(applied) / max(last_applied - first, 1e-9):.1f} orders/s (first commit to last applied)"
+    )
     if latencies:
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-        print(f"commit -> result latency: median {statistics.median(latencies) * 1000:.0f} ms, "
-              f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms  (target p95 < 2000 ms)")
+        print(
+            f"commit -> result latency: median {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms  (target p95 < 2000 ms)"
+        )
     assert not PendingVolume.objects.exists()
     top = PartnerPeriodStats.objects.get(partner=line[0], period=period)
-    live = {(s.partner_id): (s.pv, s.gv, s.paid_as_level, s.subtree_max_level)
-            for s in PartnerPeriodStats.objects.filter(period=period)}
+    live = {
+        (s.partner_id): (s.pv, s.gv, s.paid_as_level, s.subtree_max_level)
+        for s in PartnerPeriodStats.objects.filter(period=period)
+    }
     period_recompute(period=period)
-    full = {(s.partner_id): (s.pv, s.gv, s.paid_as_level, s.subtree_max_level)
-            for s in PartnerPeriodStats.objects.filter(period=period)}
+    full = {
+        (s.partner_id): (s.pv, s.gv, s.paid_as_level, s.subtree_max_level)
+        for s in PartnerPeriodStats.objects.filter(period=period)
+    }
     print(f"top of the line: GV {top.gv}; live results equal a full recompute: {live == full}")
     Period.objects.filter(pk=period.pk).update(status=Period.Status.OPEN)
 

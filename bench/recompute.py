@@ -36,16 +36,51 @@ import django  # noqa: E402
 
 PLAN = {
     "ranks": [
-        {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0",
-         "max_leg_percent": None, "min_qualified_legs": 0, "leg_rank": None},
-        {"level": 2, "name": "Silver", "min_pv": "100", "min_gv": "1000",
-         "max_leg_percent": "60", "min_qualified_legs": 0, "leg_rank": None},
-        {"level": 3, "name": "Gold", "min_pv": "150", "min_gv": "4000",
-         "max_leg_percent": "50", "min_qualified_legs": 2, "leg_rank": "Silver"},
-        {"level": 4, "name": "Platinum", "min_pv": "200", "min_gv": "8000",
-         "max_leg_percent": "40", "min_qualified_legs": 2, "leg_rank": "Gold"},
-        {"level": 5, "name": "Diamond", "min_pv": "200", "min_gv": "50000",
-         "max_leg_percent": "30", "min_qualified_legs": 3, "leg_rank": "Platinum"},
+        {
+            "level": 1,
+            "name": "Bronze",
+            "min_pv": "100",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 2,
+            "name": "Silver",
+            "min_pv": "100",
+            "min_gv": "1000",
+            "max_leg_percent": "60",
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 3,
+            "name": "Gold",
+            "min_pv": "150",
+            "min_gv": "4000",
+            "max_leg_percent": "50",
+            "min_qualified_legs": 2,
+            "leg_rank": "Silver",
+        },
+        {
+            "level": 4,
+            "name": "Platinum",
+            "min_pv": "200",
+            "min_gv": "8000",
+            "max_leg_percent": "40",
+            "min_qualified_legs": 2,
+            "leg_rank": "Gold",
+        },
+        {
+            "level": 5,
+            "name": "Diamond",
+            "min_pv": "200",
+            "min_gv": "50000",
+            "max_leg_percent": "30",
+            "min_qualified_legs": 3,
+            "leg_rank": "Platinum",
+        },
     ]
 }
 CHUNK = 200_000
@@ -53,7 +88,9 @@ EVENT_LINES = 30_000  # ledger lines per placeholder event (line_no is a smallin
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--chain-depth", type=int, default=1_000, help="length of the deepest line")
@@ -95,7 +132,9 @@ def copy_rows(cursor, table: str, columns: list[str], rows, label: str, total: i
     suffix = "".join("\t" + v for v in extra_vals)
     done = 0
     started = time.perf_counter()
-    with cursor.connection.cursor().copy(f"COPY {table} ({', '.join(columns + extra_cols)}) FROM STDIN") as copy:
+    with cursor.connection.cursor().copy(
+        f"COPY {table} ({', '.join(columns + extra_cols)}) FROM STDIN"
+    ) as copy:
         buf = io.StringIO()
         for n, row in enumerate(rows, start=1):
             buf.write(row)
@@ -122,7 +161,9 @@ def generate(args):
     n = args.partners
     chain = min(args.chain_depth, n)
     now = datetime.now(UTC).isoformat()
-    print(f"Generating {n:,} partners (one line {chain:,} deep + bushy trees) and {args.orders:,} orders ...")
+    print(
+        f"Generating {n:,} partners (one line {chain:,} deep + bushy trees) and {args.orders:,} orders ..."
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         # Bulk load of generated, consistent data into a scratch database: no
         # per-row foreign-key triggers (they would be checked at COMMIT, one by
@@ -137,10 +178,22 @@ def generate(args):
 
         period = period_for(at=datetime.now(UTC))
         copy_rows(
-            cursor, "partners_user",
-            ["id", "password", "is_superuser", "first_name", "last_name", "is_staff", "is_active", "date_joined", "email"],
+            cursor,
+            "partners_user",
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "first_name",
+                "last_name",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "email",
+            ],
             (f"{i}\t!\tf\tB\t{i}\tf\tt\t{now}\tb{i}@bench.invalid" for i in range(1, n + 1)),
-            "users", n,
+            "users",
+            n,
         )
 
         paths: list[str] = [""] * (n + 1)
@@ -166,16 +219,39 @@ def generate(args):
                 if pid > chain and (sponsor is None or sponsor > chain):
                     bushy.append(pid)
                 yield (
-                    f"{pid}\tB\t{pid}\tb{pid}\t{path}\t{depth}\tactive\t{now}" + "\t" * 8 + f"{now}\t{now}\t"
+                    f"{pid}\tB\t{pid}\tb{pid}\t{path}\t{depth}\tactive\t{now}"
+                    + "\t" * 8
+                    + f"{now}\t{now}\t"
                     f"{sponsor if sponsor else chr(92) + 'N'}\t{pid}"
                 )
 
         copy_rows(
-            cursor, "partners_partner",
-            ["id", "first_name", "last_name", "slug", "path", "depth", "status", "joined_at", "terms_version",
-             "photo", "message", "instagram_url", "tiktok_url", "youtube_url", "website_url", "created_at",
-             "updated_at", "sponsor_id", "user_id"],
-            partners(), "partners", n,
+            cursor,
+            "partners_partner",
+            [
+                "id",
+                "first_name",
+                "last_name",
+                "slug",
+                "path",
+                "depth",
+                "status",
+                "joined_at",
+                "terms_version",
+                "photo",
+                "message",
+                "instagram_url",
+                "tiktok_url",
+                "youtube_url",
+                "website_url",
+                "created_at",
+                "updated_at",
+                "sponsor_id",
+                "user_id",
+            ],
+            partners(),
+            "partners",
+            n,
         )
         print(f"  max depth {max(depths):,}, mean depth {sum(depths) / n:.1f}")
         paths.clear()
@@ -188,9 +264,16 @@ def generate(args):
         events = []
         for k in range(lines // EVENT_LINES + 1):
             order = Order.objects.create(
-                number=f"BENCH-{k}", customer=customer, email=customer.email, placed_at=datetime.now(UTC)
+                number=f"BENCH-{k}",
+                customer=customer,
+                email=customer.email,
+                placed_at=datetime.now(UTC),
             )
-            events.append(OrderEvent.objects.create(order=order, kind="paid", key="paid", occurred_at=order.placed_at))
+            events.append(
+                OrderEvent.objects.create(
+                    order=order, kind="paid", key="paid", occurred_at=order.placed_at
+                )
+            )
 
         def entries():
             for i in range(lines):
@@ -202,17 +285,33 @@ def generate(args):
                     cents = -rng.randint(500, 5_000)  # refund reversals
                 kind = "own" if rng.random() < 0.1 else "customer"
                 yield (
-                    f"{event.order_id}\t{event.pk}\t{i % EVENT_LINES}\t{period.pk}\t{partner_sql}\t{kind}\t"
-                    f"{cents // 100}.{cents % 100:02d}\t{now}"
-                ) if cents >= 0 else (
-                    f"{event.order_id}\t{event.pk}\t{i % EVENT_LINES}\t{period.pk}\t{partner_sql}\t{kind}\t"
-                    f"-{-cents // 100}.{-cents % 100:02d}\t{now}"
+                    (
+                        f"{event.order_id}\t{event.pk}\t{i % EVENT_LINES}\t{period.pk}\t{partner_sql}\t{kind}\t"
+                        f"{cents // 100}.{cents % 100:02d}\t{now}"
+                    )
+                    if cents >= 0
+                    else (
+                        f"{event.order_id}\t{event.pk}\t{i % EVENT_LINES}\t{period.pk}\t{partner_sql}\t{kind}\t"
+                        f"-{-cents // 100}.{-cents % 100:02d}\t{now}"
+                    )
                 )
 
         copy_rows(
-            cursor, "qualification_volumeentry",
-            ["order_id", "order_event_id", "line_no", "period_id", "partner_id", "kind", "qv", "booked_at"],
-            entries(), "ledger entries", lines,
+            cursor,
+            "qualification_volumeentry",
+            [
+                "order_id",
+                "order_event_id",
+                "line_no",
+                "period_id",
+                "partner_id",
+                "kind",
+                "qv",
+                "booked_at",
+            ],
+            entries(),
+            "ledger entries",
+            lines,
         )
         plan_load(data=PLAN)
     with connection.cursor() as cursor:
@@ -225,9 +324,13 @@ def main():
     args = parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        sys.exit("DATABASE_URL must point at a PostgreSQL scratch database (e.g. .../bench_recompute).")
+        sys.exit(
+            "DATABASE_URL must point at a PostgreSQL scratch database (e.g. .../bench_recompute)."
+        )
     if not url.rsplit("/", 1)[-1].startswith("bench"):
-        sys.exit("Refusing: the database name must start with 'bench' (this script TRUNCATEs tables).")
+        sys.exit(
+            "Refusing: the database name must start with 'bench' (this script TRUNCATEs tables)."
+        )
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -241,7 +344,10 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM partners_partner")
         have_partners = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM qualification_volumeentry WHERE period_id = %s AND qv > 0", [period.pk])
+        cursor.execute(
+            "SELECT count(*) FROM qualification_volumeentry WHERE period_id = %s AND qv > 0",
+            [period.pk],
+        )
         have_orders = cursor.fetchone()[0]
     if not (args.reuse and have_partners == args.partners and have_orders == args.orders):
         period = generate(args)
@@ -308,19 +414,31 @@ def main():
     strict = min(best_base, best_tuned)
     print()
     print(f"partners {args.partners:,}, orders {args.orders:,}, results rows {rows:,}")
-    print(f"baseline  (GROUP BY + read partners), default work_mem: best {best_base:.3f} s  "
-          f"runs {', '.join(f'{b:.3f}' for b in baselines)}")
-    print(f"baseline  same, with the recompute's work_mem:          best {best_tuned:.3f} s  "
-          f"runs {', '.join(f'{b:.3f}' for b in tuned_baselines)}")
+    print(
+        f"baseline  (GROUP BY + read partners), default work_mem: best {best_base:.3f} s  "
+        f"runs {', '.join(f'{b:.3f}' for b in baselines)}"
+    )
+    print(
+        f"baseline  same, with the recompute's work_mem:          best {best_tuned:.3f} s  "
+        f"runs {', '.join(f'{b:.3f}' for b in tuned_baselines)}"
+    )
     worst = 0.0
     for name in scenarios:
         best = min(timings[name])
         worst = max(worst, best)
-        print(f"recompute [{name:9}] (period_recompute, write+commit incl.): best {best:.3f} s  "
-              f"runs {', '.join(f'{r:.3f}' for r in timings[name])}  ratio {best / strict:.2f}")
-    print("  steps, timed alone: " + ", ".join(f"{k} {v:.3f} s" for k, v in steps.items())
-          + "; the write streams by COPY during the pass")
-    print(f"ratio worst recompute scenario / faster baseline: {worst / strict:.2f}  (target <= 3.00)")
+        print(
+            f"recompute [{name:9}] (period_recompute, write+commit incl.): best {best:.3f} s  "
+            f"runs {', '.join(f'{r:.3f}' for r in timings[name])}  ratio {best / strict:.2f}"
+        )
+    print(
+        "  steps, timed alone: "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in steps.items())
+        + "; the write streams by COPY during the pass"
+    )
+    print(
+        f"ratio worst recompute scenario / faster baseline: {worst / strict:.2f}  (target <= 3.00)"
+    )
+
 
 if __name__ == "__main__":
     main()

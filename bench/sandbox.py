@@ -45,28 +45,48 @@ import django  # noqa: E402
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=100_000, help="orders per month")
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--chain-depth", type=int, default=1_000)
     parser.add_argument("--refund-share", type=float, default=0.03)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reuse", action="store_true", help="keep the closed months if they are there")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the closed months if they are there"
+    )
     return parser.parse_args()
 
 
 def plan_with_commissions(base: dict) -> dict:
     """bench/commissions.py's plan (that file's name is taken by the app here)."""
-    rates = {1: ("15", ["5"]), 2: ("20", ["6", "4"]), 3: ("25", ["7", "5", "3"]), 4: ("25", ["8", "6", "4", "2"]),
-             5: ("30", ["8", "6", "4", "3", "2"])}
+    rates = {
+        1: ("15", ["5"]),
+        2: ("20", ["6", "4"]),
+        3: ("25", ["7", "5", "3"]),
+        4: ("25", ["8", "6", "4", "2"]),
+        5: ("30", ["8", "6", "4", "3", "2"]),
+    }
     ranks = [
-        dict(rank, customer_percent=rates[rank["level"]][0], team_percents=rates[rank["level"]][1],
-             advancement_bonus=str(100 * rank["level"] ** 2))
+        dict(
+            rank,
+            customer_percent=rates[rank["level"]][0],
+            team_percents=rates[rank["level"]][1],
+            advancement_bonus=str(100 * rank["level"] ** 2),
+        )
         for rank in base["ranks"]
     ]
-    return {"ranks": ranks, "commissions": {"base_customer_percent": "10", "active_min_pv": "50",
-                                            "cap_percent": "40", "min_payout": "25"}}
+    return {
+        "ranks": ranks,
+        "commissions": {
+            "base_customer_percent": "10",
+            "active_min_pv": "50",
+            "cap_percent": "40",
+            "min_payout": "25",
+        },
+    }
 
 
 def peak_mb() -> float:
@@ -97,15 +117,21 @@ def build(args):
         cursor.execute("UPDATE qualification_volumeentry SET cv = round(qv * 0.8, 2)")
         cursor.execute("UPDATE partners_partner SET status = 'inactive' WHERE id % 10 = 3")
         cursor.execute("UPDATE partners_partner SET status = 'terminated' WHERE id % 50 = 7")
-        cursor.execute("SELECT DISTINCT order_event_id FROM qualification_volumeentry WHERE period_id = %s",
-                       [base.pk])
+        cursor.execute(
+            "SELECT DISTINCT order_event_id FROM qualification_volumeentry WHERE period_id = %s",
+            [base.pk],
+        )
         events = [row[0] for row in cursor.fetchall()]
         for k, start in enumerate(starts, start=1):
             period = Period.objects.create(start=start)
             mapping = []
             for old in OrderEvent.objects.filter(pk__in=events):
-                new = OrderEvent.objects.create(order_id=old.order_id, kind=old.kind, key=f"bench-{k}",
-                                                occurred_at=old.occurred_at)
+                new = OrderEvent.objects.create(
+                    order_id=old.order_id,
+                    kind=old.kind,
+                    key=f"bench-{k}",
+                    occurred_at=old.occurred_at,
+                )
                 mapping.append(f"({old.pk}, {new.pk})")
             factor = f"(0.6 + ((COALESCE(e.partner_id, 0) * {k + 3}) %% 80) / 100.0)"
             cursor.execute(
@@ -147,8 +173,10 @@ def main():
     from partners.models import Partner
     from qualification.models import VolumeEntry
 
-    print(f"partners {Partner.objects.count():,}; closed months {len(closed)}; ledger entries in them "
-          f"{VolumeEntry.objects.filter(period__in=closed).count():,}")
+    print(
+        f"partners {Partner.objects.count():,}; closed months {len(closed)}; ledger entries in them "
+        f"{VolumeEntry.objects.filter(period__in=closed).count():,}"
+    )
 
     paid_plan = closed[-1].plan
     draft = copy.deepcopy(paid_plan)
@@ -160,27 +188,44 @@ def main():
         marks: list[tuple[float, str]] = []
         began = time.perf_counter()
         results = sandbox_compute(
-            data=plan, periods=closed, progress=lambda _p, message, marks=marks: marks.append((time.perf_counter(), message)),
+            data=plan,
+            periods=closed,
+            progress=lambda _p, message, marks=marks: marks.append((time.perf_counter(), message)),
         )
         total = time.perf_counter() - began
         starts = [t for t, message in marks if "ranks" in message] + [began + total]
         per_period = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-        print(f"\n{name}: {len(closed)} periods in {total:.1f} s; per period "
-              + ", ".join(f"{s:.2f}" for s in per_period) + f" s; peak RSS {peak_mb():,.0f} MB")
+        print(
+            f"\n{name}: {len(closed)} periods in {total:.1f} s; per period "
+            + ", ".join(f"{s:.2f}" for s in per_period)
+            + f" s; peak RSS {peak_mb():,.0f} MB"
+        )
         for period in results["periods"]:
             d, p = period["draft"], period["paid"]
-            print(f"  {period['label']}: CV {d['cv_total']}, paid {p['total']} ({p['total_percent_of_cv']} %), "
-                  f"draft {d['total']} ({d['total_percent_of_cv']} %), cap {p['cap_factor']} -> {d['cap_factor']}")
+            print(
+                f"  {period['label']}: CV {d['cv_total']}, paid {p['total']} ({p['total_percent_of_cv']} %), "
+                f"draft {d['total']} ({d['total_percent_of_cv']} %), cap {p['cap_factor']} -> {d['cap_factor']}"
+            )
         if name == "same":
             same = all(
                 period["draft"][key] == period["paid"][key]
                 for period in results["periods"]
-                for key in ("customer", "team", "bonus", "total", "payout_total", "cap_factor", "ranks")
+                for key in (
+                    "customer",
+                    "team",
+                    "bonus",
+                    "total",
+                    "payout_total",
+                    "cap_factor",
+                    "ranks",
+                )
             )
             print(f"  the plan that paid reproduces the stored totals: {'yes' if same else 'NO'}")
         else:
-            print(f"  partners changed {results['partners_changed']:,}; top gainer "
-                  f"{results['gainers'][:1]}; top loser {results['losers'][:1]}")
+            print(
+                f"  partners changed {results['partners_changed']:,}; top gainer "
+                f"{results['gainers'][:1]}; top loser {results['losers'][:1]}"
+            )
     assert PeriodCommissionSummary.objects.count() >= len(closed)
 
 

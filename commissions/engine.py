@@ -201,7 +201,9 @@ def skip_reason(status: str, pv: int, plan: CommissionPlan) -> str | None:
     return None
 
 
-def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) -> tuple[dict[int, Result], Summary]:
+def compute(
+    plan: CommissionPlan, data: PeriodInput, *, explain: bool = True
+) -> tuple[dict[int, Result], Summary]:
     """The statements of one period: partner id -> Result (only those with a
     statement), and the period summary. explain=False leaves the lines out
     (the same figures, for the estimate)."""
@@ -254,7 +256,9 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
             if not cv:
                 continue
             g = 1
-            skipped: list[tuple[int, int, str]] = []  # (ancestor, generation it would have had, reason)
+            skipped: list[
+                tuple[int, int, str]
+            ] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
                 info = seen.get(a)
@@ -277,7 +281,19 @@ def compute(plan: CommissionPlan, data: PeriodInput, *, explain: bool = True) ->
                             lines.append((TEAM, d, g, cv, t, cv * t, "", "", None))
                             # Why d is generation g for a: the compressed ancestors in between.
                             for skipped_id, skipped_g, skipped_reason in skipped:
-                                lines.append((SKIPPED, d, skipped_g, cv, None, 0, "", skipped_reason, skipped_id))
+                                lines.append(
+                                    (
+                                        SKIPPED,
+                                        d,
+                                        skipped_g,
+                                        cv,
+                                        None,
+                                        0,
+                                        "",
+                                        skipped_reason,
+                                        skipped_id,
+                                    )
+                                )
                     g += 1
                 a = sponsor_of(a)
 

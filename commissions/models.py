@@ -119,8 +119,14 @@ class StatementLine(models.Model):
     # Skipped lines: the compressed ancestor (on the statement of an ancestor
     # above it that earned from the same downline partner).
     skipped_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False,
-        db_index=False, verbose_name=_("skipped partner"),
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("skipped partner"),
     )
     generation = models.PositiveSmallIntegerField(_("generation"), null=True, blank=True)
     cv = models.DecimalField(_("CV"), max_digits=16, decimal_places=2, null=True, blank=True)

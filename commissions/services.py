@@ -167,21 +167,60 @@ _M = engine.money
 
 
 _STATEMENT_COLUMNS = (
-    "id", "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "pv", "cv",
-    "customer_cv", "own_cv", "customer_percent", "customer_commission", "team_commission", "advancement_bonus",
-    "total", "carried_in", "payout", "carried_out",
+    "id",
+    "period_id",
+    "partner_id",
+    "paid_as_level",
+    "paid_as_rank_name",
+    "active_qualified",
+    "pv",
+    "cv",
+    "customer_cv",
+    "own_cv",
+    "customer_percent",
+    "customer_commission",
+    "team_commission",
+    "advancement_bonus",
+    "total",
+    "carried_in",
+    "payout",
+    "carried_out",
 )
 _LINE_COLUMNS = (
-    "statement_id", "kind", "source_partner_id", "generation", "cv", "percent", "amount", "factor",
-    "rank_name", "reason", "skipped_partner_id",
+    "statement_id",
+    "kind",
+    "source_partner_id",
+    "generation",
+    "cv",
+    "percent",
+    "amount",
+    "factor",
+    "rank_name",
+    "reason",
+    "skipped_partner_id",
 )
 
 
 def _statement_row(statement_id: int, period_id: int, res: engine.Result) -> tuple:
     return (
-        statement_id, period_id, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified,
-        _M(res.pv), _M(res.cv), _M(res.customer_cv), _M(res.own_cv), _M(res.customer_percent), _M(res.customer),
-        _M(res.team), _M(res.bonus), _M(res.total), _M(res.carried_in), _M(res.payout), _M(res.carried_out),
+        statement_id,
+        period_id,
+        res.partner_id,
+        res.paid_as_level,
+        res.paid_as_name,
+        res.active_qualified,
+        _M(res.pv),
+        _M(res.cv),
+        _M(res.customer_cv),
+        _M(res.own_cv),
+        _M(res.customer_percent),
+        _M(res.customer),
+        _M(res.team),
+        _M(res.bonus),
+        _M(res.total),
+        _M(res.carried_in),
+        _M(res.payout),
+        _M(res.carried_out),
     )
 
 
@@ -192,14 +231,24 @@ def _line_rows(ordered, ids: dict[int, int], factor):
         sid = ids[res.partner_id]
         for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
             yield (
-                sid, kind, source, generation, _M(cv) if cv is not None else None,
-                _M(percent) if percent is not None else None, micro(amount),
-                factor if kind == engine.CAP else None, rank_name, reason, skipped,
+                sid,
+                kind,
+                source,
+                generation,
+                _M(cv) if cv is not None else None,
+                _M(percent) if percent is not None else None,
+                micro(amount),
+                factor if kind == engine.CAP else None,
+                rank_name,
+                reason,
+                skipped,
             )
 
 
 def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 def _micro_str(micro) -> str:
@@ -219,7 +268,9 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
     stamp = now.isoformat()
     columns = ", ".join(c for c in _STATEMENT_COLUMNS if c != "id")
     names: dict[str, str] = {}
-    with cursor.connection.cursor().copy(f"COPY {STATEMENT} ({columns}, created_at) FROM STDIN") as copy:
+    with cursor.connection.cursor().copy(
+        f"COPY {STATEMENT} ({columns}, created_at) FROM STDIN"
+    ) as copy:
         chunk = []
         for res in ordered:
             name = names.get(res.paid_as_name)
@@ -244,7 +295,17 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
         chunk = []
         for res in ordered:
             sid = ids[res.partner_id]
-            for kind, source, generation, cv, percent, amount, rank_name, reason, skipped in res.lines:
+            for (
+                kind,
+                source,
+                generation,
+                cv,
+                percent,
+                amount,
+                rank_name,
+                reason,
+                skipped,
+            ) in res.lines:
                 rank_text = names.get(rank_name)
                 if rank_text is None:
                     rank_text = names[rank_name] = _copy_text(rank_name)
@@ -324,13 +385,34 @@ def _statement_issued_payloads(period: Period):
         Statement.objects.filter(period=period)
         .order_by("pk")
         .values_list(
-            "pk", "partner_id", "partner__slug", "paid_as_level", "paid_as_rank_name",
-            "customer_commission", "team_commission", "advancement_bonus", "total",
-            "carried_in", "payout", "carried_out",
+            "pk",
+            "partner_id",
+            "partner__slug",
+            "paid_as_level",
+            "paid_as_rank_name",
+            "customer_commission",
+            "team_commission",
+            "advancement_bonus",
+            "total",
+            "carried_in",
+            "payout",
+            "carried_out",
         )
     )
-    for (pk, partner_id, slug, level, rank, customer, team, bonus, total, carried_in, payout,
-         carried_out) in rows.iterator(chunk_size=5000):
+    for (
+        pk,
+        partner_id,
+        slug,
+        level,
+        rank,
+        customer,
+        team,
+        bonus,
+        total,
+        carried_in,
+        payout,
+        carried_out,
+    ) in rows.iterator(chunk_size=5000):
         yield {
             "statement_id": pk,
             "partner": {"id": partner_id, "slug": slug},
@@ -350,8 +432,20 @@ def _statement_issued_payloads(period: Period):
 # --- The live estimate ---------------------------------------------------------------
 
 _ESTIMATE_COLUMNS = (
-    "period_id", "partner_id", "paid_as_level", "paid_as_rank_name", "active_qualified", "cv", "customer_cv",
-    "own_cv", "customer_commission", "team_commission", "advancement_bonus", "total", "carried_in", "computed_at",
+    "period_id",
+    "partner_id",
+    "paid_as_level",
+    "paid_as_rank_name",
+    "active_qualified",
+    "cv",
+    "customer_cv",
+    "own_cv",
+    "customer_commission",
+    "team_commission",
+    "advancement_bonus",
+    "total",
+    "carried_in",
+    "computed_at",
 )
 
 
@@ -379,9 +473,20 @@ def estimates_refresh(*, period: Period) -> int:
         cursor.execute(f"DELETE FROM {Estimate._meta.db_table} WHERE period_id = %s", [period.pk])  # noqa: S608
     RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
         (
-            period.pk, res.partner_id, res.paid_as_level, res.paid_as_name, res.active_qualified, _M(res.cv),
-            _M(res.customer_cv), _M(res.own_cv), _M(res.customer), _M(res.team), _M(res.bonus), _M(res.total),
-            _M(res.carried_in), now,
+            period.pk,
+            res.partner_id,
+            res.paid_as_level,
+            res.paid_as_name,
+            res.active_qualified,
+            _M(res.cv),
+            _M(res.customer_cv),
+            _M(res.own_cv),
+            _M(res.customer),
+            _M(res.team),
+            _M(res.bonus),
+            _M(res.total),
+            _M(res.carried_in),
+            now,
         )
         for _pid, res in sorted(results.items())
     )

@@ -78,17 +78,52 @@ class OrderBulkWriter:
         self.refund_ids = IdReserver(Refund)
         self.event_ids = IdReserver(OrderEvent)
         self.customers = RowWriter(Customer, ("id", "email"))
-        self.orders = RowWriter(Order, (
-            "id", "number", "external_id", "customer_id", "email", "status", "currency", "subtotal", "total", "qv", "cv",
-            "attributed_partner_id", "attribution", "placed_at", "paid_at", "refunded_at", "payment_reference",
-        ))
-        self.lines = RowWriter(OrderLine, (
-            "id", "order_id", "name", "unit_price", "vat_rate", "unit_qv", "unit_cv", "quantity", "refunded_quantity",
-        ))
-        self.transitions = RowWriter(OrderTransition, ("order_id", "from_status", "to_status", "note"))
-        self.refunds = RowWriter(Refund, ("id", "order_id", "amount", "qv", "cv", "is_full", "reason", "refunded_at"))
+        self.orders = RowWriter(
+            Order,
+            (
+                "id",
+                "number",
+                "external_id",
+                "customer_id",
+                "email",
+                "status",
+                "currency",
+                "subtotal",
+                "total",
+                "qv",
+                "cv",
+                "attributed_partner_id",
+                "attribution",
+                "placed_at",
+                "paid_at",
+                "refunded_at",
+                "payment_reference",
+            ),
+        )
+        self.lines = RowWriter(
+            OrderLine,
+            (
+                "id",
+                "order_id",
+                "name",
+                "unit_price",
+                "vat_rate",
+                "unit_qv",
+                "unit_cv",
+                "quantity",
+                "refunded_quantity",
+            ),
+        )
+        self.transitions = RowWriter(
+            OrderTransition, ("order_id", "from_status", "to_status", "note")
+        )
+        self.refunds = RowWriter(
+            Refund, ("id", "order_id", "amount", "qv", "cv", "is_full", "reason", "refunded_at")
+        )
         self.refund_lines = RowWriter(RefundLine, ("refund_id", "order_line_id", "quantity"))
-        self.events = RowWriter(OrderEvent, ("id", "order_id", "kind", "key", "occurred_at", "refund_id"))
+        self.events = RowWriter(
+            OrderEvent, ("id", "order_id", "kind", "key", "occurred_at", "refund_id")
+        )
         self.chunks = 0
         self.first_order_id: int | None = None
         self.binding: set[int] = set()  # customers the import may bind
@@ -96,37 +131,82 @@ class OrderBulkWriter:
     def write(self, rows: list[ImportedOrder]) -> list[WrittenOrder]:
         """Write one chunk of new orders (their external ids are not stored yet)."""
         emails = {row.email for row in rows}
-        customers = dict(Customer.objects.filter(keys_in(Customer, "email", emails)).order_by().values_list("email", "pk"))
-        new_customers = [(self.customer_ids.take(), email) for email in sorted(emails - set(customers))]
+        customers = dict(
+            Customer.objects.filter(keys_in(Customer, "email", emails))
+            .order_by()
+            .values_list("email", "pk")
+        )
+        new_customers = [
+            (self.customer_ids.take(), email) for email in sorted(emails - set(customers))
+        ]
         self.customers.write(new_customers)
         customers.update((email, pk) for pk, email in new_customers)
 
-        orders, lines, transitions, refunds, refund_lines, events, written = [], [], [], [], [], [], []
+        orders, lines, transitions, refunds, refund_lines, events, written = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
         for row in rows:
             customer_id = customers[row.email]
             attribution = attribution_for_assigned(
-                customer_email=row.email, partner_id=row.partner_id, partner_email=row.partner_email,
+                customer_email=row.email,
+                partner_id=row.partner_id,
+                partner_email=row.partner_email,
                 reason=Order.Attribution.IMPORT.value,
             )
             if order_binds_customer(partner_id=row.partner_id, attribution=attribution):
                 self.binding.add(customer_id)
             own = order_is_own_for(
-                customer_email=row.email, partner_id=row.partner_id, partner_email=row.partner_email,
-                attribution=attribution, attributed_partner_id=row.partner_id,
+                customer_email=row.email,
+                partner_id=row.partner_id,
+                partner_email=row.partner_email,
+                attribution=attribution,
+                attributed_partner_id=row.partner_id,
             )
             order_id = self.order_ids.take()
             if self.first_order_id is None:
                 self.first_order_id = order_id
             line_id = self.line_ids.take()
             refunded_at = row.refunded_at
-            orders.append((
-                order_id, f"IMP-{order_id}", row.external_id, customer_id, row.email,
-                _REFUNDED if refunded_at else _PAID, row.currency, row.total, row.total, row.qv, row.cv,
-                row.partner_id, attribution, row.paid_at, row.paid_at, refunded_at, IMPORT_NOTE,
-            ))
-            lines.append((
-                line_id, order_id, IMPORT_LINE_NAME, row.total, ZERO, row.qv, row.cv, 1, 1 if refunded_at else 0,
-            ))
+            orders.append(
+                (
+                    order_id,
+                    f"IMP-{order_id}",
+                    row.external_id,
+                    customer_id,
+                    row.email,
+                    _REFUNDED if refunded_at else _PAID,
+                    row.currency,
+                    row.total,
+                    row.total,
+                    row.qv,
+                    row.cv,
+                    row.partner_id,
+                    attribution,
+                    row.paid_at,
+                    row.paid_at,
+                    refunded_at,
+                    IMPORT_NOTE,
+                )
+            )
+            lines.append(
+                (
+                    line_id,
+                    order_id,
+                    IMPORT_LINE_NAME,
+                    row.total,
+                    ZERO,
+                    row.qv,
+                    row.cv,
+                    1,
+                    1 if refunded_at else 0,
+                )
+            )
             transitions.append((order_id, "", _PAID, IMPORT_NOTE))
             paid_event = self.event_ids.take()
             events.append((paid_event, order_id, _EVENT_PAID, "paid", row.paid_at, None))
@@ -134,13 +214,34 @@ class OrderBulkWriter:
             if refunded_at:
                 transitions.append((order_id, _PAID, _REFUNDED, IMPORT_NOTE))
                 refund_id = self.refund_ids.take()
-                refunds.append((refund_id, order_id, row.total, row.qv, row.cv, True, IMPORT_NOTE, refunded_at))
+                refunds.append(
+                    (refund_id, order_id, row.total, row.qv, row.cv, True, IMPORT_NOTE, refunded_at)
+                )
                 refund_lines.append((refund_id, line_id, 1))
                 refund_event = self.event_ids.take()
-                events.append((refund_event, order_id, _EVENT_REFUNDED, f"refund:{refund_id}", refunded_at, refund_id))
-            written.append(WrittenOrder(
-                order_id, row.partner_id, own, row.qv, row.cv, row.paid_at, paid_event, refunded_at, refund_event,
-            ))
+                events.append(
+                    (
+                        refund_event,
+                        order_id,
+                        _EVENT_REFUNDED,
+                        f"refund:{refund_id}",
+                        refunded_at,
+                        refund_id,
+                    )
+                )
+            written.append(
+                WrittenOrder(
+                    order_id,
+                    row.partner_id,
+                    own,
+                    row.qv,
+                    row.cv,
+                    row.paid_at,
+                    paid_event,
+                    refunded_at,
+                    refund_event,
+                )
+            )
         # Parents first, so the foreign keys hold at every statement.
         self.orders.write(orders)
         self.lines.write(lines)
@@ -165,8 +266,12 @@ def _bind_customers(customer_ids: set[int], first_order_id: int) -> None:
     (earliest paid) binding order of this import. Already bound customers stay
     bound; the imported attribution stands as history."""
     first = (
-        Order.objects.filter(customer=OuterRef("pk"), pk__gte=first_order_id, external_id__isnull=False,
-                             attributed_partner__isnull=False)
+        Order.objects.filter(
+            customer=OuterRef("pk"),
+            pk__gte=first_order_id,
+            external_id__isnull=False,
+            attributed_partner__isnull=False,
+        )
         .exclude(attribution=Order.Attribution.SELF)
         .order_by("paid_at", "pk")
     )

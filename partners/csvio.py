@@ -58,7 +58,9 @@ class CsvProblem:
     def __str__(self) -> str:
         if self.line and self.column:
             return _("line %(line)d, column %(column)s: %(message)s") % {
-                "line": self.line, "column": self.column, "message": self.message,
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
             }
         if self.line:
             return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
@@ -73,9 +75,7 @@ class CsvImportError(ValidationError):
         self.total = total if total is not None else len(problems)
         messages = [str(p) for p in problems]
         if self.total > len(problems):
-            messages.append(
-                _("... and %(n)d more problems.") % {"n": self.total - len(problems)}
-            )
+            messages.append(_("... and %(n)d more problems.") % {"n": self.total - len(problems)})
         super().__init__(messages)
 
     def __str__(self) -> str:
@@ -115,13 +115,17 @@ class CsvSource:
     fatal: they raise CsvImportError at once, since no row can be read then.
     """
 
-    def __init__(self, path: str | os.PathLike, columns: Iterable[Column], *, progress: bool = True):
+    def __init__(
+        self, path: str | os.PathLike, columns: Iterable[Column], *, progress: bool = True
+    ):
         self.path = os.fspath(path)
         self.columns = {c.name: c for c in columns}
         self.progress = progress
         self.errors = ErrorList()
         if not os.path.isfile(self.path):
-            raise CsvImportError([CsvProblem(0, "", _("File not found: %(path)s") % {"path": self.path})])
+            raise CsvImportError(
+                [CsvProblem(0, "", _("File not found: %(path)s") % {"path": self.path})]
+            )
         self.size = os.path.getsize(self.path)
         self._stamp = self._file_stamp()
 
@@ -132,7 +136,15 @@ class CsvSource:
     def check_unchanged(self) -> None:
         """Between validating and writing the file must stay the same."""
         if self._file_stamp() != self._stamp:
-            raise CsvImportError([CsvProblem(0, "", _("The file changed while it was being imported; nothing was imported."))])
+            raise CsvImportError(
+                [
+                    CsvProblem(
+                        0,
+                        "",
+                        _("The file changed while it was being imported; nothing was imported."),
+                    )
+                ]
+            )
 
     def _lines(self, raw, bar) -> Iterator[str]:
         """Decoded physical lines; a line that is not UTF-8 is reported and
@@ -153,11 +165,21 @@ class CsvSource:
         if bar is not None:
             bar.update(done - bar.n)
 
-    def rows(self, *, desc: str = "", progress: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
+    def rows(
+        self, *, desc: str = "", progress: bool = True
+    ) -> Iterator[tuple[int, dict[str, str]]]:
         bar = (
-            tqdm(total=self.size, unit="B", unit_scale=True, desc=desc or os.path.basename(self.path),
-                 file=sys.stderr, mininterval=0.5, leave=True)
-            if self.progress and progress else None
+            tqdm(
+                total=self.size,
+                unit="B",
+                unit_scale=True,
+                desc=desc or os.path.basename(self.path),
+                file=sys.stderr,
+                mininterval=0.5,
+                leave=True,
+            )
+            if self.progress and progress
+            else None
         )
         try:
             with open(self.path, "rb") as raw:
@@ -172,22 +194,33 @@ class CsvSource:
                     except StopIteration:
                         break
                     except csv.Error as exc:
-                        self.errors.add(reader.line_num, "", _("the CSV cannot be read here (%(error)s).") % {"error": exc})
+                        self.errors.add(
+                            reader.line_num,
+                            "",
+                            _("the CSV cannot be read here (%(error)s).") % {"error": exc},
+                        )
                         self.errors.raise_if_any()
                     line_end = reader.line_num
                     if not record or (len(record) == 1 and not record[0].strip()):
                         continue  # blank line
                     if len(record) != width:
                         self.errors.add(
-                            start, "",
+                            start,
+                            "",
                             _("expected %(expected)d values like the header, found %(found)d.")
                             % {"expected": width, "found": len(record)},
                         )
                         continue
-                    values = {name: value.strip() for name, value in zip(header, record, strict=True)}
+                    values = {
+                        name: value.strip() for name, value in zip(header, record, strict=True)
+                    }
                     for name in self._absent:
                         values[name] = ""
-                    missing = [name for name, col in self.columns.items() if col.required and not values[name]]
+                    missing = [
+                        name
+                        for name, col in self.columns.items()
+                        if col.required and not values[name]
+                    ]
                     for name in missing:
                         self.errors.add(start, name, _("a value is required."))
                     if missing:
@@ -201,27 +234,54 @@ class CsvSource:
         try:
             header = next(reader)
         except StopIteration:
-            raise CsvImportError([CsvProblem(1, "", _("the file is empty; a header row is required."))]) from None
+            raise CsvImportError(
+                [CsvProblem(1, "", _("the file is empty; a header row is required."))]
+            ) from None
         except csv.Error as exc:
-            raise CsvImportError([CsvProblem(1, "", _("the header cannot be read (%(error)s).") % {"error": exc})]) from None
+            raise CsvImportError(
+                [CsvProblem(1, "", _("the header cannot be read (%(error)s).") % {"error": exc})]
+            ) from None
         header = [name.strip() for name in header]
         problems = []
         unknown = [name for name in header if name not in self.columns]
         if unknown:
-            problems.append(CsvProblem(1, "", _("unknown column(s) %(unknown)s; this file may have: %(known)s.") % {
-                "unknown": ", ".join(f"“{name}”" for name in unknown),
-                "known": ", ".join(self.columns),
-            }))
+            problems.append(
+                CsvProblem(
+                    1,
+                    "",
+                    _("unknown column(s) %(unknown)s; this file may have: %(known)s.")
+                    % {
+                        "unknown": ", ".join(f"“{name}”" for name in unknown),
+                        "known": ", ".join(self.columns),
+                    },
+                )
+            )
         doubled = sorted({name for name in header if header.count(name) > 1})
         if doubled:
-            problems.append(CsvProblem(1, "", _("column(s) %(names)s appear more than once.") % {
-                "names": ", ".join(f"“{name}”" for name in doubled),
-            }))
-        missing = [name for name, col in self.columns.items() if col.required and name not in header]
+            problems.append(
+                CsvProblem(
+                    1,
+                    "",
+                    _("column(s) %(names)s appear more than once.")
+                    % {
+                        "names": ", ".join(f"“{name}”" for name in doubled),
+                    },
+                )
+            )
+        missing = [
+            name for name, col in self.columns.items() if col.required and name not in header
+        ]
         if missing:
-            problems.append(CsvProblem(1, "", _("required column(s) missing: %(names)s.") % {
-                "names": ", ".join(f"“{name}”" for name in missing),
-            }))
+            problems.append(
+                CsvProblem(
+                    1,
+                    "",
+                    _("required column(s) missing: %(names)s.")
+                    % {
+                        "names": ", ".join(f"“{name}”" for name in missing),
+                    },
+                )
+            )
         if problems:
             raise CsvImportError(problems)
         # Optional columns the file leaves out read as empty values.
@@ -236,7 +296,9 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
 
 
 def progress_bar(*, total: int | None, desc: str, enabled: bool, unit: str = "rows"):
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5, disable=not enabled)
+    return tqdm(
+        total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5, disable=not enabled
+    )
 
 
 class _ProgressCallback:
@@ -248,7 +310,9 @@ class _ProgressCallback:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.desc, unit="rows", file=sys.stderr, mininterval=0.5)
+            self.bar = tqdm(
+                total=total, desc=self.desc, unit="rows", file=sys.stderr, mininterval=0.5
+            )
         self.bar.total = total
         self.bar.update(done - self.bar.n)
 
@@ -266,19 +330,30 @@ def progress_callback(*, desc: str, enabled: bool) -> _ProgressCallback | None:
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
-def parse_decimal(value: str, *, places: int = 2, max_digits: int = 12, minimum: Decimal | None = None) -> Decimal:
+def parse_decimal(
+    value: str, *, places: int = 2, max_digits: int = 12, minimum: Decimal | None = None
+) -> Decimal:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a decimal number (use a dot: 12.50).") % {"value": value}) from None
+        raise ValueError(
+            _("“%(value)s” is not a decimal number (use a dot: 12.50).") % {"value": value}
+        ) from None
     if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a decimal number (use a dot: 12.50).") % {"value": value})
+        raise ValueError(
+            _("“%(value)s” is not a decimal number (use a dot: 12.50).") % {"value": value}
+        )
     if number.as_tuple().exponent < -places:
-        raise ValueError(_("“%(value)s” has more than %(places)d decimal places.") % {"value": value, "places": places})
+        raise ValueError(
+            _("“%(value)s” has more than %(places)d decimal places.")
+            % {"value": value, "places": places}
+        )
     if abs(number) >= Decimal(10) ** (max_digits - places):
         raise ValueError(_("“%(value)s” is too large.") % {"value": value})
     if minimum is not None and number < minimum:
-        raise ValueError(_("“%(value)s” is below %(minimum)s.") % {"value": value, "minimum": minimum})
+        raise ValueError(
+            _("“%(value)s” is below %(minimum)s.") % {"value": value, "minimum": minimum}
+        )
     return number
 
 
@@ -288,11 +363,22 @@ def parse_datetime_with_offset(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(_("“%(value)s” is not an ISO 8601 date-time (like 2026-10-10T10:00:00+02:00).") % {"value": value}) from None
+        raise ValueError(
+            _("“%(value)s” is not an ISO 8601 date-time (like 2026-10-10T10:00:00+02:00).")
+            % {"value": value}
+        ) from None
     if "T" not in value.upper() and " " not in value:
-        raise ValueError(_("“%(value)s” is a date; a date-time with offset is needed (like 2026-10-10T10:00:00+02:00).") % {"value": value})
+        raise ValueError(
+            _(
+                "“%(value)s” is a date; a date-time with offset is needed (like 2026-10-10T10:00:00+02:00)."
+            )
+            % {"value": value}
+        )
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(_("“%(value)s” has no UTC offset; write it like 2026-10-10T10:00:00+02:00.") % {"value": value})
+        raise ValueError(
+            _("“%(value)s” has no UTC offset; write it like 2026-10-10T10:00:00+02:00.")
+            % {"value": value}
+        )
     return parsed
 
 
@@ -301,7 +387,10 @@ def parse_date_or_datetime(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(_("“%(value)s” is not an ISO 8601 date or date-time (like 2026-10-10).") % {"value": value}) from None
+        raise ValueError(
+            _("“%(value)s” is not an ISO 8601 date or date-time (like 2026-10-10).")
+            % {"value": value}
+        ) from None
     if isinstance(parsed, date) and not isinstance(parsed, datetime):
         parsed = datetime.combine(parsed, time.min)
     if parsed.tzinfo is None:
@@ -312,7 +401,10 @@ def parse_date_or_datetime(value: str) -> datetime:
 def parse_currency(value: str) -> str:
     code = value.upper()
     if not _CURRENCY_RE.match(code):
-        raise ValueError(_("“%(value)s” is not an ISO 4217 currency code (three letters, like EUR).") % {"value": value})
+        raise ValueError(
+            _("“%(value)s” is not an ISO 4217 currency code (three letters, like EUR).")
+            % {"value": value}
+        )
     return code
 
 
@@ -374,8 +466,13 @@ def keys_in(model, field_name: str, keys) -> RawSQL:
     keys = list(keys)
     # The column comes from the model's metadata, quoted; the keys are a parameter.
     if connection.vendor == "postgresql":
-        array = "bigint[]" if field.get_internal_type().endswith(("IntegerField", "AutoField")) else "text[]"
-        return RawSQL(f"{column} IN (SELECT unnest(%s::{array}))", [keys], output_field=BooleanField())  # noqa: S611
+        array = (
+            "bigint[]"
+            if field.get_internal_type().endswith(("IntegerField", "AutoField"))
+            else "text[]"
+        )
+        sql = f"{column} IN (SELECT unnest(%s::{array}))"
+        return RawSQL(sql, [keys], output_field=BooleanField())  # noqa: S611
     sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
     return RawSQL(sql, [json.dumps(keys)], output_field=BooleanField())  # noqa: S611
 
@@ -424,7 +521,9 @@ class RowWriter:
         extra = [f for f in meta.concrete_fields if f.attname not in columns and not f.primary_key]
         self.fields += extra
         self.defaults = tuple(
-            now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default()
             for f in extra
         )
         quote = connection.ops.quote_name
@@ -442,7 +541,10 @@ class RowWriter:
                 return
             fields = self.fields
             prepared = [
-                tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row + defaults, strict=True))
+                tuple(
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(fields, row + defaults, strict=True)
+                )
                 for row in rows
             ]
             if prepared:
@@ -505,10 +607,13 @@ class CsvImportCommand(BaseCommand):
             result = self.run_import(path=file, progress=not no_progress)
         except CsvImportError as exc:
             raise CommandError(
-                _("%(n)d problem(s) in %(file)s; nothing was imported.") % {"n": exc.total, "file": file}
+                _("%(n)d problem(s) in %(file)s; nothing was imported.")
+                % {"n": exc.total, "file": file}
                 + "\n"
                 + str(exc)
             ) from exc
         self.stdout.write(
-            self.style.SUCCESS(self.success_message(result, seconds=time_module.monotonic() - started))
+            self.style.SUCCESS(
+                self.success_message(result, seconds=time_module.monotonic() - started)
+            )
         )

@@ -88,9 +88,7 @@ class Partner(models.Model):
     depth = models.PositiveIntegerField(_("depth"), default=0, editable=False)
     # How many partners are below (the whole team); kept by the services that
     # change the tree (partners.services), refreshed after a bulk import.
-    team_size = models.PositiveIntegerField(
-        _("team size"), default=0, db_default=0, editable=False
-    )
+    team_size = models.PositiveIntegerField(_("team size"), default=0, db_default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )

@@ -23,7 +23,11 @@ def slug_problems(slug: str) -> list[str]:
             % {"min": SLUG_MIN, "max": SLUG_MAX, "n": len(slug)}
         )
     if re.search(r"[^a-z0-9-]", slug):
-        problems.append(_("Use only lowercase letters a-z, digits and hyphens (no spaces, umlauts or other signs)."))
+        problems.append(
+            _(
+                "Use only lowercase letters a-z, digits and hyphens (no spaces, umlauts or other signs)."
+            )
+        )
     if slug.startswith("-") or slug.endswith("-"):
         problems.append(_("The address may not start or end with a hyphen."))
     if slug in RESERVED_PATHS:
@@ -61,8 +65,10 @@ def slug_validate(slug: str) -> str:
         raise ValidationError({"slug": problems})
     if slug_is_taken(slug):
         raise ValidationError(
-            {"slug": _("“%(slug)s” is already taken. How about “%(suggestion)s”?")
-             % {"slug": slug, "suggestion": slug_suggest(slug)}}
+            {
+                "slug": _("“%(slug)s” is already taken. How about “%(suggestion)s”?")
+                % {"slug": slug, "suggestion": slug_suggest(slug)}
+            }
         )
     return slug
 
@@ -88,9 +94,7 @@ def slug_suggest(wish: str) -> str:
     from .models import Partner
 
     stem = base[: SLUG_MAX - 6].rstrip("-")
-    taken = set(
-        Partner.objects.filter(slug__startswith=f"{stem}-").values_list("slug", flat=True)
-    )
+    taken = set(Partner.objects.filter(slug__startswith=f"{stem}-").values_list("slug", flat=True))
     n = 2
     while f"{stem}-{n}" in taken:
         n += 1

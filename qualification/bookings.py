@@ -150,7 +150,11 @@ def order_event_bookings(
         else:
             period = periods.open_or_current(periods.at(order_paid_at or occurred_at))
         kind = next(
-            (p.kind for p in reversed(posted) if p.partner_id == partner_id and p.volume.is_credit()),
+            (
+                p.kind
+                for p in reversed(posted)
+                if p.partner_id == partner_id and p.volume.is_credit()
+            ),
             None,
         ) or _kind(own)
         return [Booking(period, partner_id, kind, -(refund_volume or Volume()))]

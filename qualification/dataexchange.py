@@ -72,7 +72,16 @@ ORDER_COLUMNS = (
     # nothing is paid on data that does not say so.
     Column("cv"),
 )
-EXPORT_HEADER = ["external_id", "slug", "pv", "customer_pv", "own_pv", "gv", "paid_as_rank", "title_rank"]
+EXPORT_HEADER = [
+    "external_id",
+    "slug",
+    "pv",
+    "customer_pv",
+    "own_pv",
+    "gv",
+    "paid_as_rank",
+    "title_rank",
+]
 CHUNK = 2_000
 ZERO = Decimal("0")
 
@@ -117,7 +126,10 @@ def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now, t
         validate_email(email)
         out["email"] = email
     except ValidationError:
-        bad("customer_email", _("“%(value)s” is not a valid e-mail address.") % {"value": row["customer_email"]})
+        bad(
+            "customer_email",
+            _("“%(value)s” is not a valid e-mail address.") % {"value": row["customer_email"]},
+        )
     out["partner"] = row["partner_external_id"]
     for name in ("paid_at", "refunded_at"):
         if not row[name]:
@@ -148,11 +160,17 @@ def _parse_row(line: int, row: dict[str, str], errors, closed: set[date], now, t
         bad("cv", str(exc))
     paid_at, refunded_at = out.get("paid_at"), out.get("refunded_at")
     if paid_at and refunded_at and refunded_at < paid_at:
-        bad("refunded_at", _("the refund (%(refunded)s) cannot be before the payment (%(paid)s).")
-            % {"refunded": row["refunded_at"], "paid": row["paid_at"]})
+        bad(
+            "refunded_at",
+            _("the refund (%(refunded)s) cannot be before the payment (%(paid)s).")
+            % {"refunded": row["refunded_at"], "paid": row["paid_at"]},
+        )
     if paid_at and month_start(paid_at, tz) in closed:
-        bad("paid_at", _("period %(period)s is closed; its volume cannot change any more.")
-            % {"period": f"{month_start(paid_at, tz):%Y-%m}"})
+        bad(
+            "paid_at",
+            _("period %(period)s is closed; its volume cannot change any more.")
+            % {"period": f"{month_start(paid_at, tz):%Y-%m}"},
+        )
     return out if ok else None
 
 
@@ -171,8 +189,12 @@ def _validate(source: CsvSource, chunk_size: int) -> tuple[set[str], set[date], 
         for line, row in chunk:
             ext = row["external_id"]
             if ext in line_of:
-                errors.add(line, "external_id", _("“%(id)s” appears twice in the file (first on line %(first)d).")
-                           % {"id": ext, "first": line_of[ext]})
+                errors.add(
+                    line,
+                    "external_id",
+                    _("“%(id)s” appears twice in the file (first on line %(first)d).")
+                    % {"id": ext, "first": line_of[ext]},
+                )
                 continue
             line_of[ext] = line
             parsed = _parse_row(line, row, errors, closed, now, tz)
@@ -183,24 +205,35 @@ def _validate(source: CsvSource, chunk_size: int) -> tuple[set[str], set[date], 
         partners = _partners_by_ext({r["partner"] for _line, r in good if r["partner"]})
         known = {
             stored[1]: stored
-            for stored in Order.objects.filter(keys_in(Order, "external_id", [r["external_id"] for _line, r in good])).order_by().values_list(
-                *_COMPARED
+            for stored in Order.objects.filter(
+                keys_in(Order, "external_id", [r["external_id"] for _line, r in good])
             )
+            .order_by()
+            .values_list(*_COMPARED)
         }
         original = _original_partners([stored[0] for stored in known.values()])
         for line, r in good:
             if r["partner"] and r["partner"] not in partners:
-                errors.add(line, "partner_external_id", _("no partner with external_id “%(id)s”; import the partners first.")
-                           % {"id": r["partner"]})
+                errors.add(
+                    line,
+                    "partner_external_id",
+                    _("no partner with external_id “%(id)s”; import the partners first.")
+                    % {"id": r["partner"]},
+                )
                 continue
             stored = known.get(r["external_id"])
             if stored is not None:
                 differ = _differences(stored, r, original)
                 if differ:
-                    errors.add(line, "external_id", _(
-                        "“%(id)s” was already imported with other data (%(columns)s differ); "
-                        "an import does not change existing orders."
-                    ) % {"id": r["external_id"], "columns": ", ".join(differ)})
+                    errors.add(
+                        line,
+                        "external_id",
+                        _(
+                            "“%(id)s” was already imported with other data (%(columns)s differ); "
+                            "an import does not change existing orders."
+                        )
+                        % {"id": r["external_id"], "columns": ", ".join(differ)},
+                    )
                 else:
                     existing.add(r["external_id"])
                 continue
@@ -215,9 +248,9 @@ def _partners_by_ext(exts) -> dict[str, tuple[int, str]]:
         return {}
     return {
         ext: (pk, email)
-        for ext, pk, email in Partner.objects.filter(keys_in(Partner, "external_id", exts)).order_by().values_list(
-            "external_id", "pk", "user__email"
-        )
+        for ext, pk, email in Partner.objects.filter(keys_in(Partner, "external_id", exts))
+        .order_by()
+        .values_list("external_id", "pk", "user__email")
     }
 
 
@@ -227,8 +260,10 @@ def _original_partners(ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     first: dict[int, str] = {}
-    for order_id, ext in AttributionChange.objects.filter(order_id__in=ids).order_by("order_id", "created_at", "pk").values_list(
-        "order_id", "from_partner__external_id"
+    for order_id, ext in (
+        AttributionChange.objects.filter(order_id__in=ids)
+        .order_by("order_id", "created_at", "pk")
+        .values_list("order_id", "from_partner__external_id")
     ):
         first.setdefault(order_id, ext or "")
     return first
@@ -236,8 +271,17 @@ def _original_partners(ids: list[int]) -> dict[int, str]:
 
 # What a re-imported row is compared with, in the order of _differences().
 _COMPARED = (
-    "pk", "external_id", "customer__email", "attributed_partner_id", "attributed_partner__external_id", "paid_at",
-    "currency", "total", "qv", "refunded_at", "cv",
+    "pk",
+    "external_id",
+    "customer__email",
+    "attributed_partner_id",
+    "attributed_partner__external_id",
+    "paid_at",
+    "currency",
+    "total",
+    "qv",
+    "refunded_at",
+    "cv",
 )
 
 
@@ -270,8 +314,16 @@ def _periods_for(months: set[date]) -> dict[date, Period]:
     for start in sorted(months):
         period = period_for(at=timezone.make_aware(datetime.combine(start, time(12))))
         if not period.is_open:  # closed since the check: refuse, as for the row
-            raise CsvImportError([CsvProblem(0, "", _("period %(period)s is closed; nothing was imported.")
-                                             % {"period": period.label})])
+            raise CsvImportError(
+                [
+                    CsvProblem(
+                        0,
+                        "",
+                        _("period %(period)s is closed; nothing was imported.")
+                        % {"period": period.label},
+                    )
+                ]
+            )
         periods[start] = period
     return periods
 
@@ -292,18 +344,31 @@ class _ImportPeriods:
         return period
 
 
-def _write(source: CsvSource, existing: set[str], periods: dict[date, Period], total: int, chunk_size: int) -> int:
+def _write(
+    source: CsvSource, existing: set[str], periods: dict[date, Period], total: int, chunk_size: int
+) -> int:
     """Orders through the orders app's bulk writer, then their ledger entries:
     the bookings order_event_bookings decides, as the live receiver would."""
     orders = OrderBulkWriter()
     entries = RowWriter(
-        VolumeEntry, ("order_event_id", "line_no", "order_id", "period_id", "partner_id", "kind", *Volume.FIELDS)
+        VolumeEntry,
+        (
+            "order_event_id",
+            "line_no",
+            "order_id",
+            "period_id",
+            "partner_id",
+            "kind",
+            *Volume.FIELDS,
+        ),
     )
     resolver = _ImportPeriods(periods)
     created = 0
     bar = progress_bar(total=total, desc=_("writing orders"), enabled=source.progress)
     try:
-        rows = (row for _line, row in source.rows(progress=False) if row["external_id"] not in existing)
+        rows = (
+            row for _line, row in source.rows(progress=False) if row["external_id"] not in existing
+        )
         for chunk in chunked(rows, chunk_size):
             written = orders.write(_imported(chunk))
             entries.write(_entries(written, resolver))
@@ -318,22 +383,28 @@ def _write(source: CsvSource, existing: set[str], periods: dict[date, Period], t
 
 
 def _imported(chunk: list[dict]) -> list[ImportedOrder]:
-    partners = _partners_by_ext({row["partner_external_id"] for row in chunk if row["partner_external_id"]})
+    partners = _partners_by_ext(
+        {row["partner_external_id"] for row in chunk if row["partner_external_id"]}
+    )
     out = []
     for row in chunk:
         partner_id, partner_email = partners.get(row["partner_external_id"], (None, None))
-        out.append(ImportedOrder(
-            external_id=row["external_id"],
-            email=normalize_email(row["customer_email"]),
-            partner_id=partner_id,
-            partner_email=partner_email,
-            paid_at=parse_datetime_with_offset(row["paid_at"]),
-            refunded_at=parse_datetime_with_offset(row["refunded_at"]) if row["refunded_at"] else None,
-            currency=parse_currency(row["currency"]),
-            total=Decimal(row["total"]),
-            qv=Decimal(row["qv"]),
-            cv=Decimal(row["cv"]) if row["cv"] else ZERO,
-        ))
+        out.append(
+            ImportedOrder(
+                external_id=row["external_id"],
+                email=normalize_email(row["customer_email"]),
+                partner_id=partner_id,
+                partner_email=partner_email,
+                paid_at=parse_datetime_with_offset(row["paid_at"]),
+                refunded_at=parse_datetime_with_offset(row["refunded_at"])
+                if row["refunded_at"]
+                else None,
+                currency=parse_currency(row["currency"]),
+                total=Decimal(row["total"]),
+                qv=Decimal(row["qv"]),
+                cv=Decimal(row["cv"]) if row["cv"] else ZERO,
+            )
+        )
     return out
 
 
@@ -344,14 +415,23 @@ def _entries(written: list[WrittenOrder], periods: _ImportPeriods) -> list[tuple
     for order in written:
         volume = Volume.of(order)
         paid = order_event_bookings(
-            event_kind=_EVENT_PAID, occurred_at=order.paid_at, partner_id=order.partner_id, own=order.own,
-            order_volume=volume, periods=periods,
+            event_kind=_EVENT_PAID,
+            occurred_at=order.paid_at,
+            partner_id=order.partner_id,
+            own=order.own,
+            order_volume=volume,
+            periods=periods,
         )
         rows.extend(_entry_rows(order.paid_event_id, order.order_id, paid))
         if order.refund_event_id is not None:
             refund = order_event_bookings(
-                event_kind=_EVENT_REFUNDED, occurred_at=order.refunded_at, partner_id=order.partner_id,
-                own=order.own, order_volume=volume, order_paid_at=order.paid_at, refund_volume=volume,
+                event_kind=_EVENT_REFUNDED,
+                occurred_at=order.refunded_at,
+                partner_id=order.partner_id,
+                own=order.own,
+                order_volume=volume,
+                order_paid_at=order.paid_at,
+                refund_volume=volume,
                 posted=[Posted(b.period, b.partner_id, b.kind, b.volume, True) for b in paid],
                 periods=periods,
             )
@@ -370,7 +450,9 @@ _EVENT_PAID, _EVENT_REFUNDED = OrderEvent.Kind.PAID.value, OrderEvent.Kind.REFUN
 def _recompute(periods, *, progress: bool) -> list[str]:
     done = []
     for period in sorted(periods, key=lambda p: p.start):
-        callback = progress_callback(desc=_("recomputing %(period)s") % {"period": period.label}, enabled=progress)
+        callback = progress_callback(
+            desc=_("recomputing %(period)s") % {"period": period.label}, enabled=progress
+        )
         try:
             period_recompute(period=period, progress=callback)
         finally:
@@ -397,8 +479,10 @@ def qualification_export_rows(*, period: Period, chunk_size: int = 5_000) -> Ite
     yield list(EXPORT_HEADER)
     title = (
         PartnerPeriodStats.objects.filter(
-            partner=OuterRef("pk"), paid_as_level__gt=0,
-            period__status=Period.Status.CLOSED, period__start__lte=period.start,
+            partner=OuterRef("pk"),
+            paid_as_level__gt=0,
+            period__status=Period.Status.CLOSED,
+            period__start__lte=period.start,
         )
         .order_by("-paid_as_level", "-period__start")
         .values("paid_as_name")[:1]
@@ -411,12 +495,26 @@ def qualification_export_rows(*, period: Period, chunk_size: int = 5_000) -> Ite
         )
         .order_by(slug_order)
         .values_list(
-            "external_id", "slug", "stats__pv", "stats__customer_pv", "stats__own_pv", "stats__gv",
-            "stats__paid_as_name", "title_rank",
+            "external_id",
+            "slug",
+            "stats__pv",
+            "stats__customer_pv",
+            "stats__own_pv",
+            "stats__gv",
+            "stats__paid_as_name",
+            "title_rank",
         )
     )
-    for ext, slug, pv, customer_pv, own_pv, gv, paid_as, title_rank in rows.iterator(chunk_size=chunk_size):
+    for ext, slug, pv, customer_pv, own_pv, gv, paid_as, title_rank in rows.iterator(
+        chunk_size=chunk_size
+    ):
         yield [
-            ext or "", slug, _two_places(pv), _two_places(customer_pv), _two_places(own_pv), _two_places(gv),
-            paid_as or "", title_rank or "",
+            ext or "",
+            slug,
+            _two_places(pv),
+            _two_places(customer_pv),
+            _two_places(own_pv),
+            _two_places(gv),
+            paid_as or "",
+            title_rank or "",
         ]

@@ -94,7 +94,9 @@ class Plan:
         # A partner without legs meets a rule iff it asks for no legs and
         # PV >= min PV and PV (= its QGV) >= min GV: one threshold per rule.
         self._leaf_steps = tuple(
-            (max(r.min_pv, r.min_gv), r.level, r.name) for r in self.rules if not r.min_qualified_legs
+            (max(r.min_pv, r.min_gv), r.level, r.name)
+            for r in self.rules
+            if not r.min_qualified_legs
         )
 
     @classmethod
@@ -108,7 +110,9 @@ class Plan:
                 return level, name
         return 0, ""
 
-    def rank_of(self, pv: int, gv: int, legs_max_level: int, legs: Sequence[EngineLeg]) -> tuple[int, str]:
+    def rank_of(
+        self, pv: int, gv: int, legs_max_level: int, legs: Sequence[EngineLeg]
+    ) -> tuple[int, str]:
         """(level, name) of the paid-as rank; (0, "") for none.
 
         `legs`: EngineLeg(child id, GV cents, subtree max level) of the direct children;
@@ -123,7 +127,9 @@ class Plan:
         candidates = [
             rule
             for min_pv, min_gv, needed, leg_level, rule in self._checks
-            if pv >= min_pv and gv >= min_gv and (not needed or (count >= needed and legs_max_level >= leg_level))
+            if pv >= min_pv
+            and gv >= min_gv
+            and (not needed or (count >= needed and legs_max_level >= leg_level))
         ]
         if not candidates:
             return 0, ""
@@ -191,7 +197,9 @@ def full_pass(
     return rows
 
 
-def _pass_chunk(plan: Plan, volumes, chunk, legs_of: dict[int, list[EngineLeg]], rows: list[Row]) -> None:
+def _pass_chunk(
+    plan: Plan, volumes, chunk, legs_of: dict[int, list[EngineLeg]], rows: list[Row]
+) -> None:
     """full_pass's loop over a slice of the partners. Legs are collected per
     sponsor in a local list while consecutive partners share the sponsor."""
     leaf_rank_of = plan.leaf_rank_of

@@ -23,10 +23,16 @@ class Period(models.Model):
         CLOSED = "closed", _("closed")
 
     start = models.DateField(_("first day"), unique=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("closed by"),
     )
     # The plan in force when the period closed (the dump_plan document): every
@@ -56,23 +62,39 @@ class Rank(models.Model):
     min_pv = volume_field(_("minimum PV"), default=ZERO, validators=[MinValueValidator(ZERO)])
     min_gv = volume_field(_("minimum GV"), default=ZERO, validators=[MinValueValidator(ZERO)])
     max_leg_percent = models.DecimalField(
-        _("max. share of one leg (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("max. share of one leg (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     min_qualified_legs = models.PositiveIntegerField(_("qualified legs needed"), default=0)
     leg_rank = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("rank a leg needs"),
     )
     # Commissions (commissions.md section 2).
     customer_percent = models.DecimalField(
-        _("customer commission (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        _("customer commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     # Percents of the team commission, generation 1 first, as exact decimal strings.
-    team_percents = models.JSONField(_("team commission per generation (%)"), default=list, blank=True)
+    team_percents = models.JSONField(
+        _("team commission per generation (%)"), default=list, blank=True
+    )
     advancement_bonus = models.DecimalField(
-        _("advancement bonus"), max_digits=12, decimal_places=2, default=ZERO,
+        _("advancement bonus"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
         validators=[MinValueValidator(ZERO)],
     )
 
@@ -86,7 +108,9 @@ class Rank(models.Model):
                 name="rank_leg_rank_when_legs_needed",
             ),
             # Level 0 means "no rank" in the results.
-            models.CheckConstraint(condition=models.Q(level__gte=1), name="rank_level_at_least_one"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1), name="rank_level_at_least_one"
+            ),
         ]
 
     def __str__(self):
@@ -103,16 +127,29 @@ class CommissionSettings(models.Model):
     """The plan-wide commission settings (commissions.md section 2): one row."""
 
     base_customer_percent = models.DecimalField(
-        _("customer commission without a rank (%)"), max_digits=5, decimal_places=2, default=ZERO,
+        _("customer commission without a rank (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
-    active_min_pv = volume_field(_("minimum PV to be active"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    active_min_pv = volume_field(
+        _("minimum PV to be active"), default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
     cap_percent = models.DecimalField(
-        _("cap (% of the period's CV)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("cap (% of the period's CV)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     min_payout = models.DecimalField(
-        _("minimum payout"), max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("minimum payout"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
     )
 
     class Meta:
@@ -133,7 +170,10 @@ class VolumeEntry(models.Model):
     # Indexes: (order_event, line_no) is unique and (period, partner) indexed,
     # so the single-column FK indexes would only slow down every checkout.
     order_event = models.ForeignKey(
-        OrderEvent, on_delete=models.PROTECT, related_name="volume_entries", db_index=False,
+        OrderEvent,
+        on_delete=models.PROTECT,
+        related_name="volume_entries",
+        db_index=False,
         verbose_name=_("event"),
     )
     line_no = models.PositiveSmallIntegerField(_("line number"), default=0)
@@ -141,11 +181,18 @@ class VolumeEntry(models.Model):
         Order, on_delete=models.PROTECT, related_name="volume_entries", verbose_name=_("order")
     )
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="volume_entries", db_index=False,
+        Period,
+        on_delete=models.PROTECT,
+        related_name="volume_entries",
+        db_index=False,
         verbose_name=_("period"),
     )
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="volume_entries",
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volume_entries",
         verbose_name=_("partner"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
@@ -170,7 +217,9 @@ class VolumeEntry(models.Model):
 class PendingVolume(models.Model):
     """Ledger entries not yet applied to the results; the queue the task drains."""
 
-    entry = models.OneToOneField(VolumeEntry, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    entry = models.OneToOneField(
+        VolumeEntry, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -188,11 +237,19 @@ class PartnerPeriodStats(models.Model):
     # services for ids read from the genealogy in the same transaction;
     # deleting a partner or period still cascades here through Django.
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="period_stats", db_index=False, db_constraint=False,
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="period_stats",
+        db_index=False,
+        db_constraint=False,
         verbose_name=_("partner"),
     )
     period = models.ForeignKey(
-        Period, on_delete=models.CASCADE, related_name="partner_stats", db_index=False, db_constraint=False,
+        Period,
+        on_delete=models.CASCADE,
+        related_name="partner_stats",
+        db_index=False,
+        db_constraint=False,
         verbose_name=_("period"),
     )
     pv = volume_field(_("PV"), default=ZERO)
@@ -212,7 +269,9 @@ class PartnerPeriodStats(models.Model):
         ordering = ["period", "partner"]
         verbose_name = _("partner result")
         verbose_name_plural = _("partner results")
-        constraints = [models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")
+        ]
         # Only (partner, period) and (period) are indexed: a changed rank or volume
         # then touches no index, and PostgreSQL updates the row in place (HOT,
         # with free room left in each page, see migration 0003) -- the live task
@@ -227,7 +286,11 @@ class PartnerTitle(models.Model):
     """Title rank: the highest paid-as rank of any closed period. Never goes down."""
 
     partner = models.OneToOneField(
-        Partner, on_delete=models.CASCADE, primary_key=True, related_name="title", verbose_name=_("partner")
+        Partner,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="title",
+        verbose_name=_("partner"),
     )
     level = models.PositiveIntegerField(_("level"))
     name = models.CharField(_("title rank"), max_length=60)

@@ -78,8 +78,12 @@ class StrictSerializer(serializers.Serializer):
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {"non_field_errors": [str(self.unknown_message) % {"keys": ", ".join(unknown),
-                                                                   "allowed": ", ".join(self.fields)}]}
+                {
+                    "non_field_errors": [
+                        str(self.unknown_message)
+                        % {"keys": ", ".join(unknown), "allowed": ", ".join(self.fields)}
+                    ]
+                }
             )
         return super().to_internal_value(data)
 
@@ -90,9 +94,12 @@ class RankCommissionSerializer(StrictSerializer):
 
     customer_percent = ExactDecimalField(percent=True, required=False, default=ZERO)
     team_percents = serializers.ListField(
-        child=ExactDecimalField(percent=True), required=False, default=list, max_length=MAX_GENERATIONS,
+        child=ExactDecimalField(percent=True),
+        required=False,
+        default=list,
+        max_length=MAX_GENERATIONS,
         error_messages={
-            "not_a_list": _("must be a list of percents, generation 1 first, e.g. [\"6\", \"4\"]"),
+            "not_a_list": _('must be a list of percents, generation 1 first, e.g. ["6", "4"]'),
             "max_length": _("may list at most 50 generations"),
         },
     )
@@ -120,7 +127,13 @@ def error_list(errors) -> list[tuple[str, str]]:
         if isinstance(value, dict):  # a ListField's errors by index
             for index, messages in sorted(value.items()):
                 for message in messages:
-                    pairs.append((key, str(_("item %(n)s %(error)s")) % {"n": int(index) + 1, "error": message}))
+                    pairs.append(
+                        (
+                            key,
+                            str(_("item %(n)s %(error)s"))
+                            % {"n": int(index) + 1, "error": message},
+                        )
+                    )
         else:
             for message in value:
                 pairs.append((key, str(message)))

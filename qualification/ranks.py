@@ -108,7 +108,9 @@ def requirements(pv: Decimal, legs: Sequence[Leg], rule: RankRule) -> list[Requi
     ]
     if rule.min_qualified_legs:
         result.append(
-            Requirement("legs", Decimal(qualified_leg_count(legs, rule)), Decimal(rule.min_qualified_legs))
+            Requirement(
+                "legs", Decimal(qualified_leg_count(legs, rule)), Decimal(rule.min_qualified_legs)
+            )
         )
     return result
 

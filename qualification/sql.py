@@ -94,7 +94,9 @@ def stats_volumes(cursor, period_id: int, partner_ids: Iterable[int]) -> list[tu
     return cursor.fetchall()
 
 
-def children_legs(cursor, period_id: int, sponsor_ids: Iterable[int]) -> list[tuple[int, int, int, int]]:
+def children_legs(
+    cursor, period_id: int, sponsor_ids: Iterable[int]
+) -> list[tuple[int, int, int, int]]:
     """(child id, sponsor id, GV cents, subtree max level) of the stored rows of
     all direct children of the given partners."""
     condition, params = in_ids("c.sponsor_id", sponsor_ids)
@@ -110,7 +112,16 @@ def children_legs(cursor, period_id: int, sponsor_ids: Iterable[int]) -> list[tu
 _COLUMNS = "partner_id, period_id, pv, customer_pv, own_pv, gv, paid_as_level, paid_as_name, subtree_max_level, updated_at"
 _UPDATE = ", ".join(
     f"{c} = excluded.{c}"
-    for c in ("pv", "customer_pv", "own_pv", "gv", "paid_as_level", "paid_as_name", "subtree_max_level", "updated_at")
+    for c in (
+        "pv",
+        "customer_pv",
+        "own_pv",
+        "gv",
+        "paid_as_level",
+        "paid_as_name",
+        "subtree_max_level",
+        "updated_at",
+    )
 )
 
 
@@ -226,7 +237,9 @@ class StatsWriter:
 
     def __enter__(self) -> "StatsWriter":
         cursor = self.cursor
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STATS} WHERE period_id = %s)", [self.period_id])
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {STATS} WHERE period_id = %s)", [self.period_id]
+        )
         self.fresh = not cursor.fetchone()[0]
         if is_postgres():
             if self.fresh:
@@ -260,10 +273,37 @@ class StatsWriter:
                     escaped = names[name] = _copy_escape(name)
                 if c >= 0 and o >= 0 and gv >= 0:
                     pv = c + o
-                    put(line % (pid, pv // 100, pv % 100, c // 100, c % 100, o // 100, o % 100,
-                                gv // 100, gv % 100, level, escaped, sml))
+                    put(
+                        line
+                        % (
+                            pid,
+                            pv // 100,
+                            pv % 100,
+                            c // 100,
+                            c % 100,
+                            o // 100,
+                            o % 100,
+                            gv // 100,
+                            gv % 100,
+                            level,
+                            escaped,
+                            sml,
+                        )
+                    )
                 else:  # negative volume after late refunds: exact formatting
-                    put(slow % (pid, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml))
+                    put(
+                        slow
+                        % (
+                            pid,
+                            cents_str(c + o),
+                            cents_str(c),
+                            cents_str(o),
+                            cents_str(gv),
+                            level,
+                            escaped,
+                            sml,
+                        )
+                    )
         else:
             line = "%d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\n"
             slow = "%d\t%s\t%s\t%s\t%d\t%s\t%d\n"
@@ -272,9 +312,25 @@ class StatsWriter:
                 if escaped is None:
                     escaped = names[name] = _copy_escape(name)
                 if c >= 0 and o >= 0 and gv >= 0:
-                    put(line % (pid, c // 100, c % 100, o // 100, o % 100, gv // 100, gv % 100, level, escaped, sml))
+                    put(
+                        line
+                        % (
+                            pid,
+                            c // 100,
+                            c % 100,
+                            o // 100,
+                            o % 100,
+                            gv // 100,
+                            gv % 100,
+                            level,
+                            escaped,
+                            sml,
+                        )
+                    )
                 else:
-                    put(slow % (pid, cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml))
+                    put(
+                        slow % (pid, cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml)
+                    )
         self._copy.write("".join(lines))
 
     def __exit__(self, exc_type, exc, tb):
@@ -308,7 +364,9 @@ def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[st
             updates.append(row)
     if stored:
         condition, params = in_ids("partner_id", stored)
-        cursor.execute(f"DELETE FROM {STATS} WHERE period_id = %s AND {condition}", [period_id, *params])
+        cursor.execute(
+            f"DELETE FROM {STATS} WHERE period_id = %s AND {condition}", [period_id, *params]
+        )
     chunk = 20_000
     for start in range(0, len(updates), chunk):
         stats_upsert(cursor, period_id, updates[start : start + chunk], now)
@@ -318,7 +376,18 @@ def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[st
         cursor.executemany(
             insert,
             [
-                (pid, period_id, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, name, sml, stamp)
+                (
+                    pid,
+                    period_id,
+                    cents_str(c + o),
+                    cents_str(c),
+                    cents_str(o),
+                    cents_str(gv),
+                    level,
+                    name,
+                    sml,
+                    stamp,
+                )
                 for pid, c, o, gv, level, name, sml in inserts[start : start + chunk]
             ],
         )

@@ -23,8 +23,16 @@ LOAD = "sandbox.load_plan"
 
 @admin.register(SandboxRun)
 class SandboxRunAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "period_list", "status", "progress", "message", "created_by", "created_at",
-                    "finished_at")
+    list_display = (
+        "__str__",
+        "period_list",
+        "status",
+        "progress",
+        "message",
+        "created_by",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status",)
     change_list_template = "admin/sandbox/sandboxrun/change_list.html"
 
@@ -77,17 +85,23 @@ class SandboxRunAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 run = sandbox_run_create(
-                    data=form.cleaned_data["plan"], periods=list(form.cleaned_data["periods"]),
+                    data=form.cleaned_data["plan"],
+                    periods=list(form.cleaned_data["periods"]),
                     created_by=request.user,
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, _("The sandbox run has started; this page follows its progress."))
+                messages.success(
+                    request, _("The sandbox run has started; this page follows its progress.")
+                )
                 return redirect("admin:sandbox_sandboxrun_result", run.pk)
         context = self._context(request, form=form, title=_("Try a draft plan on closed periods"))
         return TemplateResponse(
-            request, "admin/sandbox/sandboxrun/new.html", context, status=400 if form.errors else 200
+            request,
+            "admin/sandbox/sandboxrun/new.html",
+            context,
+            status=400 if form.errors else 200,
         )
 
     def result_view(self, request, run_id):
@@ -104,16 +118,23 @@ class SandboxRunAdmin(admin.ModelAdmin):
                     "label": period["label"],
                     "draft": draft,
                     "paid": paid,
-                    "ranks": [(name, paid["ranks"].get(name, 0), draft["ranks"].get(name, 0)) for name in rank_names],
+                    "ranks": [
+                        (name, paid["ranks"].get(name, 0), draft["ranks"].get(name, 0))
+                        for name in rank_names
+                    ],
                 }
             )
         chart = {
             "labels": [p["label"] for p in periods],
             "datasets": [
-                {"label": _("As paid: commissions in percent of CV"),
-                 "data": [p["paid"].get("total_percent_of_cv") or 0 for p in periods]},
-                {"label": _("Draft: commissions in percent of CV"),
-                 "data": [p["draft"].get("total_percent_of_cv") or 0 for p in periods]},
+                {
+                    "label": _("As paid: commissions in percent of CV"),
+                    "data": [p["paid"].get("total_percent_of_cv") or 0 for p in periods],
+                },
+                {
+                    "label": _("Draft: commissions in percent of CV"),
+                    "data": [p["draft"].get("total_percent_of_cv") or 0 for p in periods],
+                },
             ],
         }
         gainers = (run.results or {}).get("gainers", [])
@@ -138,7 +159,8 @@ class SandboxRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         run = get_object_or_404(SandboxRun, pk=run_id)
         response = HttpResponse(
-            json.dumps(run.plan, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
+            json.dumps(run.plan, indent=2, ensure_ascii=False) + "\n",
+            content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="draft-plan-{run.pk}.json"'
         return response
@@ -156,11 +178,18 @@ class SandboxRunAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("The draft of %(run)s is now the plan for the open periods (%(added)s ranks added, "
-                      "%(updated)s updated, %(removed)s removed); they are being recomputed. Closed periods "
-                      "are unchanged.") % {"run": run, **counts},
+                    _(
+                        "The draft of %(run)s is now the plan for the open periods (%(added)s ranks added, "
+                        "%(updated)s updated, %(removed)s removed); they are being recomputed. Closed periods "
+                        "are unchanged."
+                    )
+                    % {"run": run, **counts},
                 )
             return redirect("admin:sandbox_sandboxrun_result", run.pk)
-        context = self._context(request, run=run, title=_("Load the draft as the plan for the open periods?"),
-                                cancel_url=reverse("admin:sandbox_sandboxrun_result", args=[run.pk]))
+        context = self._context(
+            request,
+            run=run,
+            title=_("Load the draft as the plan for the open periods?"),
+            cancel_url=reverse("admin:sandbox_sandboxrun_result", args=[run.pk]),
+        )
         return TemplateResponse(request, "admin/sandbox/sandboxrun/load.html", context)

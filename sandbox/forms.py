@@ -31,7 +31,9 @@ class SandboxRunForm(forms.Form):
         cleaned = super().clean()
         upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
         if upload and text:
-            raise forms.ValidationError(_("Please either upload a file or paste the plan, not both."))
+            raise forms.ValidationError(
+                _("Please either upload a file or paste the plan, not both.")
+            )
         if upload:
             if upload.size > MAX_PLAN_BYTES:
                 raise forms.ValidationError(_("The plan file is larger than 1 MB."))

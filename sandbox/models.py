@@ -15,12 +15,20 @@ class SandboxRun(models.Model):
         FAILED = "failed", _("failed")
 
     plan = models.JSONField(_("draft plan"))
-    periods = models.JSONField(_("periods"), default=list, help_text=_("Labels YYYY-MM of the closed periods."))
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    periods = models.JSONField(
+        _("periods"), default=list, help_text=_("Labels YYYY-MM of the closed periods.")
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

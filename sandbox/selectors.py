@@ -19,4 +19,7 @@ def sandbox_closed_periods() -> QuerySet[Period]:
 
 def sandbox_partner_names(*, partner_ids) -> dict[int, str]:
     """Today's names of the partners a result lists (the run keeps only ids)."""
-    return {p.pk: p.full_name for p in Partner.objects.filter(pk__in=partner_ids).only("first_name", "last_name")}
+    return {
+        p.pk: p.full_name
+        for p in Partner.objects.filter(pk__in=partner_ids).only("first_name", "last_name")
+    }

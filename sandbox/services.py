@@ -93,7 +93,9 @@ def sandbox_plan_validate(*, data) -> tuple[list[RankRule], engine.CommissionPla
         ),
         base_customer_percent=hundredths(settings["base_customer_percent"]),
         active_min_pv=engine.cents(settings["active_min_pv"]),
-        cap_percent=hundredths(settings["cap_percent"]) if settings["cap_percent"] is not None else None,
+        cap_percent=hundredths(settings["cap_percent"])
+        if settings["cap_percent"] is not None
+        else None,
         min_payout=engine.cents(settings["min_payout"]),
     )
     return sorted(rules, key=lambda r: r.level, reverse=True), commission
@@ -108,7 +110,8 @@ def sandbox_run_create(*, data, periods: list[Period], created_by=None) -> Sandb
     still_open = sorted(p.label for p in periods if p.is_open)
     if still_open:
         raise ValidationError(
-            _("The sandbox runs closed periods only; %(labels)s is still open.") % {"labels": ", ".join(still_open)}
+            _("The sandbox runs closed periods only; %(labels)s is still open.")
+            % {"labels": ", ".join(still_open)}
         )
     run = SandboxRun.objects.create(
         plan=data,
@@ -135,7 +138,9 @@ def sandbox_draft_load(*, run: SandboxRun) -> dict[str, int]:
 def _progress(run_id: int, percent: int, message: str) -> None:
     """One short transaction per write, so the admin sees it while we run."""
     with transaction.atomic():
-        SandboxRun.objects.filter(pk=run_id).update(progress=max(0, min(100, percent)), message=message[:300])
+        SandboxRun.objects.filter(pk=run_id).update(
+            progress=max(0, min(100, percent)), message=message[:300]
+        )
 
 
 @contextmanager
@@ -171,7 +176,10 @@ def _factor(value) -> str | None:
 def _titles_stored(cursor, after, before) -> dict[int, int]:
     """Highest stored paid-as level per partner in the closed periods with
     after < start < before (after None: from the beginning)."""
-    where, params = "p.status = %s AND p.start < %s AND s.paid_as_level > 0", [Period.Status.CLOSED, before]
+    where, params = (
+        "p.status = %s AND p.start < %s AND s.paid_as_level > 0",
+        [Period.Status.CLOSED, before],
+    )
     if after is not None:
         where += " AND p.start > %s"
         params.append(after)
@@ -211,7 +219,8 @@ def _as_paid(cursor, period: Period) -> tuple[dict, dict[int, int]]:
         [period.pk],
     )
     ranks = dict(cursor.fetchall())
-    cursor.execute(f"SELECT partner_id, {cents('total')} FROM {STATEMENT} WHERE period_id = %s", [period.pk])  # noqa: S608
+    sql = f"SELECT partner_id, {cents('total')} FROM {STATEMENT} WHERE period_id = %s"  # noqa: S608
+    cursor.execute(sql, [period.pk])
     totals = dict(cursor.fetchall())
     if summary is None:
         figures = {"cv_total": None, "statements": 0, "ranks": ranks}
@@ -264,7 +273,9 @@ def sandbox_compute(*, data, periods: list[Period], progress=None) -> dict:
     rank_plan = Plan.from_rules(rules)
     periods = sorted(periods, key=lambda p: p.start)
     closed = list(Period.objects.filter(status=Period.Status.CLOSED).order_by("start"))
-    previous_closed = {later.pk: earlier for earlier, later in zip(closed, closed[1:], strict=False)}
+    previous_closed = {
+        later.pk: earlier for earlier, later in zip(closed, closed[1:], strict=False)
+    }
     report = progress or (lambda percent, message: None)
     out_periods = []
     paid_sum: dict[int, int] = {}
@@ -281,14 +292,19 @@ def sandbox_compute(*, data, periods: list[Period], progress=None) -> dict:
         last = None
         for index, period in enumerate(periods):
             label = period.label
-            report(100 * (3 * index) // steps, _("%(label)s: ranks under the draft") % {"label": label})
+            report(
+                100 * (3 * index) // steps, _("%(label)s: ranks under the draft") % {"label": label}
+            )
             if last is not None:  # closed periods skipped between two chosen ones count as stored
                 _merge_titles(titles, _titles_stored(cursor, last.start, period.start))
                 for pid, name in _bonuses_stored(cursor, last.start, period.start):
                     bonus_paid.setdefault(pid, set()).add(name)
             volumes, _pending = period_volumes(cursor, period.pk)
             rows = full_pass(rank_plan, volumes, partners)
-            report(100 * (3 * index + 1) // steps, _("%(label)s: commissions under the draft") % {"label": label})
+            report(
+                100 * (3 * index + 1) // steps,
+                _("%(label)s: commissions under the draft") % {"label": label},
+            )
             data_in = period_input(cursor, period)
             data_in.pv = {row[0]: row[1] + row[2] for row in rows if row[1] or row[2]}
             data_in.paid_as = {row[0]: row[4] for row in rows if row[4]}
@@ -299,7 +315,9 @@ def sandbox_compute(*, data, periods: list[Period], progress=None) -> dict:
             results, summary = engine.compute(commission, data_in, explain=False)
             report(100 * (3 * index + 2) // steps, _("%(label)s: as paid") % {"label": label})
             paid, paid_totals = _as_paid(cursor, period)
-            out_periods.append({"label": label, "draft": _draft_figures(summary, rows), "paid": paid})
+            out_periods.append(
+                {"label": label, "draft": _draft_figures(summary, rows), "paid": paid}
+            )
             for pid, total in paid_totals.items():
                 paid_sum[pid] = paid_sum.get(pid, 0) + total
             # Chain for the next chosen period.
@@ -322,6 +340,7 @@ def sandbox_compute(*, data, periods: list[Period], progress=None) -> dict:
     ]
     gainers = sorted((d for d in diffs if d[0] > 0), key=lambda d: (-d[0], d[1]))[:TOP]
     losers = sorted((d for d in diffs if d[0] < 0), key=lambda d: (d[0], d[1]))[:TOP]
+
     def partner_rows(items):
         return [
             {
@@ -357,11 +376,15 @@ def sandbox_run_execute(*, run_id: int) -> SandboxRun | None:
         if len(periods) != len(run.periods):
             raise ValidationError(_("A chosen period is not closed (or no longer exists)."))
         results = sandbox_compute(
-            data=run.plan, periods=periods, progress=lambda percent, message: _progress(run_id, percent, message)
+            data=run.plan,
+            periods=periods,
+            progress=lambda percent, message: _progress(run_id, percent, message),
         )
     except ValidationError as error:
         SandboxRun.objects.filter(pk=run_id).update(
-            status=SandboxRun.Status.FAILED, message="; ".join(error.messages)[:300], finished_at=timezone.now()
+            status=SandboxRun.Status.FAILED,
+            message="; ".join(error.messages)[:300],
+            finished_at=timezone.now(),
         )
     except Exception:
         logger.exception("sandbox run %s failed", run_id)

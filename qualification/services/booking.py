@@ -78,8 +78,16 @@ def _bookings_for(event: OrderEvent, order: Order) -> list[Booking]:
         posted = []
     else:
         posted = [
-            Posted(e.period, e.partner_id, e.kind, Volume.of(e), e.order_event.kind == OrderEvent.Kind.PAID)
-            for e in VolumeEntry.objects.filter(order=order).select_related("order_event", "period").order_by("pk")
+            Posted(
+                e.period,
+                e.partner_id,
+                e.kind,
+                Volume.of(e),
+                e.order_event.kind == OrderEvent.Kind.PAID,
+            )
+            for e in VolumeEntry.objects.filter(order=order)
+            .select_related("order_event", "period")
+            .order_by("pk")
         ]
     if event.kind == OrderEvent.Kind.REATTRIBUTED and event.attribution_change_id:
         partner = event.attribution_change.to_partner
@@ -110,8 +118,12 @@ def volume_book_order_event(*, event: OrderEvent) -> list[VolumeEntry]:
     """
     if VolumeEntry.objects.filter(order_event=event).exists():
         return []
-    event = OrderEvent.objects.select_related("refund", "attribution_change__to_partner__user").get(pk=event.pk)
-    order = Order.objects.select_related("customer", "attributed_partner__user").get(pk=event.order_id)
+    event = OrderEvent.objects.select_related("refund", "attribution_change__to_partner__user").get(
+        pk=event.pk
+    )
+    order = Order.objects.select_related("customer", "attributed_partner__user").get(
+        pk=event.order_id
+    )
     for _attempt in range(5):
         bookings = _bookings_for(event, order)
         if not bookings:
@@ -120,7 +132,9 @@ def volume_book_order_event(*, event: OrderEvent) -> list[VolumeEntry]:
         # progress (FOR UPDATE) makes us wait and then shows "closed", so we
         # book elsewhere; a close that starts later waits for our commit. Apply
         # tasks (FOR NO KEY UPDATE) do not block this.
-        if not sql.periods_lock_shared_all_open(connection.cursor(), {b.period.pk for b in bookings}):
+        if not sql.periods_lock_shared_all_open(
+            connection.cursor(), {b.period.pk for b in bookings}
+        ):
             continue
         break
     else:  # pragma: no cover - periods closing five times in a row
@@ -130,13 +144,20 @@ def volume_book_order_event(*, event: OrderEvent) -> list[VolumeEntry]:
             entries = VolumeEntry.objects.bulk_create(
                 [
                     VolumeEntry(
-                        order_event=event, line_no=i, order=order, period=b.period,
-                        partner_id=b.partner_id, kind=b.kind, **b.volume.fields(),
+                        order_event=event,
+                        line_no=i,
+                        order=order,
+                        period=b.period,
+                        partner_id=b.partner_id,
+                        kind=b.kind,
+                        **b.volume.fields(),
                     )
                     for i, b in enumerate(bookings)
                 ]
             )
-            PendingVolume.objects.bulk_create([PendingVolume(entry=e, period_id=e.period_id) for e in entries])
+            PendingVolume.objects.bulk_create(
+                [PendingVolume(entry=e, period_id=e.period_id) for e in entries]
+            )
     except IntegrityError:
         # Booked concurrently by someone else: the unique constraint decided.
         if VolumeEntry.objects.filter(order_event=event).exists():

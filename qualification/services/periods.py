@@ -109,8 +109,12 @@ def period_close(*, period: Period, closed_by=None) -> Period:
     if not period.is_open:
         raise ValidationError(
             _("Period %(label)s is closed already (since %(date)s).")
-            % {"label": period.label, "date": date_format(timezone.localtime(period.closed_at), "DATETIME_FORMAT")
-               if period.closed_at else "?"}
+            % {
+                "label": period.label,
+                "date": date_format(timezone.localtime(period.closed_at), "DATETIME_FORMAT")
+                if period.closed_at
+                else "?",
+            }
         )
     ends_at = period_ends_at(period)
     if timezone.now() < ends_at:
@@ -118,11 +122,18 @@ def period_close(*, period: Period, closed_by=None) -> Period:
             _("Period %(label)s has not ended yet; it can be closed from %(date)s on.")
             % {"label": period.label, "date": date_format(ends_at.date(), "DATE_FORMAT")}
         )
-    earlier = Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start).order_by("start").first()
+    earlier = (
+        Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start)
+        .order_by("start")
+        .first()
+    )
     if earlier is not None:
         raise ValidationError(
-            _("Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
-              "periods close in calendar order.") % {"label": period.label, "earlier": earlier.label}
+            _(
+                "Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
+                "periods close in calendar order."
+            )
+            % {"label": period.label, "earlier": earlier.label}
         )
     _recompute_locked(period)
     period.status = Period.Status.CLOSED
@@ -153,7 +164,9 @@ def period_recompute_open_on_commit() -> None:
     def enqueue():
         from ..tasks import recompute_period_task
 
-        for period_id in Period.objects.filter(status=Period.Status.OPEN).values_list("pk", flat=True):
+        for period_id in Period.objects.filter(status=Period.Status.OPEN).values_list(
+            "pk", flat=True
+        ):
             recompute_period_task.delay(period_id)
 
     transaction.on_commit(enqueue, robust=True)

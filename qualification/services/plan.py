@@ -28,15 +28,20 @@ def rank_validate(*, rank: Rank) -> None:
         same = Rank.objects.filter(name__iexact=name).exclude(pk=rank.pk).first()
         if same is not None:
             errors["name"].append(
-                _("Another rank (level %(level)s) is already called “%(name)s”.") % {"level": same.level, "name": same.name}
+                _("Another rank (level %(level)s) is already called “%(name)s”.")
+                % {"level": same.level, "name": same.name}
             )
     if rank.level is None or rank.level < 1:
-        errors["level"].append(_("The level must be a whole number of 1 or more (higher is better)."))
+        errors["level"].append(
+            _("The level must be a whole number of 1 or more (higher is better).")
+        )
     else:
         other = Rank.objects.filter(level=rank.level).exclude(pk=rank.pk).first()
         if other is not None:
             errors["level"].append(
-                _("Level %(level)s is already taken by rank “%(other)s”; each rank needs its own level.")
+                _(
+                    "Level %(level)s is already taken by rank “%(other)s”; each rank needs its own level."
+                )
                 % {"level": rank.level, "other": other.name}
             )
     for field, text in (("min_pv", _("minimum PV")), ("min_gv", _("minimum GV"))):
@@ -55,16 +60,24 @@ def rank_validate(*, rank: Rank) -> None:
         )
     if rank.leg_rank_id is not None and rank.pk is not None and rank.leg_rank_id == rank.pk:
         errors["leg_rank"].append(
-            _("Rank %(name)s cannot ask for legs with its own rank; choose another (usually lower) rank.")
+            _(
+                "Rank %(name)s cannot ask for legs with its own rank; choose another (usually lower) rank."
+            )
             % {"name": label}
         )
     if (
-        not errors.get("min_pv") and not errors.get("min_gv")
-        and rank.min_pv == 0 and rank.min_gv == 0 and legs == 0
+        not errors.get("min_pv")
+        and not errors.get("min_gv")
+        and rank.min_pv == 0
+        and rank.min_gv == 0
+        and legs == 0
     ):
         errors["min_pv"].append(
-            _("Rank %(name)s asks for nothing: every partner would hold it even without any volume. "
-              "Set a minimum PV or GV above 0, or qualified legs.") % {"name": label}
+            _(
+                "Rank %(name)s asks for nothing: every partner would hold it even without any volume. "
+                "Set a minimum PV or GV above 0, or qualified legs."
+            )
+            % {"name": label}
         )
     commission = {
         key: getattr(rank, key) for key in RANK_COMMISSION_KEYS if getattr(rank, key) is not None
@@ -104,7 +117,15 @@ def commission_settings_save(*, settings: CommissionSettings) -> CommissionSetti
     return settings
 
 
-PLAN_RANK_KEYS = ("level", "name", "min_pv", "min_gv", "max_leg_percent", "min_qualified_legs", "leg_rank")
+PLAN_RANK_KEYS = (
+    "level",
+    "name",
+    "min_pv",
+    "min_gv",
+    "max_leg_percent",
+    "min_qualified_legs",
+    "leg_rank",
+)
 
 
 def _parse_decimal(value, *, allow_null: bool = False):
@@ -147,7 +168,9 @@ def _plan_check(data) -> tuple[list[dict], dict]:
         if key == "non_field_errors":
             problems.append(_("“commissions”: %(error)s.") % {"error": message})
         else:
-            problems.append(_("“commissions”: “%(key)s” %(error)s.") % {"key": key, "error": message})
+            problems.append(
+                _("“commissions”: “%(key)s” %(error)s.") % {"key": key, "error": message}
+            )
     raw_ranks = data.get("ranks")
     if not isinstance(raw_ranks, list):
         problems.append(_("“ranks” must be a list of ranks."))
@@ -163,13 +186,21 @@ def _plan_check(data) -> tuple[list[dict], dict]:
         unknown = sorted(set(raw) - set(PLAN_RANK_KEYS) - set(RANK_COMMISSION_KEYS))
         missing = [k for k in PLAN_RANK_KEYS if k not in raw]
         if unknown:
-            problems.append(_("%(where)s: unknown keys %(keys)s.") % {"where": where, "keys": ", ".join(unknown)})
+            problems.append(
+                _("%(where)s: unknown keys %(keys)s.")
+                % {"where": where, "keys": ", ".join(unknown)}
+            )
         if missing:
-            problems.append(_("%(where)s: missing keys %(keys)s.") % {"where": where, "keys": ", ".join(missing)})
+            problems.append(
+                _("%(where)s: missing keys %(keys)s.")
+                % {"where": where, "keys": ", ".join(missing)}
+            )
         rank: dict = {}
         level = raw.get("level")
         if isinstance(level, bool) or not isinstance(level, int) or level < 1:
-            problems.append(_("%(where)s: “level” must be a whole number of 1 or more.") % {"where": where})
+            problems.append(
+                _("%(where)s: “level” must be a whole number of 1 or more.") % {"where": where}
+            )
         else:
             rank["level"] = level
         name = raw.get("name")
@@ -191,25 +222,36 @@ def _plan_check(data) -> tuple[list[dict], dict]:
                 elif abs(number) >= Decimal("1e14"):
                     error = _("is too large")
             if error:
-                problems.append(_("%(where)s: “%(key)s” %(error)s.") % {"where": where, "key": key, "error": error})
+                problems.append(
+                    _("%(where)s: “%(key)s” %(error)s.")
+                    % {"where": where, "key": key, "error": error}
+                )
             else:
                 rank[key] = number
         legs = raw.get("min_qualified_legs")
         if "min_qualified_legs" in raw:
             if isinstance(legs, bool) or not isinstance(legs, int) or legs < 0:
-                problems.append(_("%(where)s: “min_qualified_legs” must be a whole number of 0 or more.") % {"where": where})
+                problems.append(
+                    _("%(where)s: “min_qualified_legs” must be a whole number of 0 or more.")
+                    % {"where": where}
+                )
             else:
                 rank["min_qualified_legs"] = legs
         leg_rank = raw.get("leg_rank")
         if leg_rank is not None and not isinstance(leg_rank, str):
-            problems.append(_("%(where)s: “leg_rank” must be the name of another rank, or null.") % {"where": where})
+            problems.append(
+                _("%(where)s: “leg_rank” must be the name of another rank, or null.")
+                % {"where": where}
+            )
         else:
             rank["leg_rank"] = leg_rank.strip() if isinstance(leg_rank, str) else None
         commission, commission_errors = validate_rank_commission(
             {key: raw[key] for key in RANK_COMMISSION_KEYS if key in raw}
         )
         for key, error in commission_errors:
-            problems.append(_("%(where)s: “%(key)s” %(error)s.") % {"where": where, "key": key, "error": error})
+            problems.append(
+                _("%(where)s: “%(key)s” %(error)s.") % {"where": where, "key": key, "error": error}
+            )
         rank.update(commission)
         ranks.append(rank)
 
@@ -230,18 +272,28 @@ def _plan_check(data) -> tuple[list[dict], dict]:
             )
         if leg_rank:
             if leg_rank == rank.get("name"):
-                problems.append(_("Rank %(name)s cannot ask for legs with its own rank.") % {"name": label})
+                problems.append(
+                    _("Rank %(name)s cannot ask for legs with its own rank.") % {"name": label}
+                )
             elif leg_rank not in names:
                 problems.append(
-                    _("Rank %(name)s asks for legs with “%(leg)s”, which is not a rank of this file.")
+                    _(
+                        "Rank %(name)s asks for legs with “%(leg)s”, which is not a rank of this file."
+                    )
                     % {"name": label, "leg": leg_rank}
                 )
         if (
-            rank.get("min_pv") == 0 and rank.get("min_gv") == 0 and "min_qualified_legs" in rank and legs == 0
+            rank.get("min_pv") == 0
+            and rank.get("min_gv") == 0
+            and "min_qualified_legs" in rank
+            and legs == 0
         ):
             problems.append(
-                _("Rank %(name)s asks for nothing: every partner would hold it even without any volume. "
-                  "Set a minimum PV or GV above 0, or qualified legs.") % {"name": label}
+                _(
+                    "Rank %(name)s asks for nothing: every partner would hold it even without any volume. "
+                    "Set a minimum PV or GV above 0, or qualified legs."
+                )
+                % {"name": label}
             )
     if problems:
         raise ValidationError(problems)
@@ -291,7 +343,10 @@ def plan_load(*, data) -> dict[str, int]:
                 min_qualified_legs=spec["min_qualified_legs"],
                 leg_rank=by_name[spec["leg_rank"]] if spec["leg_rank"] else None,
             )
-    stored = CommissionSettings.objects.select_for_update().order_by("pk").first() or CommissionSettings()
+    stored = (
+        CommissionSettings.objects.select_for_update().order_by("pk").first()
+        or CommissionSettings()
+    )
     for key, value in settings.items():
         setattr(stored, key, value)
     stored.save()

@@ -21,10 +21,14 @@ def rank_save(*, rank: Rank) -> Rank:
 
 @transaction.atomic
 def rank_delete(*, rank: Rank) -> None:
-    users = list(Rank.objects.filter(leg_rank=rank).exclude(pk=rank.pk).values_list("name", flat=True))
+    users = list(
+        Rank.objects.filter(leg_rank=rank).exclude(pk=rank.pk).values_list("name", flat=True)
+    )
     if users:
         raise ValidationError(
-            _("Rank %(name)s cannot be deleted: %(users)s asks for legs with it. Change that first.")
+            _(
+                "Rank %(name)s cannot be deleted: %(users)s asks for legs with it. Change that first."
+            )
             % {"name": rank.name, "users": ", ".join(users)}
         )
     rank.delete()

@@ -65,7 +65,11 @@ def test_close_writes_statements_lines_summary_and_the_plan_in_force(team, sell)
         ("cleo", 2, D("200.00"), D("4"), D("8")),
     ]
     [customer] = statement_customer_orders(statement=statements["anna"])
-    assert (customer["cv"], customer["percent"], customer["amount"]) == (D("100.00"), D("20.00"), D("20"))
+    assert (customer["cv"], customer["percent"], customer["amount"]) == (
+        D("100.00"),
+        D("20.00"),
+        D("20"),
+    )
     assert not lines.filter(kind="customer").exists()  # read from the frozen ledger instead
     assert lines.get(kind="bonus").rank_name == "Silver"
     summary = PeriodCommissionSummary.objects.get(period=period)

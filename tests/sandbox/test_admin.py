@@ -35,7 +35,9 @@ def closed(plan, sell):
 
 def staff(*codenames):
     user = UserFactory(is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="sandbox", codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="sandbox", codename__in=codenames)
+    )
     return user
 
 
@@ -47,7 +49,9 @@ def test_an_admin_runs_a_pasted_draft_and_sees_both_sides(closed, admin_client, 
             reverse(NEW), {"text": json.dumps(draft), "periods": [closed["period"].pk]}
         )
     run = SandboxRun.objects.get()
-    assert response.status_code == 302 and response.url == reverse("admin:sandbox_sandboxrun_result", args=[run.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "admin:sandbox_sandboxrun_result", args=[run.pk]
+    )
 
     page = admin_client.get(response.url)
 
@@ -61,9 +65,13 @@ def test_an_admin_runs_a_pasted_draft_and_sees_both_sides(closed, admin_client, 
 
 
 def test_an_uploaded_file_works_like_a_pasted_one(closed, admin_client, committed):
-    upload = SimpleUploadedFile("draft.json", json.dumps(closed["period"].plan).encode(), "application/json")
+    upload = SimpleUploadedFile(
+        "draft.json", json.dumps(closed["period"].plan).encode(), "application/json"
+    )
     with committed():
-        response = admin_client.post(reverse(NEW), {"file": upload, "periods": [closed["period"].pk]})
+        response = admin_client.post(
+            reverse(NEW), {"file": upload, "periods": [closed["period"].pk]}
+        )
     assert response.status_code == 302
     assert SandboxRun.objects.get().status == SandboxRun.Status.DONE
 
@@ -73,7 +81,9 @@ def test_an_invalid_draft_shows_the_plan_files_messages_and_stores_nothing(close
     draft["commissions"]["cap_percent"] = "abc"
     draft["ranks"][0]["team_percents"] = "6"
 
-    response = admin_client.post(reverse(NEW), {"text": json.dumps(draft), "periods": [closed["period"].pk]})
+    response = admin_client.post(
+        reverse(NEW), {"text": json.dumps(draft), "periods": [closed["period"].pk]}
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -99,11 +109,15 @@ def test_bad_form_input_gets_a_clear_message(closed, admin_client, data, message
 
 
 def test_the_run_list_refreshes_while_a_run_is_going(closed, admin_client):
-    SandboxRun.objects.create(plan=closed["period"].plan, periods=["2026-09"], status="running", progress=40)
+    SandboxRun.objects.create(
+        plan=closed["period"].plan, periods=["2026-09"], status="running", progress=40
+    )
     html = admin_client.get(reverse("admin:sandbox_sandboxrun_changelist")).content.decode()
     assert 'http-equiv="refresh"' in html
     run = SandboxRun.objects.get()
-    html = admin_client.get(reverse("admin:sandbox_sandboxrun_result", args=[run.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:sandbox_sandboxrun_result", args=[run.pk])
+    ).content.decode()
     assert 'http-equiv="refresh"' in html and "40 %" in html
 
 
@@ -128,7 +142,10 @@ def test_loading_the_draft_needs_confirmation_and_changes_only_the_open_period(
     statements = list(Statement.objects.order_by("pk").values())
 
     confirm = admin_client.get(url)
-    assert confirm.status_code == 200 and "Closed periods and their statements never change" in confirm.content.decode()
+    assert (
+        confirm.status_code == 200
+        and "Closed periods and their statements never change" in confirm.content.decode()
+    )
     assert Rank.objects.get(level=1).min_pv == D(100)  # a GET changes nothing
 
     with committed():
@@ -162,7 +179,10 @@ def test_permissions(closed, client, committed):
     assert SandboxRun.objects.count() == 2
 
     client.force_login(staff("run_sandbox", "load_plan"))
-    assert load in client.get(reverse("admin:sandbox_sandboxrun_result", args=[run.pk])).content.decode()
+    assert (
+        load
+        in client.get(reverse("admin:sandbox_sandboxrun_result", args=[run.pk])).content.decode()
+    )
     assert client.get(load).status_code == 200
 
 

@@ -69,8 +69,19 @@ def test_the_plan_that_paid_reproduces_the_stored_totals_exactly(history, commit
         draft, paid = by_label[period.label]["draft"], by_label[period.label]["paid"]
         summary = PeriodCommissionSummary.objects.get(period=period)
         assert paid["total"] == str(summary.total)
-        for key in ("cv_total", "customer", "team", "bonus", "total", "payout_total", "carried", "cap_factor",
-                    "payout_percent_of_cv", "statements", "ranks"):
+        for key in (
+            "cv_total",
+            "customer",
+            "team",
+            "bonus",
+            "total",
+            "payout_total",
+            "carried",
+            "cap_factor",
+            "payout_percent_of_cv",
+            "statements",
+            "ranks",
+        ):
             assert draft[key] == paid[key], (period.label, key)
     # September's bonuses are not paid again in October (chained like the close does).
     assert by_label["2026-10"]["draft"]["bonus"] == by_label["2026-10"]["paid"]["bonus"]
@@ -87,8 +98,12 @@ def test_a_draft_with_higher_percents_shows_the_gain(history, committed):
 
     [figures] = result.results["periods"]
     # Customer CV 450 at 10 points more = 45.00 more customer commission.
-    assert Decimal(figures["draft"]["customer"]) - Decimal(figures["paid"]["customer"]) == D("45.00")
-    assert Decimal(figures["draft"]["payout_percent_of_cv"]) > Decimal(figures["paid"]["payout_percent_of_cv"])
+    assert Decimal(figures["draft"]["customer"]) - Decimal(figures["paid"]["customer"]) == D(
+        "45.00"
+    )
+    assert Decimal(figures["draft"]["payout_percent_of_cv"]) > Decimal(
+        figures["paid"]["payout_percent_of_cv"]
+    )
     gainers = {g["partner_id"]: g for g in result.results["gainers"]}
     anna = gainers[history["anna"].pk]
     assert anna["diff"] == "10.00" and "name" not in anna  # no personal data kept in the run
@@ -105,8 +120,13 @@ def test_a_cap_in_the_draft_shows_its_factor_and_the_losers(history, committed):
 
     [figures] = result.results["periods"]
     assert figures["paid"]["cap_factor"] is None
-    assert figures["draft"]["cap_factor"] is not None and Decimal(figures["draft"]["cap_factor"]) < 1
-    assert {row["partner_id"] for row in result.results["losers"]} <= {history["anna"].pk, history["ben"].pk}
+    assert (
+        figures["draft"]["cap_factor"] is not None and Decimal(figures["draft"]["cap_factor"]) < 1
+    )
+    assert {row["partner_id"] for row in result.results["losers"]} <= {
+        history["anna"].pk,
+        history["ben"].pk,
+    }
     assert result.results["losers"]
 
 

@@ -47,25 +47,68 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "Admin-Demo-2026"
 PARTNER_EMAIL, PARTNER_PASSWORD = "anna@example.com", "Demo-Partner-2026"
 
 # The plan of ../shared/spec/examples/small-team.json (tests/demo checks they match).
-PLAN = {"ranks": [
-    {"level": 1, "name": "Bronze", "min_pv": "100", "min_gv": "0",
-     "max_leg_percent": None, "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 2, "name": "Silver", "min_pv": "100", "min_gv": "1000",
-     "max_leg_percent": "60", "min_qualified_legs": 0, "leg_rank": None},
-    {"level": 3, "name": "Gold", "min_pv": "150", "min_gv": "4000",
-     "max_leg_percent": "50", "min_qualified_legs": 2, "leg_rank": "Silver"},
-    {"level": 4, "name": "Platinum", "min_pv": "200", "min_gv": "8000",
-     "max_leg_percent": "40", "min_qualified_legs": 2, "leg_rank": "Gold"},
-]}
+PLAN = {
+    "ranks": [
+        {
+            "level": 1,
+            "name": "Bronze",
+            "min_pv": "100",
+            "min_gv": "0",
+            "max_leg_percent": None,
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 2,
+            "name": "Silver",
+            "min_pv": "100",
+            "min_gv": "1000",
+            "max_leg_percent": "60",
+            "min_qualified_legs": 0,
+            "leg_rank": None,
+        },
+        {
+            "level": 3,
+            "name": "Gold",
+            "min_pv": "150",
+            "min_gv": "4000",
+            "max_leg_percent": "50",
+            "min_qualified_legs": 2,
+            "leg_rank": "Silver",
+        },
+        {
+            "level": 4,
+            "name": "Platinum",
+            "min_pv": "200",
+            "min_gv": "8000",
+            "max_leg_percent": "40",
+            "min_qualified_legs": 2,
+            "leg_rank": "Gold",
+        },
+    ]
+}
 
 # What the ranks of PLAN pay (commissions.md section 2) and the plan-wide settings.
 COMMISSION_RATES = {
     "Bronze": {"customer_percent": "20", "team_percents": ["5"], "advancement_bonus": "0"},
     "Silver": {"customer_percent": "25", "team_percents": ["6", "4"], "advancement_bonus": "100"},
-    "Gold": {"customer_percent": "30", "team_percents": ["7", "5", "3"], "advancement_bonus": "250"},
-    "Platinum": {"customer_percent": "30", "team_percents": ["8", "6", "4", "2"], "advancement_bonus": "500"},
+    "Gold": {
+        "customer_percent": "30",
+        "team_percents": ["7", "5", "3"],
+        "advancement_bonus": "250",
+    },
+    "Platinum": {
+        "customer_percent": "30",
+        "team_percents": ["8", "6", "4", "2"],
+        "advancement_bonus": "500",
+    },
 }
-COMMISSION_SETTINGS = {"base_customer_percent": "15", "active_min_pv": "50", "cap_percent": "45", "min_payout": "25"}
+COMMISSION_SETTINGS = {
+    "base_customer_percent": "15",
+    "active_min_pv": "50",
+    "cap_percent": "45",
+    "min_payout": "25",
+}
 COMMISSION_PLAN = {
     "ranks": [{**rank, **COMMISSION_RATES[rank["name"]]} for rank in PLAN["ranks"]],
     "commissions": COMMISSION_SETTINGS,
@@ -73,23 +116,101 @@ COMMISSION_PLAN = {
 
 # name, description, gross price (VAT included), VAT rate, QV
 PRODUCTS = [
-    ("Aloe Vera Feuchtigkeitscreme", "Leichte Tagescreme mit 40 % Bio-Aloe-Vera, für jeden Hauttyp. 50 ml.", "29.90", "19.00", "24"),
-    ("Ringelblumen Handbalsam", "Reichhaltiger Balsam für trockene Hände, mit Sheabutter und Calendula. 75 ml.", "14.90", "19.00", "12"),
-    ("Rosenblüten Gesichtswasser", "Klärendes Tonikum aus bulgarischem Rosenwasser, ohne Alkohol. 200 ml.", "19.90", "19.00", "16"),
-    ("Arganöl Haarkur", "Pflegende Kur für strapaziertes Haar mit kaltgepresstem Arganöl. 150 ml.", "24.90", "19.00", "20"),
-    ("Lavendel Duschgel", "Mildes Duschgel mit ätherischem Lavendelöl aus der Provence. 250 ml.", "9.90", "19.00", "8"),
-    ("Zinksalbe Sensitiv", "Beruhigende Pflege für empfindliche Haut, parfümfrei. 100 ml.", "12.90", "19.00", "10"),
-    ("Pflegeset Wohlfühlzeit", "Geschenkbox: Feuchtigkeitscreme, Handbalsam und Duschgel.", "49.90", "19.00", "42"),
-    ("Bio Kräutertee Abendruhe", "Melisse, Lavendel und Kamille aus kontrolliert biologischem Anbau. 20 Beutel.", "6.90", "7.00", "5"),
-    ("Grüner Smoothie Pulver", "Gerstengras, Spinat und Apfel, gefriergetrocknet. 300 g.", "34.90", "7.00", "28"),
-    ("Omega-3 Leinölkapseln", "Vegane Kapseln aus kaltgepresstem Leinöl. 90 Stück.", "22.90", "7.00", "18"),
+    (
+        "Aloe Vera Feuchtigkeitscreme",
+        "Leichte Tagescreme mit 40 % Bio-Aloe-Vera, für jeden Hauttyp. 50 ml.",
+        "29.90",
+        "19.00",
+        "24",
+    ),
+    (
+        "Ringelblumen Handbalsam",
+        "Reichhaltiger Balsam für trockene Hände, mit Sheabutter und Calendula. 75 ml.",
+        "14.90",
+        "19.00",
+        "12",
+    ),
+    (
+        "Rosenblüten Gesichtswasser",
+        "Klärendes Tonikum aus bulgarischem Rosenwasser, ohne Alkohol. 200 ml.",
+        "19.90",
+        "19.00",
+        "16",
+    ),
+    (
+        "Arganöl Haarkur",
+        "Pflegende Kur für strapaziertes Haar mit kaltgepresstem Arganöl. 150 ml.",
+        "24.90",
+        "19.00",
+        "20",
+    ),
+    (
+        "Lavendel Duschgel",
+        "Mildes Duschgel mit ätherischem Lavendelöl aus der Provence. 250 ml.",
+        "9.90",
+        "19.00",
+        "8",
+    ),
+    (
+        "Zinksalbe Sensitiv",
+        "Beruhigende Pflege für empfindliche Haut, parfümfrei. 100 ml.",
+        "12.90",
+        "19.00",
+        "10",
+    ),
+    (
+        "Pflegeset Wohlfühlzeit",
+        "Geschenkbox: Feuchtigkeitscreme, Handbalsam und Duschgel.",
+        "49.90",
+        "19.00",
+        "42",
+    ),
+    (
+        "Bio Kräutertee Abendruhe",
+        "Melisse, Lavendel und Kamille aus kontrolliert biologischem Anbau. 20 Beutel.",
+        "6.90",
+        "7.00",
+        "5",
+    ),
+    (
+        "Grüner Smoothie Pulver",
+        "Gerstengras, Spinat und Apfel, gefriergetrocknet. 300 g.",
+        "34.90",
+        "7.00",
+        "28",
+    ),
+    (
+        "Omega-3 Leinölkapseln",
+        "Vegane Kapseln aus kaltgepresstem Leinöl. 90 Stück.",
+        "22.90",
+        "7.00",
+        "18",
+    ),
 ]
 
 # first name, last name, slug, sponsor slug (None = root), personal message
 PARTNERS = [
-    ("Anna", "Albers", "anna", None, "Ich liebe Naturkosmetik seit zehn Jahren – schön, dass du da bist!"),
-    ("Bernd", "Becker", "bernd-becker", "anna", "Pflege für die ganze Familie, ehrlich und nachhaltig."),
-    ("Claudia", "Schröder", "claudia", "anna", "Meine Lieblingsprodukte für gestresste Haut findest du hier."),
+    (
+        "Anna",
+        "Albers",
+        "anna",
+        None,
+        "Ich liebe Naturkosmetik seit zehn Jahren – schön, dass du da bist!",
+    ),
+    (
+        "Bernd",
+        "Becker",
+        "bernd-becker",
+        "anna",
+        "Pflege für die ganze Familie, ehrlich und nachhaltig.",
+    ),
+    (
+        "Claudia",
+        "Schröder",
+        "claudia",
+        "anna",
+        "Meine Lieblingsprodukte für gestresste Haut findest du hier.",
+    ),
     ("Deniz", "Yılmaz", "deniz", "anna", "Vom Hobby zum Beruf: ich berate dich gern persönlich."),
     ("Elke", "Fischer", "elke-fischer", "anna", "Natürlich schön – in jedem Alter."),
     ("Frank", "Wagner", "frank", "bernd-becker", "Sport, Tee und gute Pflege: mein Alltag."),
@@ -100,7 +221,13 @@ PARTNERS = [
     ("Katrin", "Wolf", "katrin", "deniz", "Tee-Liebhaberin aus Leipzig."),
     ("Lars", "Neumann", "lars", "deniz", "Grüne Smoothies jeden Morgen – probier's aus!"),
     ("Maria", "Schwarz", "maria", "elke-fischer", "Hautpflege mit Herz, direkt aus München."),
-    ("Nils", "Zimmermann", "nils", "elke-fischer", "Ich teste alles selbst, bevor ich es empfehle."),
+    (
+        "Nils",
+        "Zimmermann",
+        "nils",
+        "elke-fischer",
+        "Ich teste alles selbst, bevor ich es empfehle.",
+    ),
     ("Olga", "Braun", "olga", "frank", "Aromatherapie und Entspannung sind meine Leidenschaft."),
     ("Paul", "Krüger", "paul", "frank", "Ehrliche Beratung, schnelle Antworten."),
     ("Quirin", "Hartmann", "quirin", "gabi", "Aus Bayern mit Liebe zur Natur."),
@@ -116,16 +243,42 @@ PARTNERS = [
     ("Ahmet", "Demir", "ahmet", "maria", "Natürliche Pflege für Bart und Haut."),
     ("Birgit", "Walter", "birgit", "nils", "Wellness zu Hause – ich zeige dir, wie."),
     ("Carsten", "Peters", "carsten", "gabi", "Lavendel ist mein Lieblingsduft."),
-    ("Doris", "Möller", "doris", "hans-schulz", "Mit 60 noch einmal neu angefangen – und glücklich."),
+    (
+        "Doris",
+        "Möller",
+        "doris",
+        "hans-schulz",
+        "Mit 60 noch einmal neu angefangen – und glücklich.",
+    ),
 ]
 
 CUSTOMER_NAMES = [
-    ("Lena", "Bauer"), ("Tom", "Keller"), ("Mia", "Vogel"), ("Felix", "Frank"), ("Emma", "Jung"),
-    ("Paul", "Roth"), ("Lea", "Haas"), ("Jan", "Graf"), ("Sophie", "Kaiser"), ("Max", "Berger"),
-    ("Hannah", "Fuchs"), ("Luca", "Scholz"), ("Marie", "Sommer"), ("Ben", "Winter"), ("Clara", "Ludwig"),
+    ("Lena", "Bauer"),
+    ("Tom", "Keller"),
+    ("Mia", "Vogel"),
+    ("Felix", "Frank"),
+    ("Emma", "Jung"),
+    ("Paul", "Roth"),
+    ("Lea", "Haas"),
+    ("Jan", "Graf"),
+    ("Sophie", "Kaiser"),
+    ("Max", "Berger"),
+    ("Hannah", "Fuchs"),
+    ("Luca", "Scholz"),
+    ("Marie", "Sommer"),
+    ("Ben", "Winter"),
+    ("Clara", "Ludwig"),
 ]
-CITIES = [("10115", "Berlin"), ("20095", "Hamburg"), ("80331", "München"), ("50667", "Köln"),
-          ("60311", "Frankfurt am Main"), ("04109", "Leipzig"), ("70173", "Stuttgart"), ("01067", "Dresden")]
+CITIES = [
+    ("10115", "Berlin"),
+    ("20095", "Hamburg"),
+    ("80331", "München"),
+    ("50667", "Köln"),
+    ("60311", "Frankfurt am Main"),
+    ("04109", "Leipzig"),
+    ("70173", "Stuttgart"),
+    ("01067", "Dresden"),
+]
 STREETS = ["Hauptstraße", "Gartenweg", "Lindenallee", "Bahnhofstraße", "Schillerstraße", "Rosenweg"]
 
 # Orders per partner for the previous and the current month: top partners sell more.
@@ -157,8 +310,12 @@ class Command(BaseCommand):
         for line in created:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("\n" + _("Demo data is ready.")))
-        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/")
-        self.stdout.write(f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/")
+        self.stdout.write(
+            f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/"
+        )
+        self.stdout.write(
+            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/"
+        )
         self.stdout.write(f"  {_('Landing page')}: {settings.SITE_URL}/anna/")
 
     def _seed(self) -> list[str]:
@@ -178,7 +335,9 @@ class Command(BaseCommand):
         User = get_user_model()
         if User.objects.filter(email=ADMIN_EMAIL).exists():
             return _("Admin exists.")
-        User.objects.create_superuser(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, first_name="Demo", last_name="Admin")
+        User.objects.create_superuser(
+            email=ADMIN_EMAIL, password=ADMIN_PASSWORD, first_name="Demo", last_name="Admin"
+        )
         return _("Admin created.")
 
     def _products(self, report) -> list[Product]:
@@ -187,14 +346,21 @@ class Command(BaseCommand):
         for order, (name, description, price, vat, qv) in enumerate(PRODUCTS):
             product, new = Product.objects.get_or_create(
                 name=name,
-                defaults={"description": description, "price": Decimal(price), "vat_rate": vat,
-                          "qv": Decimal(qv), "sort_order": order * 10,
-                          "cv": cv_proposed(price=Decimal(price), vat_rate=Decimal(vat))},
+                defaults={
+                    "description": description,
+                    "price": Decimal(price),
+                    "vat_rate": vat,
+                    "qv": Decimal(qv),
+                    "sort_order": order * 10,
+                    "cv": cv_proposed(price=Decimal(price), vat_rate=Decimal(vat)),
+                },
             )
             created += new
             products.append(product)
-        report.append(_("Products: %(created)d created, %(existed)d existed.")
-                      % {"created": created, "existed": len(products) - created})
+        report.append(
+            _("Products: %(created)d created, %(existed)d existed.")
+            % {"created": created, "existed": len(products) - created}
+        )
         return products
 
     def _partners(self, report) -> dict[str, Partner]:
@@ -209,25 +375,41 @@ class Command(BaseCommand):
             depth_of[slug] = depth_of[sponsor_slug] + 1 if sponsor_slug else 0
             partner = Partner.objects.filter(user__email=email).first()
             if partner is None:
-                if User.objects.filter(email=email).exists() or Partner.objects.filter(slug=slug).exists():
-                    report.append(_("Skipped %(slug)s: %(email)s or the address /%(slug)s/ is used by someone else.")
-                                  % {"slug": slug, "email": email})
+                if (
+                    User.objects.filter(email=email).exists()
+                    or Partner.objects.filter(slug=slug).exists()
+                ):
+                    report.append(
+                        _(
+                            "Skipped %(slug)s: %(email)s or the address /%(slug)s/ is used by someone else."
+                        )
+                        % {"slug": slug, "email": email}
+                    )
                     continue
                 sponsor = by_slug.get(sponsor_slug) if sponsor_slug else None
                 if sponsor_slug and sponsor is None:
                     continue  # its sponsor was skipped
                 partner = partner_enroll(
-                    email=email, first_name=first, last_name=last, slug=slug, sponsor=sponsor,
-                    terms_accepted=True, allow_root=sponsor is None,
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    slug=slug,
+                    sponsor=sponsor,
+                    terms_accepted=True,
+                    allow_root=sponsor is None,
                     joined_at=joined + timedelta(days=9 * i),
                 )
-                password_hash = password_hash or make_password(PARTNER_PASSWORD)  # hash once, for speed
+                password_hash = password_hash or make_password(
+                    PARTNER_PASSWORD
+                )  # hash once, for speed
                 User.objects.filter(pk=partner.user_id).update(password=password_hash)
                 Partner.objects.filter(pk=partner.pk).update(message=message)
                 created += 1
             by_slug[slug] = partner
-        report.append(_("Partners: %(created)d created, %(existed)d existed.")
-                      % {"created": created, "existed": len(by_slug) - created})
+        report.append(
+            _("Partners: %(created)d created, %(existed)d existed.")
+            % {"created": created, "existed": len(by_slug) - created}
+        )
         self._depth_of = depth_of
         return by_slug
 
@@ -248,37 +430,57 @@ class Command(BaseCommand):
                     own = k == 0 and rng.random() < 0.5
                     first, last = rng.choice(CUSTOMER_NAMES)
                     postal, city = rng.choice(CITIES)
-                    lines = {p.pk: rng.randint(1, 3) for p in rng.sample(products, rng.randint(1, 3))}
+                    lines = {
+                        p.pk: rng.randint(1, 3) for p in rng.sample(products, rng.randint(1, 3))
+                    }
                     seconds = int((month_end - month_start).total_seconds())
-                    paid_at = month_start + timedelta(seconds=rng.randint(0, max(seconds - 3600, 1)))
+                    paid_at = month_start + timedelta(
+                        seconds=rng.randint(0, max(seconds - 3600, 1))
+                    )
                     refund = rng.random() < 0.08
                     if Order.objects.filter(checkout_token=token).exists():
                         skipped += 1
                         continue
-                    email = partner.user.email if own else f"{first}.{last}.{slug}{k}@example.org".lower()
+                    email = (
+                        partner.user.email
+                        if own
+                        else f"{first}.{last}.{slug}{k}@example.org".lower()
+                    )
                     order = order_place(
                         cart_lines=lines,
                         customer_data={
-                            "email": email, "first_name": partner.first_name if own else first,
+                            "email": email,
+                            "first_name": partner.first_name if own else first,
                             "last_name": partner.last_name if own else last,
-                            "street": f"{rng.choice(STREETS)} {k + 1}", "postal_code": postal, "city": city,
-                            "country": "DE", "partner_code": "" if own else slug,
+                            "street": f"{rng.choice(STREETS)} {k + 1}",
+                            "postal_code": postal,
+                            "city": city,
+                            "country": "DE",
+                            "partner_code": "" if own else slug,
                         },
                         checkout_token=token,
                     )
                     # Demo history: placed shortly before it was paid.
-                    Order.objects.filter(pk=order.pk).update(placed_at=paid_at - timedelta(minutes=30))
+                    Order.objects.filter(pk=order.pk).update(
+                        placed_at=paid_at - timedelta(minutes=30)
+                    )
                     order = order_mark_paid(order=order, paid_at=paid_at, payment_reference="DEMO")
                     touched.add(period_for(at=paid_at).pk)
                     created += 1
                     if refund:
                         refunded_at = min(paid_at + timedelta(days=3), now)
-                        order_refund(order=order, refunded_at=refunded_at, reason="Demo: Rücksendung")
+                        order_refund(
+                            order=order, refunded_at=refunded_at, reason="Demo: Rücksendung"
+                        )
                         refunds += 1
-        for period in Period.objects.filter(pk__in=touched, status=Period.Status.OPEN).order_by("start"):
+        for period in Period.objects.filter(pk__in=touched, status=Period.Status.OPEN).order_by(
+            "start"
+        ):
             period_recompute(period=period)
         return _("Orders: %(created)d created (%(refunds)d refunded), %(existed)d existed.") % {
-            "created": created, "refunds": refunds, "existed": skipped,
+            "created": created,
+            "refunds": refunds,
+            "existed": skipped,
         }
 
     def _close_past_months(self) -> str:
@@ -287,14 +489,18 @@ class Command(BaseCommand):
         admin = get_user_model().objects.filter(email=ADMIN_EMAIL).first()
         current = period_current_open()
         closed = []
-        for period in Period.objects.filter(status=Period.Status.OPEN, start__lt=current.start).order_by("start"):
+        for period in Period.objects.filter(
+            status=Period.Status.OPEN, start__lt=current.start
+        ).order_by("start"):
             period_close(period=period, closed_by=admin)
             closed.append(period.label)
         if not closed:
             return _("No past month to close.")
         return _("Closed %(months)s: %(count)d statements.") % {
             "months": ", ".join(closed),
-            "count": Statement.objects.filter(period__start__in=[f"{label}-01" for label in closed]).count(),
+            "count": Statement.objects.filter(
+                period__start__in=[f"{label}-01" for label in closed]
+            ).count(),
         }
 
     def _estimate(self) -> str:

@@ -18,9 +18,16 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if found is None:
-            raise CommandError(_("There is no period %(period)s (no volume was ever booked in it).") % {"period": period})
+            raise CommandError(
+                _("There is no period %(period)s (no volume was ever booked in it).")
+                % {"period": period}
+            )
         try:
             period_close(period=found)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(_("Period %(label)s is closed; title ranks were raised.") % {"label": found.label}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Period %(label)s is closed; title ranks were raised.") % {"label": found.label}
+            )
+        )

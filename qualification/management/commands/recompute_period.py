@@ -19,8 +19,18 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if found is None:
-            raise CommandError(_("There is no period %(period)s (no volume was ever booked in it).") % {"period": period})
-        bar = tqdm(total=1, unit="", bar_format="{desc}: {percentage:3.0f}% |{bar}| {elapsed}", desc=_("Recomputing %(label)s") % {"label": found.label}, file=self.stderr._out, leave=True)
+            raise CommandError(
+                _("There is no period %(period)s (no volume was ever booked in it).")
+                % {"period": period}
+            )
+        bar = tqdm(
+            total=1,
+            unit="",
+            bar_format="{desc}: {percentage:3.0f}% |{bar}| {elapsed}",
+            desc=_("Recomputing %(label)s") % {"label": found.label},
+            file=self.stderr._out,
+            leave=True,
+        )
 
         def progress(done, total):
             bar.total = total
@@ -33,4 +43,9 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         finally:
             bar.close()
-        self.stdout.write(self.style.SUCCESS(_("Period %(label)s recomputed: %(rows)s partners with volume in their team.") % {"label": found.label, "rows": rows}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Period %(label)s recomputed: %(rows)s partners with volume in their team.")
+                % {"label": found.label, "rows": rows}
+            )
+        )
