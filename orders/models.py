@@ -216,10 +216,6 @@ class Order(models.Model):
         return self.number
 
     @property
-    def is_own(self) -> bool:
-        return self.attribution == self.Attribution.SELF
-
-    @property
     def needs_attention(self) -> bool:
         """Money was collected for this cancelled order and not yet given back."""
         return bool(self.late_payment_reference) and self.late_payment_refunded_at is None
