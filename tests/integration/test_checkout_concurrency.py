@@ -13,7 +13,13 @@ from orders.models import Customer, Order
 from orders.services import order_place
 from tests.factories import PartnerFactory, ProductFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# The worker must be idle before the database is flushed after each test (a task
+# holding locks would make the flush deadlock).
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 CUSTOMER = {
     "email": "kunde@example.org",

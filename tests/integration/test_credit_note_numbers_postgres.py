@@ -17,7 +17,13 @@ from payouts.services import payout_items_sync, payout_run_approve, payout_run_p
 from qualification.models import Period
 from tests.factories import PartnerFactory, UserFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# The worker must be idle before the database is flushed after each test (a task
+# holding locks would make the flush deadlock).
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 
 def in_thread(target):

@@ -15,7 +15,13 @@ from partners.models import Partner, User
 from partners.services import partner_enroll
 from tests.factories import PartnerFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# The worker must be idle before the database is flushed after each test (a task
+# holding locks would make the flush deadlock).
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 THREADS = 20
 SAME_SLUG_RACERS = 4

@@ -11,7 +11,13 @@ from landing.services import REDIS_VISITS_PREFIX, _redis, landing_visits_flush
 from landing.tasks import flush_landing_visits
 from tests.factories import PartnerFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# The worker must be idle before the database is flushed after each test (a task
+# holding locks would make the flush deadlock).
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_drained"),
+]
 
 
 @pytest.fixture
