@@ -5,8 +5,10 @@ itself: `committed` runs the captured callbacks (the apply task runs eagerly).
 """
 
 import contextlib
+import json
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,46 +20,12 @@ from tests.factories import OrderFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
-EXAMPLE_PLAN = {
-    "ranks": [
-        {
-            "level": 1,
-            "name": "Bronze",
-            "min_pv": "100",
-            "min_gv": "0",
-            "max_leg_percent": None,
-            "min_qualified_legs": 0,
-            "leg_rank": None,
-        },
-        {
-            "level": 2,
-            "name": "Silver",
-            "min_pv": "100",
-            "min_gv": "1000",
-            "max_leg_percent": "60",
-            "min_qualified_legs": 0,
-            "leg_rank": None,
-        },
-        {
-            "level": 3,
-            "name": "Gold",
-            "min_pv": "150",
-            "min_gv": "4000",
-            "max_leg_percent": "50",
-            "min_qualified_legs": 2,
-            "leg_rank": "Silver",
-        },
-        {
-            "level": 4,
-            "name": "Platinum",
-            "min_pv": "200",
-            "min_gv": "8000",
-            "max_leg_percent": "40",
-            "min_qualified_legs": 2,
-            "leg_rank": "Gold",
-        },
-    ]
-}
+# The plan of the spec's worked example, from the project's copy of small-team.json.
+EXAMPLE_PLAN = json.loads(
+    (Path(__file__).resolve().parents[1] / "dataexchange" / "small-team.json").read_text(
+        encoding="utf-8"
+    )
+)["plan"]
 
 
 def berlin(*args) -> datetime:
