@@ -14,8 +14,6 @@ def _photo_help_text() -> str:
 
 
 class ProfileForm(forms.Form):
-    label_suffix = ""
-
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     photo = forms.FileField(
@@ -45,8 +43,6 @@ class ProfileForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    label_suffix = ""
-
     name = forms.CharField(
         label=_("Token name"),
         max_length=100,
@@ -55,8 +51,6 @@ class ApiTokenForm(forms.Form):
 
 
 class TeamFilterForm(forms.Form):
-    label_suffix = ""
-
     SORT_CHOICES = [
         ("team", _("Team structure, sponsor by sponsor")),
         ("name", _("Name, A to Z")),

@@ -10,8 +10,6 @@ class SimulateForm(forms.Form):
     """ "+N PV in <leg> / own / a new line". `legs`: (partner id, name) of the
     partner's direct children; any other target is refused."""
 
-    label_suffix = ""
-
     amount = forms.DecimalField(
         label=_("Additional PV"),
         min_value=Decimal("0.01"),

@@ -8,8 +8,6 @@ class PayoutProfileForm(forms.Form):
     """The partner's payout details. Format checks live in the service, so the
     admin and any importer get the same messages."""
 
-    label_suffix = ""
-
     account_holder = forms.CharField(
         label=_("Account holder"),
         max_length=70,
