@@ -27,6 +27,7 @@ class StatementLine:
     batch_id: str = ""  # PmtInfId / MsgId of a collective booking
     bank_reference: str = ""  # AcctSvcrRef: the bank's own id of the entry
     return_reason: str = ""  # ISO reason code of a returned transfer (AC01, ...)
+    reversal: bool = False  # CAMT RvslInd: the booking reverses an earlier one (a return)
 
     @property
     def key(self) -> str:
@@ -194,6 +195,7 @@ def _camt_line(entry, tx, sign, currency, booking, value, bank_ref, batch_id, *,
         batch_id=batch_id,
         bank_reference=bank_ref or (_text(tx, "Refs/AcctSvcrRef") if tx is not None else ""),
         return_reason=_text(tx, "RtrInf/Rsn/Cd") if tx is not None else "",
+        reversal=_text(entry, "RvslInd").lower() == "true",
     )
 
 
@@ -248,6 +250,8 @@ def mt940_parse(data: bytes) -> Statement:
                 return_reason=(d.get("return_debit_notes") or "").strip()[:4]
                 if d.get("return_debit_notes")
                 else "",
+                # :61: RC / RD: the storno of an earlier credit / debit (a return)
+                reversal=str(d.get("status") or "").startswith("R"),
             )
         )
     return Statement(
