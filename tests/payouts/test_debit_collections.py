@@ -465,3 +465,18 @@ def test_a_return_within_the_open_month_takes_the_volume_back_there(
         )
     december = Period.objects.get(start=date(2026, 12, 1))
     assert partner_stats(partner=one.order.attributed_partner, period=december).pv == (two.order.qv)
+
+
+def test_an_mt940_return_with_the_reason_in_the_purpose_is_found(two_collected):
+    _collection, one, _two = two_collected
+    number = one.order.number
+    sta = (
+        ":20:STARTUMS\n:25:12030000/0000202051\n:28C:00002/001\n:60F:C261208EUR1000,00\n"
+        ":61:2612091209RC49,90NRTINONREF\n"
+        f":86:109?00RUECKLASTSCHRIFT?20EREF+{number}?21SVWZ+RETOURE AM04 KEINE DECKUNG?34901\n"
+        ":62F:C261209EUR950,10\n-\n"
+    )
+    result = bank_statement_import(data=sta.encode(), file_name="dec.sta")
+    assert result.counts == {BankTransaction.Status.DEBIT_RETURNED: 1}
+    one.refresh_from_db()
+    assert (one.status, one.return_reason) == (OrderDebit.Status.RETURNED, "AM04")
