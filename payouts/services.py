@@ -1440,9 +1440,13 @@ def _collection_for_batch(row: BankTransaction):
     a payment information block (or the whole file by its message id) whose
     total is the amount."""
     ids = {x for x in (row.batch_id, row.end_to_end_id) if x}
-    for collection in DebitCollection.objects.filter(
-        status=DebitCollection.Status.SUBMITTED
-    ).order_by("pk"):
+    # Banks book the credit on the collection date or a few days later.
+    recent = DebitCollection.objects.filter(
+        status=DebitCollection.Status.SUBMITTED,
+        collection_date__gte=row.booking_date - timedelta(days=45),
+        collection_date__lte=row.booking_date + timedelta(days=5),
+    )
+    for collection in recent.order_by("pk"):
         for batch in collection.batches:
             if (batch["id"] in ids or (batch["id"] and batch["id"] in row.reference)) and Decimal(
                 batch["total"]
