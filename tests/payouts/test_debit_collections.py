@@ -380,6 +380,8 @@ def test_a_returned_debit_refunds_the_order_mails_the_customer_and_tells_listene
     [sent] = mail.outbox
     assert sent.to == [order.email]
     assert order.number in sent.subject
+    assert "zurückgegeben" in sent.subject  # German, like the mandate
+    assert "keine Deckung" in sent.body and "49,90 EUR" in sent.body
     assert "AM04" not in sent.subject
     assert DebitNotice.objects.get(order_debit=one).sent_at is not None
     two.refresh_from_db()
