@@ -75,6 +75,9 @@ class Partner(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     # Stored lower-case; unique therefore means unique ignoring case.
     slug = models.CharField(_("landing page address"), max_length=40, unique=True)
+    # The partner's own code for customers to type at checkout (besides the slug,
+    # which works as a code too). Lower-case; unique, and never another's slug.
+    code = models.CharField(_("partner code"), max_length=40, unique=True, null=True, blank=True)
     sponsor = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -123,6 +126,9 @@ class Partner(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(slug=Lower("slug")), name="partner_slug_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code=Lower("code")), name="partner_code_lowercase"
             ),
         ]
 

@@ -17,6 +17,7 @@ PERSONAL_DATA = {
             "first_name": "name",
             "last_name": "name",
             "slug": "slug",
+            "code": "null",
             "external_id": "null",
             "photo": "file",
             "message": "blank",

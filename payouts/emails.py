@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from partners.links import site_url
+
 from .models import PayoutProfile
 
 
@@ -17,7 +19,7 @@ def iban_changed_email_send(*, profile: PayoutProfile) -> None:
             "changed_at": profile.iban_changed_at,
             "hold_until": profile.hold_until,
             "COMPANY_NAME": settings.COMPANY_NAME,
-            "SITE_URL": settings.SITE_URL,
+            "SITE_URL": site_url(),
         }
         subject = _("Your bank details at %(company)s were changed") % {
             "company": settings.COMPANY_NAME

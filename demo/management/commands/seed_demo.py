@@ -18,7 +18,6 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -32,6 +31,7 @@ from commissions.services import estimates_refresh
 from orders.models import Order, Product
 from orders.pricing import cv_proposed
 from orders.services import order_mark_paid, order_place, order_refund
+from partners.links import site_url
 from partners.models import Partner
 from partners.services import partner_enroll
 from qualification.models import CommissionSettings, Period, Rank
@@ -310,13 +310,11 @@ class Command(BaseCommand):
         for line in created:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("\n" + _("Demo data is ready.")))
+        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {site_url()}/admin/")
         self.stdout.write(
-            f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/"
+            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {site_url()}/dashboard/"
         )
-        self.stdout.write(
-            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/"
-        )
-        self.stdout.write(f"  {_('Landing page')}: {settings.SITE_URL}/anna/")
+        self.stdout.write(f"  {_('Landing page')}: {site_url()}/anna/")
 
     def _seed(self) -> list[str]:
         report = []
