@@ -216,21 +216,23 @@ def partner_product(request, slug, pk, name=None):
     shares for one product (large image, price, add to cart, a link preview with
     the product's picture and the partner's name). The same page for everyone,
     like the landing page; `c` and utm_* parameters do not make copies."""
-    if len(slug) > SLUG_MAX:
+    if len(slug) > SLUG_MAX or len(name or "") > 100:
         return not_found(request)
-    found = landing_product_get(pk=pk)
-    canonical_name = product_url_name(found) if found else ""
-    if found is not None and (slug != slug.lower() or name != canonical_name):
-        # Old or shortened links (/<slug>/p/<pk>/, a renamed product) lead to the current address.
-        url = reverse(
-            "landing:partner_product",
-            kwargs={"slug": slug.lower(), "pk": pk, "name": canonical_name},
-        )
-        query = request.META.get("QUERY_STRING", "")
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
-    key = page_key("product", slug, pk, get_language(), _base_key(request))
+    # Only the current address of a product is ever kept, so a kept page needs no query.
+    key = page_key("product", slug, pk, name, get_language(), _base_key(request))
     content = local_tier().get(key)
     if content is None:
+        found = landing_product_get(pk=pk)
+        canonical_name = product_url_name(found) if found else ""
+        if found is not None and (slug != slug.lower() or name != canonical_name):
+            # Old or shortened links (/<slug>/p/<pk>/, a renamed product) lead to the
+            # current address.
+            url = reverse(
+                "landing:partner_product",
+                kwargs={"slug": slug.lower(), "pk": pk, "name": canonical_name},
+            )
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
         partner_found = landing_partner_get(slug=slug)
         if partner_found is None or found is None:
             return not_found(request)

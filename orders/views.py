@@ -1,6 +1,7 @@
 """Cart, checkout, confirmation and the payment webhook. Thin: forms validate,
 services write, selectors read."""
 
+import contextlib
 import logging
 import secrets
 
@@ -181,7 +182,7 @@ def _review_page(request, *, errors=None, status=200):
     summary = cart_summary(cart_lines=Cart(request.session).lines)
     if data and not errors:
         # The totals as the order will have them (a partner code's discount).
-        try:
+        with contextlib.suppress(ValidationError):  # placing it shows what is wrong
             summary.totals = order_prepare(
                 cart_lines=Cart(request.session).lines,
                 customer_data=data,
@@ -189,8 +190,6 @@ def _review_page(request, *, errors=None, status=200):
                 user=request.user,
                 payment_method=data.get("payment_method", Order.PaymentMethod.PREPAYMENT),
             ).totals
-        except ValidationError:
-            pass  # placing it shows what is wrong
     errors = errors or {}
     for line in summary.lines:
         line.error = errors.get(f"line_{line.product_id}", "")
