@@ -6,6 +6,7 @@ class CampaignForm(forms.Form):
     name = forms.CharField(
         label=_("Campaign name"),
         max_length=100,  # the service says what is wrong with a longer one
+        required=False,  # and with an empty one, in its own words
         help_text=_(
             "Lowercase letters, digits, hyphens and underscores, e.g. insta-story-nov. "
             "You get a link that counts its visits and orders."

@@ -79,7 +79,7 @@ def test_order_through_a_campaign_link_records_campaign_and_utm(anna, soap):
 
 
 def test_campaign_is_kept_on_the_next_page_of_the_same_partner_and_dropped_for_another(anna, soap):
-    ben = PartnerFactory(slug="ben")
+    PartnerFactory(slug="ben")
     customer = Client()
     act_from(customer, "/anna/?c=story", soap)
     visitor_bits(customer, "/anna/")  # the landing page again, without the campaign
