@@ -266,6 +266,7 @@ PROFILE_FIELDS = (
     "tiktok_url",
     "youtube_url",
     "website_url",
+    "phone",
 )
 
 
@@ -281,6 +282,7 @@ def profile(request, partner):
                     partner=partner,
                     photo=data.get("photo"),
                     remove_photo=data.get("remove_photo", False),
+                    share_contact=data.get("share_contact", False),
                     **{name: data.get(name) or "" for name in PROFILE_FIELDS},
                 )
             except ValidationError as exc:
@@ -292,7 +294,12 @@ def profile(request, partner):
                 return redirect("dashboard:profile")
         status = 400 if form.errors else 200
     else:
-        form = ProfileForm(initial={name: getattr(partner, name) for name in PROFILE_FIELDS})
+        form = ProfileForm(
+            initial={
+                **{name: getattr(partner, name) for name in PROFILE_FIELDS},
+                "share_contact": partner.contact_shared_at is not None,
+            }
+        )
         status = 200
     return render(
         request,

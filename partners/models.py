@@ -107,6 +107,12 @@ class Partner(models.Model):
     tiktok_url = models.URLField(_("TikTok"), blank=True)
     youtube_url = models.URLField(_("YouTube"), blank=True)
     website_url = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Consent (opt-in on the profile) to show e-mail and phone to the partners
+    # above in the team; when it was given, or None: not shared.
+    contact_shared_at = models.DateTimeField(
+        _("e-mail and phone shared with the upline since"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -25,6 +25,8 @@ PERSONAL_DATA = {
             "tiktok_url": "blank",
             "youtube_url": "blank",
             "website_url": "blank",
+            "phone": "blank",
+            "contact_shared_at": "null",
         },
     },
     "partners.User": {
