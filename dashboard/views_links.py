@@ -27,14 +27,18 @@ from .selectors_links import STATS_DAYS, link_stats, partner_product_links
 from .views import _add_service_errors, partner_required
 
 
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
 def _featured_ids(post) -> list[int]:
     """The ticked products, by the position the partner typed (then list order)."""
     chosen = []
     for n, value in enumerate(post.getlist("featured")):
-        if not value.isdigit() or len(value) > 9:
+        if not _is_id(value) or len(value) > 9:
             continue
         position = post.get(f"position_{value}", "")
-        rank = int(position) if position.isdigit() and len(position) < 4 else 999
+        rank = int(position) if _is_id(position) and len(position) < 4 else 999
         chosen.append((rank, n, int(value)))
     return [pid for _rank, _n, pid in sorted(chosen)]
 
@@ -63,7 +67,7 @@ def links(request, partner):
                     return redirect(f"{reverse('dashboard:links')}?c={campaign.name}#campaigns")
             elif action == "campaign_delete":
                 pk = request.POST.get("campaign", "")
-                if pk.isdigit() and len(pk) < 10:
+                if _is_id(pk) and len(pk) < 10:
                     campaign_delete(partner=partner, campaign_id=int(pk))
                 messages.success(request, _("The campaign is removed from your list."))
                 return redirect(f"{reverse('dashboard:links')}#campaigns")

@@ -72,6 +72,11 @@ def safe_path(request, url, fallback: str) -> str:
     return fallback
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only ("²" and other digits int() refuses are not ids)."""
+    return value.isascii() and value.isdigit()
+
+
 def _scope(slug) -> str:
     """A `ref` parameter as the slug a page is scoped to ("" when not a slug)."""
     slug = (slug or "").strip().lower() if isinstance(slug, str) else ""
@@ -276,7 +281,7 @@ def campaign_link(request, slug, name):
     params.update({k: v for k, v in request.GET.items() if k.startswith("utm_") and len(v) <= 200})
     target = reverse("landing:partner", kwargs={"slug": partner.slug})
     product_pk = request.GET.get("p", "")
-    if product_pk.isdigit() and len(product_pk) < 10:
+    if _is_id(product_pk) and len(product_pk) < 10:
         found = landing_product_get(pk=int(product_pk))
         if found is not None:
             target = reverse(
@@ -316,9 +321,7 @@ def visitor(request, slug=None):
             landing_link_visit_record(
                 partner_id=partner.pk,
                 campaign=link.campaign,
-                product_id=int(product_pk)
-                if product_pk.isdigit() and len(product_pk) < 10
-                else None,
+                product_id=int(product_pk) if _is_id(product_pk) and len(product_pk) < 10 else None,
             )
         if request.session.keys():
             referral_remember(request, partner=partner, via="landing", link=link)

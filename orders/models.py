@@ -175,7 +175,8 @@ class Order(models.Model):
     # Which of the attributed partner's links brought the order (their campaign),
     # and the utm_* tags of the link the customer came through.
     campaign = models.CharField(_("campaign"), max_length=40, blank=True)
-    utm = models.JSONField(_("utm parameters"), default=dict, blank=True)
+    # NULL when none (bulk writers fill new columns with their defaults).
+    utm = models.JSONField(_("utm parameters"), null=True, blank=True)
     # The customer benefit of a partner code (orders.pricing): the goods' price and
     # CV are lowered by discount_percent, the QV never.
     discount_percent = models.DecimalField(

@@ -176,3 +176,18 @@ def test_a_campaign_without_visits_shows_no_conversion(partner):
 def test_the_links_tab_needs_a_signed_in_partner(client):
     response = client.get("/dashboard/links/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+@pytest.mark.parametrize("value", ["²", "x", "1" * 20, "-1", "\x00"])
+def test_strange_featured_input_changes_nothing_and_is_no_server_error(anna_client, soap, value):
+    response = anna_client.post(
+        "/dashboard/links/",
+        {"action": "featured", "featured": [value], f"position_{soap.pk}": value},
+    )
+    assert response.status_code in (302, 400)
+    assert not FeaturedProduct.objects.exists()
+
+
+def test_strange_product_and_campaign_parameters_are_ignored(client, partner, soap):
+    assert client.get("/anna/c/story/?p=²").url == "/anna/?c=story"
+    assert client.get("/anna/me/?p=²&next=/anna/%3Fc%3D%00").status_code == 200
