@@ -204,3 +204,17 @@ def test_review_confirmation_page_and_mail_show_the_discount(client, partner, so
     message = mail.outbox[-1]
     assert "Partner code discount (10" in message.body
     assert "Partner code discount (10" in message.alternatives[0][0]
+
+
+def test_the_admin_edits_the_one_benefit_row(admin_client):
+    response = admin_client.get("/admin/orders/partnercodebenefit/")
+    benefit = PartnerCodeBenefit.objects.get()
+    assert response.status_code == 302 and str(benefit.pk) in response.url
+    url = f"/admin/orders/partnercodebenefit/{benefit.pk}/change/"
+
+    too_much = admin_client.post(url, {"percent": "60", "first_order_only": "on"})
+    assert too_much.status_code == 200 and PartnerCodeBenefit.objects.get().percent == D("0")
+
+    admin_client.post(url, {"percent": "10", "first_order_only": "on"})
+    assert PartnerCodeBenefit.objects.get().percent == D("10")
+    assert PartnerCodeBenefit.objects.count() == 1
