@@ -191,3 +191,19 @@ def test_strange_featured_input_changes_nothing_and_is_no_server_error(anna_clie
 def test_strange_product_and_campaign_parameters_are_ignored(client, partner, soap):
     assert client.get("/anna/c/story/?p=²").url == "/anna/?c=story"
     assert client.get("/anna/me/?p=²&next=/anna/%3Fc%3D%00").status_code == 200
+
+
+def test_figures_cost_the_same_few_queries_for_many_campaigns_and_products(
+    partner, soap, django_assert_num_queries
+):
+    from dashboard.selectors_links import link_stats
+
+    today = timezone.localdate()
+    for n in range(15):
+        product = ProductFactory(name=f"P{n}")
+        Campaign.objects.create(partner=partner, name=f"c{n}")
+        LinkVisitDay.objects.create(partner=partner, day=today, campaign=f"c{n}", visits=n + 1)
+        _order(partner, days_ago=1, campaign=f"c{n}", product=product)
+    with django_assert_num_queries(6):
+        stats = link_stats(partner=partner, days=90)
+    assert len(stats.campaigns) == 15 and sum(r.orders for r in stats.products) == 15
