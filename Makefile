@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run PORT=8080`: the port of the local server (absolute links follow it).
+PORT ?= 8000
 
 .PHONY: run test install lint messages bench clean
 
@@ -17,8 +19,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PORT=$(PORT) $(PY) manage.py seed_demo
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache

@@ -96,8 +96,8 @@ class MeView(PartnerAPIMixin, APIView):
             full_name=partner.full_name,
             first_name=partner.first_name,
             last_name=partner.last_name,
-            landing_url=partner_landing_url(partner=partner),
-            invite_url=partner_invite_url(partner=partner),
+            landing_url=partner_landing_url(partner=partner, request=request),
+            invite_url=partner_invite_url(partner=partner, request=request),
             status=partner.status,
             sponsor=partner.sponsor,
         )

@@ -34,6 +34,17 @@ class ProfileForm(forms.Form):
     tiktok_url = forms.URLField(label=_("TikTok"), required=False, assume_scheme="https")
     youtube_url = forms.URLField(label=_("YouTube"), required=False, assume_scheme="https")
     website_url = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    share_contact = forms.BooleanField(
+        label=_("Show my e-mail address and phone number to the partners above me in the team"),
+        required=False,
+        help_text=_("Only your upline sees them, in their team list. You can withdraw it here."),
+    )
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

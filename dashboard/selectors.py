@@ -541,9 +541,19 @@ def team_list(
             page.next_cursor = team_cursor_encode(_key_values(rows[-1], order))
         if more_before:
             page.previous_cursor = team_cursor_encode(_key_values(rows[0], order))
+    shared = {m.pk for m in rows if m.contact_shared_at is not None}
+    emails = (
+        dict(Partner.objects.filter(pk__in=shared).values_list("pk", "user__email"))
+        if shared
+        else {}
+    )
     for member in rows:
         member.level = member.depth - partner.depth
         member.hint = close_hint(member=member, plan_desc=plan_desc)
+        # Only what the member chose to share with their upline (profile opt-in).
+        member.shared_email = emails.get(member.pk, "")
+        if member.pk not in shared:
+            member.phone = ""
     return page
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import secrets
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -26,6 +28,13 @@ PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 PHOTO_SIZE = 800  # longest side after resizing
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 SOCIAL_FIELDS = ("instagram_url", "tiktok_url", "youtube_url", "website_url")
+# Where each social link must point (the first host is the one named in the error).
+SOCIAL_HOSTS = {
+    "instagram_url": ("instagram.com",),
+    "tiktok_url": ("tiktok.com",),
+    "youtube_url": ("youtube.com", "youtu.be"),
+}
+PHONE_RE = re.compile(r"\+?[0-9][0-9 ()/-]{4,28}")
 MAX_ACTIVE_TOKENS = 10
 TOKEN_PREFIX_LENGTH = 8
 
@@ -99,6 +108,8 @@ def partner_profile_update(
     website_url: str = "",
     photo=None,
     remove_photo: bool = False,
+    phone: str | None = None,
+    share_contact: bool | None = None,
 ) -> Partner:
     """Change what the partner's landing page shows about them. The photo is
     validated, resized and stored as a new file; the landing page cache of the
@@ -130,6 +141,23 @@ def partner_profile_update(
                 errors.setdefault(name, []).append(
                     _("Please enter a full web address starting with https://.")
                 )
+    for name, hosts in SOCIAL_HOSTS.items():
+        host = (urlsplit(urls[name]).hostname or "").lower() if urls[name] else ""
+        if (
+            host
+            and name not in errors
+            and not any(host == h or host.endswith("." + h) for h in hosts)
+        ):
+            errors.setdefault(name, []).append(
+                _("Please enter an address on %(host)s, e.g. https://%(host)s/yourname.")
+                % {"host": hosts[0]}
+            )
+    if phone is not None:
+        phone = " ".join((phone or "").split())
+        if phone and not PHONE_RE.fullmatch(phone):
+            errors.setdefault("phone", []).append(
+                _("Please enter a phone number of digits, e.g. +49 151 2345678.")
+            )
     image = None
     if photo is not None:
         try:
@@ -145,6 +173,11 @@ def partner_profile_update(
     partner.message = message
     for name, value in urls.items():
         setattr(partner, name, value)
+    if phone is not None:
+        partner.phone = phone
+    if share_contact is not None and share_contact != (partner.contact_shared_at is not None):
+        # The consent's time is kept as evidence (privacy export lists it).
+        partner.contact_shared_at = timezone.now() if share_contact else None
     old_photo = partner.photo.name if partner.photo else ""
     if image is not None:
         resized = _photo_resized(image, stem=f"{partner.slug}-{secrets.token_hex(4)}")

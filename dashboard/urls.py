@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payout_views, views, views_earnings, views_whatif
+from . import payout_views, views, views_earnings, views_links, views_whatif
 
 app_name = "dashboard"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("earnings/<str:label>/", views_earnings.earnings_statement, name="earnings_statement"),
     path("customers/", views.customers, name="customers"),
     path("landing-page/", views.visits, name="visits"),
+    path("links/", views_links.links, name="links"),
     path("profile/", views.profile, name="profile"),
     path("payouts/", payout_views.payout_profile, name="payout_profile"),
     path(

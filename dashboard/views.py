@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partners.links import absolute_url
 from partners.models import ApiToken, Partner
 from partners.qr import qr_png, qr_svg
 from partners.selectors import partner_invite_url, partner_landing_url
@@ -97,12 +98,12 @@ def _live_context(request, partner: Partner) -> dict:
 @partner_required
 def overview(request, partner):
     context = _live_context(request, partner)
-    landing_url = partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner, request=request)
     context.update(
         {
             "active_tab": "overview",
             "landing_url": landing_url,
-            "invite_url": partner_invite_url(partner=partner),
+            "invite_url": partner_invite_url(partner=partner, request=request),
             "qr_inline": qr_svg(landing_url, title=_("QR code of your landing page")),
         }
     )
@@ -129,7 +130,7 @@ def _qr_response(content, content_type: str, filename: str, download: bool) -> H
 @require_GET
 @partner_required
 def qr_code_svg(request, partner):
-    landing_url = partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner, request=request)
     return _qr_response(
         qr_svg(landing_url), "image/svg+xml", f"{partner.slug}-qr.svg", "download" in request.GET
     )
@@ -138,7 +139,7 @@ def qr_code_svg(request, partner):
 @require_GET
 @partner_required
 def qr_code_png(request, partner):
-    landing_url = partner_landing_url(partner=partner)
+    landing_url = partner_landing_url(partner=partner, request=request)
     return _qr_response(
         qr_png(landing_url), "image/png", f"{partner.slug}-qr.png", "download" in request.GET
     )
@@ -251,7 +252,7 @@ def visits(request, partner):
             "stats": stats,
             "days_desc": list(reversed(stats.days)),
             "chart": chart,
-            "landing_url": partner_landing_url(partner=partner),
+            "landing_url": partner_landing_url(partner=partner, request=request),
             "active_tab": "visits",
         },
     )
@@ -265,6 +266,7 @@ PROFILE_FIELDS = (
     "tiktok_url",
     "youtube_url",
     "website_url",
+    "phone",
 )
 
 
@@ -280,6 +282,7 @@ def profile(request, partner):
                     partner=partner,
                     photo=data.get("photo"),
                     remove_photo=data.get("remove_photo", False),
+                    share_contact=data.get("share_contact", False),
                     **{name: data.get(name) or "" for name in PROFILE_FIELDS},
                 )
             except ValidationError as exc:
@@ -291,7 +294,12 @@ def profile(request, partner):
                 return redirect("dashboard:profile")
         status = 400 if form.errors else 200
     else:
-        form = ProfileForm(initial={name: getattr(partner, name) for name in PROFILE_FIELDS})
+        form = ProfileForm(
+            initial={
+                **{name: getattr(partner, name) for name in PROFILE_FIELDS},
+                "share_contact": partner.contact_shared_at is not None,
+            }
+        )
         status = 200
     return render(
         request,
@@ -299,7 +307,7 @@ def profile(request, partner):
         {
             "partner": partner,
             "form": form,
-            "landing_url": partner_landing_url(partner=partner),
+            "landing_url": partner_landing_url(partner=partner, request=request),
             "active_tab": "profile",
         },
         status=status,
@@ -333,7 +341,7 @@ def tokens(request, partner):
             "tokens": selectors.partner_api_tokens(partner=partner),
             "raw_token": raw_token,
             "created": created,
-            "api_base": settings.SITE_URL + reverse("api:me"),
+            "api_base": absolute_url(reverse("api:me"), request),
             "active_tab": "tokens",
         },
         status=400 if form.errors else 200,

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from partners.links import site_url
+
 
 def site(request):
     """Site-wide template variables. The per-visitor ones are callables, so they
@@ -9,7 +11,7 @@ def site(request):
 
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(request),
         "CSRF_COOKIE_NAME": settings.CSRF_COOKIE_NAME,
         "ATTRIBUTION_WINDOW_DAYS": settings.ATTRIBUTION_WINDOW_DAYS,
         "SHIPPING_FLAT_FEE": settings.SHIPPING_FLAT_FEE,

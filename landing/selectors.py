@@ -2,9 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.text import slugify
+
 from orders.models import Product
 from orders.referral import SLUG_RE
+from orders.selectors import product_list_active
 from partners.models import Partner
+
+from .models import Campaign, FeaturedProduct
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,39 @@ def landing_partner_for_page(*, pk: int) -> Partner:
 def landing_product_get(*, pk: int) -> Product | None:
     """An active product for its own page, or None."""
     return Product.objects.filter(pk=pk, is_active=True).first()
+
+
+def product_url_name(product: Product) -> str:
+    """The readable part of a product's address (/<slug>/p/<pk>-<name>/); the
+    id is the stable key, the name only reads well and follows renames."""
+    return slugify(product.name)[:60].strip("-") or "product"
+
+
+def partner_product_path(*, slug: str, product: Product) -> str:
+    """/<slug>/p/<pk>-<name>/: a product under a partner."""
+    return reverse(
+        "landing:partner_product",
+        kwargs={"slug": slug, "pk": product.pk, "name": product_url_name(product)},
+    )
+
+
+def landing_products_for(*, partner) -> list[Product]:
+    """The active products for a partner's page: their featured ones first, in
+    their order, then the rest of the catalogue (each product is marked with
+    `.featured`)."""
+    products = list(product_list_active())
+    order = {
+        pid: i
+        for i, pid in enumerate(
+            FeaturedProduct.objects.filter(partner=partner).values_list("product_id", flat=True)
+        )
+    }
+    for product in products:
+        product.featured = product.pk in order
+        product.partner_url = partner_product_path(slug=partner.slug, product=product)
+    featured = sorted((p for p in products if p.featured), key=lambda p: order[p.pk])
+    return featured + [p for p in products if not p.featured]
+
+
+def campaigns_of(*, partner) -> list[Campaign]:
+    return list(Campaign.objects.filter(partner=partner))

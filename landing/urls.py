@@ -19,6 +19,9 @@ urlpatterns = [
     # Last: everything else at the top level is a partner's landing page.
     path("<slug:slug>/", views.partner_page, name="partner"),
     path("<slug:slug>/me/", views.visitor, name="visitor"),
+    path("<slug:slug>/p/<int:pk>-<slug:name>/", views.partner_product, name="partner_product"),
+    path("<slug:slug>/p/<int:pk>/", views.partner_product, name="partner_product_short"),
+    path("<slug:slug>/c/<str:name>/", views.campaign_link, name="campaign"),
 ]
 
 if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/landing.py only

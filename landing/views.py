@@ -1,4 +1,5 @@
 import hashlib
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -7,6 +8,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -18,11 +20,13 @@ from orders.forms import CartAddForm
 from orders.referral import (
     CONSENT_TEXT_VERSION,
     SLUG_RE,
+    campaign_from_text,
     consent_banner_referral,
     consent_cookie_set,
     consent_state,
     is_bot,
     is_own_page,
+    link_params,
     referral_cookie_delete,
     referral_cookie_refresh,
     referral_cookie_set,
@@ -30,11 +34,18 @@ from orders.referral import (
     referral_remember,
 )
 from orders.selectors import product_list_active
+from partners.links import absolute_url, site_url
 from partners.slugs import SLUG_MAX
 
 from .pagecache import local_tier, page_bytes, page_key, public_response
-from .selectors import landing_partner_for_page, landing_partner_get, landing_product_get
-from .services import landing_visit_record
+from .selectors import (
+    landing_partner_for_page,
+    landing_partner_get,
+    landing_product_get,
+    landing_products_for,
+    product_url_name,
+)
+from .services import landing_link_visit_record, landing_visit_record
 
 
 def home(request):
@@ -59,6 +70,11 @@ def safe_path(request, url, fallback: str) -> str:
     ):
         return url
     return fallback
+
+
+def _is_id(value: str) -> bool:
+    """ASCII digits only ("²" and other digits int() refuses are not ids)."""
+    return value.isascii() and value.isdigit()
 
 
 def _scope(slug) -> str:
@@ -89,6 +105,12 @@ def _snippet(parts: tuple, render) -> str:
     return html
 
 
+def _base_key(request) -> str:
+    """Absolute links in a cached page follow the address the request came to
+    when SITE_URL is not set: one copy per address then."""
+    return "" if settings.SITE_URL else site_url(request)
+
+
 def _public_context(*, page_path: str, scope_slug: str, visitor_url: str) -> dict:
     return {
         "public_page": True,
@@ -107,7 +129,7 @@ def partner_page(request, slug):
         url = reverse("landing:partner", kwargs={"slug": slug.lower()})
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(f"{url}?{query}" if query else url)
-    key = page_key("partner", slug, get_language())
+    key = page_key("partner", slug, get_language(), _base_key(request))
     content = local_tier().get(key)
     if content is None:
         found = landing_partner_get(slug=slug)
@@ -118,13 +140,13 @@ def partner_page(request, slug):
             partner = landing_partner_for_page(pk=found.pk)
             photo_url = partner.photo.url if partner.photo else ""
             path = reverse("landing:partner", kwargs={"slug": partner.slug})
+            products = landing_products_for(partner=partner)
             context = {
                 "partner": partner,
-                "products": list(product_list_active()),
-                "canonical_url": f"{settings.SITE_URL}{path}",
-                "og_image": f"{settings.SITE_URL}{photo_url}"
-                if photo_url.startswith("/")
-                else photo_url,
+                "featured": [p for p in products if p.featured],
+                "others": [p for p in products if not p.featured],
+                "canonical_url": absolute_url(path, request),
+                "og_image": absolute_url(photo_url, request) if photo_url else "",
                 **_public_context(
                     page_path=path,
                     scope_slug=partner.slug,
@@ -143,7 +165,7 @@ def shop(request):
     (links and the add-to-cart form keep it). Other parameters (utm_*, fbclid)
     do not change the page."""
     scope = _scope(request.GET.get("ref"))
-    key = page_key("shop", get_language(), scope)
+    key = page_key("shop", get_language(), scope, _base_key(request))
     content = local_tier().get(key)
     if content is None:
         partner = _partner_cached(scope) if scope else None
@@ -153,7 +175,7 @@ def shop(request):
             path = reverse("landing:shop")
             context = {
                 "products": list(product_list_active()),
-                "canonical_url": f"{settings.SITE_URL}{path}",
+                "canonical_url": absolute_url(path, request),
                 "scope_partner": partner,
                 **_public_context(
                     page_path=f"{path}?ref={scope}" if scope else path,
@@ -194,6 +216,84 @@ def product(request, pk):
 
 
 @require_safe
+def partner_product(request, slug, pk, name=None):
+    """A product under a partner, /<slug>/p/<pk>-<name>/: the page a partner
+    shares for one product (large image, price, add to cart, a link preview with
+    the product's picture and the partner's name). The same page for everyone,
+    like the landing page; `c` and utm_* parameters do not make copies."""
+    if len(slug) > SLUG_MAX or len(name or "") > 100:
+        return not_found(request)
+    # Only the current address of a product is ever kept, so a kept page needs no query.
+    key = page_key("product", slug, pk, name, get_language(), _base_key(request))
+    content = local_tier().get(key)
+    if content is None:
+        found = landing_product_get(pk=pk)
+        canonical_name = product_url_name(found) if found else ""
+        if found is not None and (slug != slug.lower() or name != canonical_name):
+            # Old or shortened links (/<slug>/p/<pk>/, a renamed product) lead to the
+            # current address.
+            url = reverse(
+                "landing:partner_product",
+                kwargs={"slug": slug.lower(), "pk": pk, "name": canonical_name},
+            )
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        partner_found = landing_partner_get(slug=slug)
+        if partner_found is None or found is None:
+            return not_found(request)
+
+        def render_page() -> str:
+            partner = landing_partner_for_page(pk=partner_found.pk)
+            path = reverse(
+                "landing:partner_product",
+                kwargs={"slug": partner.slug, "pk": found.pk, "name": canonical_name},
+            )
+            image_url = found.image.url if found.image else ""
+            context = {
+                "partner": partner,
+                "product": found,
+                "canonical_url": absolute_url(path, request),
+                "og_image": absolute_url(image_url, request) if image_url else "",
+                "landing_path": reverse("landing:partner", kwargs={"slug": partner.slug}),
+                **_public_context(
+                    page_path=path,
+                    scope_slug=partner.slug,
+                    visitor_url=reverse("landing:visitor", kwargs={"slug": partner.slug})
+                    + f"?p={found.pk}",
+                ),
+            }
+            return render_to_string("landing/partner_product.html", context, request=request)
+
+        content = page_bytes(key=key, partner_id=partner_found.pk, render=render_page)
+    return public_response(content)
+
+
+@require_safe
+def campaign_link(request, slug, name):
+    """A partner's campaign link /<slug>/c/<name>/: to the landing page (or, with
+    ?p=<product id>, the product page) with the campaign in the address, where
+    the visit is counted and the first action takes it along (orders.referral)."""
+    campaign = campaign_from_text(name)
+    partner = _partner_cached(slug.lower()) if len(slug) <= SLUG_MAX else None
+    if partner is None:
+        return not_found(request)
+    params = {"c": campaign} if campaign else {}
+    params.update({k: v for k, v in request.GET.items() if k.startswith("utm_") and len(v) <= 200})
+    target = reverse("landing:partner", kwargs={"slug": partner.slug})
+    product_pk = request.GET.get("p", "")
+    if _is_id(product_pk) and len(product_pk) < 10:
+        found = landing_product_get(pk=int(product_pk))
+        if found is not None:
+            target = reverse(
+                "landing:partner_product",
+                kwargs={"slug": partner.slug, "pk": found.pk, "name": product_url_name(found)},
+            )
+    response = HttpResponseRedirect(f"{target}?{urlencode(params)}" if params else target)
+    patch_cache_control(response, public=True, max_age=settings.LANDING_PUBLIC_MAX_AGE)
+    return response
+
+
+@require_safe
 def visitor(request, slug=None):
     """The per-visitor bits of a public page, fetched by static/js/visitor.js after
     load: the cart count, the consent banner, messages and the menu
@@ -214,10 +314,17 @@ def visitor(request, slug=None):
     page = safe_path(request, request.GET.get("next"), "/")
     acts = partner is not None and not is_bot(request) and not is_own_page(request, partner)
     if acts:
+        link = link_params(urlsplit(page).query)
         if slug is not None:
             landing_visit_record(partner_id=partner.pk)
+            product_pk = request.GET.get("p", "")
+            landing_link_visit_record(
+                partner_id=partner.pk,
+                campaign=link.campaign,
+                product_id=int(product_pk) if _is_id(product_pk) and len(product_pk) < 10 else None,
+            )
         if request.session.keys():
-            referral_remember(request, partner=partner, via="landing")
+            referral_remember(request, partner=partner, via="landing", link=link)
     # No form token here: a visitor who only looks gets no cookie at all. The script
     # reads the token from the CSRF cookie (Django's documented way for scripts) and,
     # at the first action of a visitor who has none, asks form_token for it (both

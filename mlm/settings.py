@@ -26,7 +26,11 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The site's address for absolute links (copy fields, QR codes, e-mails, link
+# previews). Empty: the address each request came to (partners.links.site_url);
+# work without a request (e-mails sent by a task) falls back to the local server.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+SITE_URL_FALLBACK = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 
 if PRODUCTION:
     problems = []

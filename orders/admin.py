@@ -30,6 +30,7 @@ from .models import (
     Order,
     OrderLine,
     OrderTransition,
+    PartnerCodeBenefit,
     Product,
     Refund,
 )
@@ -414,6 +415,8 @@ class OrderAdmin(admin.ModelAdmin):
                     "attribution",
                     "referral_code",
                     "referral_slug",
+                    "campaign",
+                    "utm",
                     "customer",
                 ),
                 "description": gettext_lazy(
@@ -439,7 +442,19 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             gettext_lazy("Amounts"),
-            {"fields": ("subtotal", "shipping", "total", "vat_total", "currency", "qv", "cv")},
+            {
+                "fields": (
+                    "subtotal",
+                    "discount_percent",
+                    "discount",
+                    "shipping",
+                    "total",
+                    "vat_total",
+                    "currency",
+                    "qv",
+                    "cv",
+                )
+            },
         ),
         (
             gettext_lazy("Payment"),
@@ -700,6 +715,30 @@ class BindingChangeInline(ReadOnlyInline):
     verbose_name_plural = gettext_lazy("binding changes")
     fields = ("created_at", "from_partner", "to_partner", "reason", "changed_by")
     readonly_fields = fields
+
+
+@admin.register(PartnerCodeBenefit)
+class PartnerCodeBenefitAdmin(admin.ModelAdmin):
+    """One row: what customers get for a partner's code at checkout."""
+
+    list_display = ("percent", "first_order_only", "updated_at")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PartnerCodeBenefit.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Straight to the one row (made with "no benefit" on the first visit).
+        benefit = PartnerCodeBenefit.objects.order_by("pk").first()
+        if benefit is None and self.has_change_permission(request):
+            benefit = PartnerCodeBenefit.objects.create()
+        if benefit is not None:
+            return HttpResponseRedirect(
+                reverse("admin:orders_partnercodebenefit_change", args=[benefit.pk])
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Customer)

@@ -9,7 +9,7 @@ Precedence, strongest first:
              ignored). Active or paused partners; a terminated partner is gone.
   2. bound   the customer's lifetime partner (active or paused; never a
              terminated one: their customers have been re-bound upwards).
-  3. a. code     an active partner's code (= slug) typed at checkout
+  3. a. code     an active partner's code (their vanity code or slug) typed at checkout
      b. landing  the most recent landing page / ?ref= visit within the window,
         cookie   from the session or, after consent, the signed cookie
      c. none     the company
@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, normalize_email
-from partners.selectors import partner_get_by_slug
+from partners.selectors import partner_get_by_code, partner_get_by_slug
 from partners.services import partner_nearest_active_upline
 
 from .models import Customer, Order
@@ -49,6 +49,10 @@ class Referral:
     slug: str
     seen_at: datetime
     source: str = A.LANDING  # A.LANDING (session) or A.COOKIE (consented cookie)
+    # Which link brought the visitor (session referrals only): the partner's
+    # campaign and the utm_* tags as sorted (key, value) pairs.
+    campaign: str = ""
+    utm: tuple = ()
 
     def is_fresh(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -75,7 +79,7 @@ def partner_code_check(*, code: str) -> Partner | None:
     code = normalize_code(code)
     if not code:
         return None
-    partner = partner_get_by_slug(slug=code, active_only=False)
+    partner = partner_get_by_code(code=code, active_only=False)
     if partner is None:
         raise ValidationError(
             {
@@ -174,7 +178,7 @@ def _bound_partner(*, email: str) -> Partner | None:
 def _referral_context(*, code: str, referral: Referral | None, now) -> tuple[Partner | None, str]:
     code = normalize_code(code)
     if code:
-        partner = partner_get_by_slug(slug=code, active_only=True)
+        partner = partner_get_by_code(code=code, active_only=True)
         if partner is not None:
             return partner, A.CODE
     if referral is not None and referral.is_fresh(now):
@@ -234,7 +238,7 @@ def attribution_explain(
         text = _("The customer is bound to partner %(partner)s (lifetime customer protection).") % {
             "partner": name
         }
-        if code and code != name:
+        if code and code not in (name, partner.code):
             text += " " + _("The partner code “%(code)s” does not change that.") % {"code": code}
     elif reason == A.CODE:
         text = _("Partner code “%(code)s” of the active partner %(partner)s.") % {

@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from partners.links import site_url
+
 from .models import Order, OrderMail
 from .payments import payment_instructions
 
@@ -23,7 +25,7 @@ def order_confirmation_email_send(*, order: Order) -> None:
             "order": order,
             "lines": list(order.lines.all()),
             "COMPANY_NAME": settings.COMPANY_NAME,
-            "SITE_URL": settings.SITE_URL,
+            "SITE_URL": site_url(),
             "payment": payment_instructions(order=order),
         }
         subject = _("Your order %(number)s at %(company)s") % {

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -174,6 +174,17 @@ class Order(models.Model):
     # What the checkout saw, so "why is this order Anna's?" has an answer.
     referral_code = models.CharField(_("code entered"), max_length=40, blank=True)
     referral_slug = models.CharField(_("referring landing page"), max_length=40, blank=True)
+    # Which of the attributed partner's links brought the order (their campaign),
+    # and the utm_* tags of the link the customer came through.
+    campaign = models.CharField(_("campaign"), max_length=40, blank=True)
+    # NULL when none (bulk writers fill new columns with their defaults).
+    utm = models.JSONField(_("utm parameters"), null=True, blank=True)
+    # The customer benefit of a partner code (orders.pricing): the goods' price and
+    # CV are lowered by discount_percent, the QV never.
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=ZERO
+    )
+    discount = money_field(_("discount"), default=ZERO)
     payment_method = models.CharField(
         _("payment"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.PREPAYMENT
     )
@@ -209,6 +220,11 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["attributed_partner", "-placed_at"], name="order_partner_placed"),
             models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
+            models.Index(
+                fields=["attributed_partner", "campaign", "-placed_at"],
+                name="order_partner_campaign",
+                condition=~models.Q(campaign=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(qv__gte=0), name="order_qv_not_negative"),
@@ -503,3 +519,37 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.api_key_id}:{self.key}"
+
+
+class PartnerCodeBenefit(models.Model):
+    """What a customer gets for typing a partner's code at checkout (one row,
+    edited by an admin): a percentage off the goods, on the first order only or
+    on every order; 0 % means no benefit (the code still attributes)."""
+
+    percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("50"))],
+        help_text=_("Off the price of the goods; 0 means no benefit. At most 50 %."),
+    )
+    first_order_only = models.BooleanField(
+        _("first order only"),
+        default=True,
+        help_text=_("Only for customers who have not ordered before."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner code benefit")
+        verbose_name_plural = _("partner code benefit")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0) & models.Q(percent__lte=50),
+                name="code_benefit_percent_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.percent} %"

@@ -19,7 +19,9 @@
 
 import re
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 
@@ -40,6 +42,13 @@ CONSENT_TEXT_VERSION = "2026-11"
 COOKIE_SALT = "mlm.referral"
 # What a partner's landing page address can look like (partners/forms.py normalises to it).
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+# A campaign's name as a partner writes it ("insta-story-nov"): what campaign
+# links (/<slug>/c/<name>/, ?c=<name>) carry and orders store.
+CAMPAIGN_RE = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
+CAMPAIGN_MAX = 40
+# The utm_* parameters recorded with a referral (and on the order), each cut to this length.
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+UTM_MAX = 100
 # A visit to the same page again within this many seconds does not rewrite the session.
 SAME_VISIT_SECONDS = 60
 
@@ -48,6 +57,43 @@ BOT_RE = re.compile(
     r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp/|telegrambot|embedly|linkpreview|headlesschrome",
     re.I,
 )
+
+
+@dataclass(frozen=True)
+class LinkParams:
+    """Which link brought a visitor: the partner's campaign and the utm_* tags."""
+
+    campaign: str = ""
+    utm: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.campaign or self.utm)
+
+
+def campaign_from_text(value) -> str:
+    """A campaign name from a link (`c`), normalised; "" for anything else."""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip().lower()
+    return value if CAMPAIGN_RE.fullmatch(value) else ""
+
+
+def _utm_value(value) -> str:
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:UTM_MAX]
+
+
+def link_params(source) -> LinkParams:
+    """The campaign and utm_* of a query string or a QueryDict (a form's data);
+    malformed values are dropped."""
+    if isinstance(source, str):
+        source = dict(parse_qsl(source[:2000]))
+    utm = {key: _utm_value(source.get(key)) for key in UTM_KEYS}
+    return LinkParams(
+        campaign=campaign_from_text(source.get("c")),
+        utm={key: value for key, value in utm.items() if value},
+    )
 
 
 def is_bot(request) -> bool:
@@ -72,22 +118,39 @@ def referral_partner(slug) -> Partner | None:
     return partner_get_by_slug(slug=slug, active_only=True)
 
 
-def referral_remember(request, response=None, *, partner, via: str = "landing") -> None:
+def referral_remember(
+    request, response=None, *, partner, via: str = "landing", link: LinkParams | None = None
+) -> None:
     """The visitor acted on `partner`'s page (or a page scoped to them) just now:
     remember the partner in the session and, after consent, in the signed cookie
     (set on `response`). Call it only where a session is needed anyway (add to
-    cart, checkout, consent), or where the visitor has a session already."""
+    cart, checkout, consent), or where the visitor has a session already.
+
+    `link`: the campaign and utm_* of the link that brought the visitor. A later
+    visit of the same partner without them keeps the ones remembered; another
+    partner's page replaces them."""
     now = time.time()
     current = request.session.get(SESSION_KEY) or {}
+    same_partner = current.get("slug") == partner.slug
+    if link:
+        campaign, utm = link.campaign, link.utm
+    elif same_partner:
+        campaign, utm = current.get("campaign", ""), current.get("utm") or {}
+    else:
+        campaign, utm = "", {}
     if (
-        current.get("slug") != partner.slug
+        not same_partner
         or now - float(current.get("at") or 0) > SAME_VISIT_SECONDS
+        or campaign != current.get("campaign", "")
+        or utm != (current.get("utm") or {})
     ):
         request.session[SESSION_KEY] = {
             "slug": partner.slug,
             "name": partner.full_name,
             "at": now,
             "via": via,
+            "campaign": campaign,
+            "utm": utm,
         }
     if response is not None:
         referral_cookie_refresh(request, response, partner=partner, at=now)
@@ -118,7 +181,14 @@ def referral_from_session(request) -> Referral | None:
         seen_at = datetime.fromtimestamp(float(data["at"]), tz=UTC)
     except (KeyError, TypeError, ValueError):
         return None
-    return Referral(slug=data["slug"], seen_at=seen_at, source=Order.Attribution.LANDING)
+    link = link_params({"c": data.get("campaign"), **(data.get("utm") or {})})
+    return Referral(
+        slug=data["slug"],
+        seen_at=seen_at,
+        source=Order.Attribution.LANDING,
+        campaign=link.campaign,
+        utm=tuple(sorted(link.utm.items())),
+    )
 
 
 def referral_from_cookie(request) -> Referral | None:

@@ -44,11 +44,12 @@ from .models import (
     OrderLine,
     OrderMail,
     OrderTransition,
+    PartnerCodeBenefit,
     Product,
     Refund,
     RefundLine,
 )
-from .pricing import Totals, totals_for
+from .pricing import Totals, code_discount_percent, discounted, totals_for
 from .validators import customer_data_clean
 
 S = Order.Status
@@ -189,6 +190,8 @@ def refund_prepare(
         raise ValidationError(errors)
 
     amount = sum((lines[pk].unit_price * q for pk, q in quantities.items()), Decimal("0"))
+    # Goods bought with a partner code's discount are refunded at what was paid.
+    amount = discounted(amount, order.discount_percent)
     qv = sum((lines[pk].unit_qv * q for pk, q in quantities.items()), Decimal("0"))
     cv = sum((lines[pk].unit_cv * q for pk, q in quantities.items()), Decimal("0"))
     is_full = all(
@@ -482,6 +485,45 @@ class OrderDraft:
     referral_slug: str
     payment_method: str
     language: str
+    campaign: str = ""
+    utm: dict | None = None
+    discount_percent: Decimal = Decimal("0")
+
+
+def code_benefit_current() -> PartnerCodeBenefit:
+    """The customer benefit of partner codes as the admin set it (none until then)."""
+    return PartnerCodeBenefit.objects.order_by("pk").first() or PartnerCodeBenefit()
+
+
+def _code_discount(*, code_partner: Partner | None, email: str, reason: str) -> Decimal:
+    """orders.pricing.code_discount_percent for this checkout (reads only)."""
+    if code_partner is None:
+        return Decimal("0")
+    benefit = code_benefit_current()
+    if not benefit.percent:
+        return Decimal("0")
+    earlier = (
+        Order.objects.filter(customer__email=email).exclude(status=S.CANCELLED).count()
+        if benefit.first_order_only
+        else 0
+    )
+    return code_discount_percent(
+        benefit_percent=benefit.percent,
+        first_order_only=benefit.first_order_only,
+        code_partner_active=code_partner.status == Partner.Status.ACTIVE,
+        own_order=reason == Order.Attribution.SELF,
+        earlier_orders=earlier,
+    )
+
+
+def _link_of(*, referral: Referral | None, partner: Partner | None) -> tuple[str, dict]:
+    """What the order keeps of the link that brought it: the campaign when that
+    link was the attributed partner's (a campaign says which of *their* links
+    sold), and the utm_* tags in any case."""
+    if referral is None:
+        return "", {}
+    campaign = referral.campaign if partner is not None and referral.slug == partner.slug else ""
+    return campaign, dict(referral.utm)
 
 
 def order_prepare(
@@ -506,9 +548,10 @@ def order_prepare(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         data = None
+    code_partner = None
     if data is not None:
         try:
-            partner_code_check(code=data["partner_code"])
+            code_partner = partner_code_check(code=data["partner_code"])
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if not payment_method_available(payment_method):
@@ -521,14 +564,17 @@ def order_prepare(
     partner, reason = attribution_resolve(
         customer_email=data["email"], user=user, code=data["partner_code"], referral=referral
     )
+    percent = _code_discount(code_partner=code_partner, email=data["email"], reason=reason)
+    campaign, utm = _link_of(referral=referral, partner=partner)
     lines = [
         OrderLine(
             product=products[int(pid)],
             name=products[int(pid)].name,
             unit_price=products[int(pid)].price,
             vat_rate=products[int(pid)].vat_rate,
+            # The code's discount lowers the CV with the price; the QV stays whole.
             unit_qv=products[int(pid)].qv,
-            unit_cv=products[int(pid)].cv,
+            unit_cv=discounted(products[int(pid)].cv, percent),
             quantity=qty,
         )
         for pid, qty in sorted(
@@ -540,12 +586,18 @@ def order_prepare(
         partner=partner,
         attribution=reason,
         lines=lines,
-        totals=totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines]),
+        totals=totals_for(
+            [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
+            discount_percent=percent,
+        ),
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
         cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug=(referral.slug if referral else "")[:40],
         payment_method=payment_method,
         language=(language or "")[:8],
+        campaign=campaign,
+        utm=utm,
+        discount_percent=percent,
     )
 
 
@@ -621,6 +673,10 @@ def _order_create(
         attribution=draft.attribution,
         referral_code=data["partner_code"].lower()[:40],
         referral_slug=draft.referral_slug,
+        campaign=draft.campaign,
+        utm=draft.utm or {},
+        discount_percent=draft.discount_percent,
+        discount=totals.discount,
         payment_method=draft.payment_method,
         language=draft.language,
         placed_at=now,

@@ -1,6 +1,7 @@
 """Cart, checkout, confirmation and the payment webhook. Thin: forms validate,
 services write, selectors read."""
 
+import contextlib
 import logging
 import secrets
 
@@ -29,12 +30,13 @@ from .payments import payment_instructions, payment_provider
 from .referral import (
     is_bot,
     is_own_page,
+    link_params,
     referral_current,
     referral_partner,
     referral_remember,
 )
 from .selectors import cart_summary, order_get_for_confirmation
-from .services import order_place
+from .services import order_place, order_prepare
 from .throttle import checkout_allowed
 from .validators import COUNTRIES
 from .webhooks import WebhookRetryLater, stripe_event_handle, stripe_event_verify
@@ -61,12 +63,15 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _remember_scope(request, response, slug) -> None:
+def _remember_scope(request, response, slug, params=None) -> None:
     """The page the visitor acted on was scoped to a partner (`ref`): remember
-    them as the referral (spec 3.3b), unless it is the partner's own page."""
+    them as the referral (spec 3.3b), unless it is the partner's own page, with
+    the campaign and utm_* of the link that brought the visitor (`params`: the
+    form's or the address's `c` and utm_*)."""
     partner = referral_partner(slug)
     if partner is not None and not is_bot(request) and not is_own_page(request, partner):
-        referral_remember(request, response, partner=partner, via="landing")
+        link = link_params(params) if params is not None else None
+        referral_remember(request, response, partner=partner, via="landing", link=link)
 
 
 # --- Cart ----------------------------------------------------------------------
@@ -84,7 +89,7 @@ def _cart_page(request, *, line_errors=None, status=200):
 def cart(request):
     response = _cart_page(request)
     if "ref" in request.GET and request.session.keys():  # someone with a cart already
-        _remember_scope(request, response, request.GET["ref"])
+        _remember_scope(request, response, request.GET["ref"], request.GET)
     return response
 
 
@@ -104,7 +109,7 @@ def cart_add(request):
         return HttpResponseRedirect(back)
     messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
     response = HttpResponseRedirect(back)
-    _remember_scope(request, response, request.POST.get("ref"))
+    _remember_scope(request, response, request.POST.get("ref"), request.POST)
     return response
 
 
@@ -175,6 +180,16 @@ def checkout(request):
 def _review_page(request, *, errors=None, status=200):
     data = request.session.get(CHECKOUT_KEY)
     summary = cart_summary(cart_lines=Cart(request.session).lines)
+    if data and not errors:
+        # The totals as the order will have them (a partner code's discount).
+        with contextlib.suppress(ValidationError):  # placing it shows what is wrong
+            summary.totals = order_prepare(
+                cart_lines=Cart(request.session).lines,
+                customer_data=data,
+                referral=referral_current(request),
+                user=request.user,
+                payment_method=data.get("payment_method", Order.PaymentMethod.PREPAYMENT),
+            ).totals
     errors = errors or {}
     for line in summary.lines:
         line.error = errors.get(f"line_{line.product_id}", "")

@@ -188,9 +188,11 @@ class PartnerAdmin(admin.ModelAdmin):
                     "tiktok_url",
                     "youtube_url",
                     "website_url",
+                    "code",
                 )
             },
         ),
+        (_("Contact"), {"fields": ("phone", "contact_shared_at")}),
         (_("History"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     add_fieldsets = (
@@ -211,6 +213,8 @@ class PartnerAdmin(admin.ModelAdmin):
     )
     change_readonly_fields = (
         "user_link",
+        "code",  # the partner's choice, checked by partner_code_set
+        "contact_shared_at",  # the partner's consent
         "status",
         "sponsor_link",
         "depth",

@@ -75,6 +75,9 @@ class Partner(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     # Stored lower-case; unique therefore means unique ignoring case.
     slug = models.CharField(_("landing page address"), max_length=40, unique=True)
+    # The partner's own code for customers to type at checkout (besides the slug,
+    # which works as a code too). Lower-case; unique, and never another's slug.
+    code = models.CharField(_("partner code"), max_length=40, unique=True, null=True, blank=True)
     sponsor = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -104,6 +107,12 @@ class Partner(models.Model):
     tiktok_url = models.URLField(_("TikTok"), blank=True)
     youtube_url = models.URLField(_("YouTube"), blank=True)
     website_url = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Consent (opt-in on the profile) to show e-mail and phone to the partners
+    # above in the team; when it was given, or None: not shared.
+    contact_shared_at = models.DateTimeField(
+        _("e-mail and phone shared with the upline since"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -123,6 +132,9 @@ class Partner(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(slug=Lower("slug")), name="partner_slug_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code=Lower("code")), name="partner_code_lowercase"
             ),
         ]
 

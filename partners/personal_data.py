@@ -17,6 +17,7 @@ PERSONAL_DATA = {
             "first_name": "name",
             "last_name": "name",
             "slug": "slug",
+            "code": "null",
             "external_id": "null",
             "photo": "file",
             "message": "blank",
@@ -24,6 +25,8 @@ PERSONAL_DATA = {
             "tiktok_url": "blank",
             "youtube_url": "blank",
             "website_url": "blank",
+            "phone": "blank",
+            "contact_shared_at": "null",
         },
     },
     "partners.User": {

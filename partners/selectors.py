@@ -1,10 +1,10 @@
 """Reads on partners and the genealogy, each one indexed query."""
 
-from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from .genealogy import PathHead, descendants_q, upline_ids
+from .links import absolute_url
 from .models import Partner
 
 
@@ -17,14 +17,27 @@ def partner_get_by_slug(*, slug: str, active_only: bool = True) -> Partner | Non
     return qs.filter(slug=(slug or "").strip().lower()).first()
 
 
-def partner_landing_url(*, partner: Partner) -> str:
+def partner_get_by_code(*, code: str, active_only: bool = True) -> Partner | None:
+    """The partner a code typed at checkout names: their vanity code, or their
+    landing page address (which works as a code too). Case and spaces ignored."""
+    code = (code or "").strip().lower()
+    if not code or "\x00" in code or len(code) > 40:
+        return None
+    qs = Partner.objects.select_related("user")
+    if active_only:
+        qs = qs.filter(status=Partner.Status.ACTIVE)
+    # Codes and slugs never name two partners (partners.codes), so one row at most.
+    return qs.filter(Q(code=code) | Q(slug=code)).first()
+
+
+def partner_landing_url(*, partner: Partner, request=None) -> str:
     """The partner's public landing page."""
-    return f"{settings.SITE_URL}/{partner.slug}/"
+    return absolute_url(f"/{partner.slug}/", request)
 
 
-def partner_invite_url(*, partner: Partner) -> str:
+def partner_invite_url(*, partner: Partner, request=None) -> str:
     """The link that signs new partners up under this partner."""
-    return settings.SITE_URL + reverse("partners:join", args=[partner.slug])
+    return absolute_url(reverse("partners:join", args=[partner.slug]), request)
 
 
 def partner_upline(*, partner: Partner) -> list[Partner]:

@@ -17,7 +17,7 @@ from . import signals
 from .genealogy import SEPARATOR, child_path, upline_ids
 from .models import Partner, SponsorChange, StatusChange, normalize_email
 from .selectors import partner_descendants
-from .slugs import slug_validate
+from .slugs import code_validate, slug_validate
 
 logger = logging.getLogger(__name__)
 
@@ -329,3 +329,20 @@ def partner_nearest_active_upline(*, partner: Partner) -> Partner | None:
         if ancestor.status == Partner.Status.ACTIVE:
             return ancestor
     return None
+
+
+@transaction.atomic
+def partner_code_set(*, partner: Partner, code: str) -> Partner:
+    """The partner's code for customers (empty: none; their address stays a code)."""
+    code = (code or "").strip()
+    new = code_validate(code, partner=partner) if code else None
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner.code = new
+    try:
+        with transaction.atomic():
+            partner.save(update_fields=["code", "updated_at"])
+    except IntegrityError:  # taken meanwhile
+        raise ValidationError(
+            {"code": _("“%(code)s” is already taken. Please choose another code.") % {"code": new}}
+        ) from None
+    return partner

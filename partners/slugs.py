@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -50,8 +51,9 @@ def slug_is_taken(slug: str) -> bool:
     """In use, or the address of an erased partner still blocked from reuse."""
     from .models import BlockedSlug, Partner
 
+    # A partner's code is typed where a slug is (checkout): it blocks the slug too.
     return (
-        Partner.objects.filter(slug=slug).exists()
+        Partner.objects.filter(Q(slug=slug) | Q(code=slug)).exists()
         or BlockedSlug.objects.filter(slug_hash=slug_hash(slug), until__gte=date.today()).exists()
     )
 
@@ -99,3 +101,47 @@ def slug_suggest(wish: str) -> str:
     while f"{stem}-{n}" in taken:
         n += 1
     return f"{stem}-{n}"
+
+
+# --- Partner codes (typed by customers at checkout) ---------------------------
+
+CODE_MIN, CODE_MAX = 3, 40
+
+
+def code_validate(code: str, *, partner) -> str:
+    """A partner's chosen code, normalised (lower case), or a ValidationError
+    keyed "code" naming what is wrong. A code is refused when it breaks the
+    address rules, is a word the site uses, or is another partner's address or
+    code (ignoring case): a code must name one partner only."""
+    from .models import Partner
+
+    code = (code or "").strip().lower() if isinstance(code, str) else ""
+    problems = []
+    if not CODE_MIN <= len(code) <= CODE_MAX:
+        problems.append(
+            _("The code must be %(min)d to %(max)d characters long (it has %(n)d).")
+            % {"min": CODE_MIN, "max": CODE_MAX, "n": len(code)}
+        )
+    if re.search(r"[^a-z0-9-]", code):
+        problems.append(
+            _("Use only letters a-z, digits and hyphens (no spaces, umlauts or other signs).")
+        )
+    elif code.startswith("-") or code.endswith("-"):
+        problems.append(_("The code may not start or end with a hyphen."))
+    if code in RESERVED_PATHS:
+        problems.append(_("“%(code)s” is reserved for the website itself.") % {"code": code})
+    if problems:
+        raise ValidationError({"code": problems})
+    others = Partner.objects.exclude(pk=partner.pk)
+    if others.filter(Q(slug=code) | Q(code=code)).exists() or _blocked(code):
+        raise ValidationError(
+            {"code": _("“%(code)s” is already taken. Please choose another code.") % {"code": code}}
+        )
+    return code
+
+
+def _blocked(value: str) -> bool:
+    """An erased partner's address, still blocked from reuse."""
+    from .models import BlockedSlug
+
+    return BlockedSlug.objects.filter(slug_hash=slug_hash(value), until__gte=date.today()).exists()

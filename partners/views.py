@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .forms import SESSION_SPONSOR_KEY
+from .links import absolute_url
 from .qr import qr_svg
 from .selectors import partner_get_by_slug, partner_invite_url, partner_landing_url
 from .slugs import slug_is_taken, slug_problems, slug_suggest
@@ -51,13 +52,13 @@ def welcome(request):
     partner = getattr(request.user, "partner", None)
     if partner is None:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    invite_url = partner_invite_url(partner=partner)
+    invite_url = partner_invite_url(partner=partner, request=request)
     return render(
         request,
         "partners/welcome.html",
         {
             "partner": partner,
-            "landing_url": partner_landing_url(partner=partner),
+            "landing_url": partner_landing_url(partner=partner, request=request),
             "invite_url": invite_url,
             "invite_qr": qr_svg(invite_url, title=_("QR code of your invite link")),
         },
@@ -85,7 +86,7 @@ def slug_check(request):
         return render(
             request,
             "partners/_slug_status.html",
-            {**result, "landing_url": f"{settings.SITE_URL}/{slug}/"},
+            {**result, "landing_url": absolute_url(f"/{slug}/", request)},
         )
     return JsonResponse(result)
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orders.models import Order
+from partners.links import site_url
 
 from .models import DEBIT_RETURN_REASONS, DebitNotice, OrderDebit, PayoutProfile
 
@@ -22,7 +23,7 @@ def iban_changed_email_send(*, profile: PayoutProfile) -> None:
             "changed_at": profile.iban_changed_at,
             "hold_until": profile.hold_until,
             "COMPANY_NAME": settings.COMPANY_NAME,
-            "SITE_URL": settings.SITE_URL,
+            "SITE_URL": site_url(),
         }
         subject = _("Your bank details at %(company)s were changed") % {
             "company": settings.COMPANY_NAME

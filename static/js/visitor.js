@@ -46,10 +46,26 @@
     form.submit();
   }
 
+  // The campaign and utm_* of the link that brought the visitor go with the
+  // first action, where the referral is remembered (orders/referral.py).
+  function linkParams(form) {
+    var params = new URLSearchParams(location.search);
+    params.forEach(function (value, key) {
+      if ((key === "c" || key.indexOf("utm_") === 0) && !form.querySelector('input[name="' + key + '"]')) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = key;
+        input.value = value;
+        form.appendChild(input);
+      }
+    });
+  }
+
   function upgrade(form) {
     var getAction = form.action;
     form.method = "post";
     form.action = form.getAttribute("data-post-action");
+    if (window.URLSearchParams) linkParams(form);
     form.addEventListener("submit", function (event) {
       if (form.hasAttribute("data-token")) return;
       var token = cookie(csrfCookie);

@@ -53,3 +53,32 @@ def test_a_flush_that_died_after_renaming_is_picked_up_by_the_next(redis):
     redis.hset(f"mlm:landing:visits-flushing:{day}:deadbeef", str(anna.pk), 2)
     assert landing_visits_flush() == 2
     assert LandingVisitDay.objects.get(partner=anna).visits == 2
+
+
+@pytest.fixture
+def redis_links(redis):
+    for key in redis.scan_iter(match="mlm:landing:links*"):
+        redis.delete(key)
+    yield redis
+    for key in redis.scan_iter(match="mlm:landing:links*"):
+        redis.delete(key)
+
+
+def test_campaign_and_product_visits_wait_in_redis_and_are_flushed_once(redis_links):
+    from landing.models import LinkVisitDay
+    from tests.factories import ProductFactory
+
+    anna = PartnerFactory(slug="anna-links")
+    soap = ProductFactory(name="Seife")
+    for _ in range(2):
+        visitor = Client()
+        assert visitor.get("/anna-links/me/?next=/anna-links/%3Fc%3Dstory").status_code == 200
+        assert visitor.get(f"/anna-links/me/?p={soap.pk}&next=/x/%3Fc%3Dstory").status_code == 200
+    assert not LinkVisitDay.objects.exists()  # nothing written per visit
+
+    flush_landing_visits()
+    landing_visits_flush()  # nothing counted twice
+
+    rows = {(r.campaign, r.product_id): r.visits for r in LinkVisitDay.objects.filter(partner=anna)}
+    assert rows == {("story", 0): 2, ("story", soap.pk): 2}
+    assert LandingVisitDay.objects.get(partner=anna).visits == 4

@@ -18,7 +18,6 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -29,11 +28,14 @@ from django.utils.translation import gettext as _
 
 from commissions.models import EstimateRun, Statement
 from commissions.services import estimates_refresh
-from orders.models import Order, Product
+from landing.models import Campaign, LinkVisitDay
+from landing.services import featured_products_set
+from orders.models import Order, PartnerCodeBenefit, Product
 from orders.pricing import cv_proposed
 from orders.services import order_mark_paid, order_place, order_refund
+from partners.links import site_url
 from partners.models import Partner
-from partners.services import partner_enroll
+from partners.services import partner_code_set, partner_enroll
 from qualification.models import CommissionSettings, Period, Rank
 from qualification.services import (
     period_close,
@@ -310,13 +312,11 @@ class Command(BaseCommand):
         for line in created:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("\n" + _("Demo data is ready.")))
+        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {site_url()}/admin/")
         self.stdout.write(
-            f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {settings.SITE_URL}/admin/"
+            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {site_url()}/dashboard/"
         )
-        self.stdout.write(
-            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {settings.SITE_URL}/dashboard/"
-        )
-        self.stdout.write(f"  {_('Landing page')}: {settings.SITE_URL}/anna/")
+        self.stdout.write(f"  {_('Landing page')}: {site_url()}/anna/")
 
     def _seed(self) -> list[str]:
         report = []
@@ -327,6 +327,7 @@ class Command(BaseCommand):
         products = self._products(report)
         partners = self._partners(report)
         report.append(self._orders(products, partners))
+        report.append(self._sharing(products, partners))
         report.append(self._close_past_months())
         report.append(self._estimate())
         return report
@@ -412,6 +413,49 @@ class Command(BaseCommand):
         )
         self._depth_of = depth_of
         return by_slug
+
+    def _sharing(self, products: list[Product], partners: dict[str, Partner]) -> str:
+        """Anna's sharing tools: a code with 10 % off a first order, favourites,
+        two campaigns with visits and some of her orders brought by them."""
+        anna = partners.get("anna")
+        if anna is None:
+            return _("Sharing tools skipped (no Anna).")
+        if not PartnerCodeBenefit.objects.exists():
+            PartnerCodeBenefit.objects.create(percent=Decimal("10"), first_order_only=True)
+        if anna.code is None and not Partner.objects.filter(code="anna10").exists():
+            partner_code_set(partner=anna, code="anna10")
+        if not anna.featured_products.exists():
+            featured_products_set(partner=anna, product_ids=[p.pk for p in products[:3]])
+        today = timezone.localdate()
+        rng = random.Random(12)
+        for name in ("insta-story-nov", "tiktok-nov"):
+            if Campaign.objects.filter(partner=anna, name=name).exists():
+                continue
+            Campaign.objects.create(partner=anna, name=name)
+            for back in range(40):
+                LinkVisitDay.objects.get_or_create(
+                    partner=anna,
+                    day=today - timedelta(days=back),
+                    campaign=name,
+                    product_id=0,
+                    defaults={"visits": rng.randint(3, 30)},
+                )
+            ids = list(
+                Order.objects.filter(attributed_partner=anna, campaign="")
+                .exclude(attribution=Order.Attribution.SELF)
+                .values_list("pk", flat=True)[:4]
+            )
+            Order.objects.filter(pk__in=ids).update(campaign=name, utm={"utm_source": name[:6]})
+        for product in products[:3]:
+            for back in range(30):
+                LinkVisitDay.objects.get_or_create(
+                    partner=anna,
+                    day=today - timedelta(days=back),
+                    campaign="",
+                    product_id=product.pk,
+                    defaults={"visits": rng.randint(1, 12)},
+                )
+        return _("Sharing tools of Anna: code ANNA10, favourites, two campaigns.")
 
     def _orders(self, products: list[Product], partners: dict[str, Partner]) -> str:
         now = timezone.localtime()
