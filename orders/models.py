@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, PartnerChangeLog
 
 from .images import variant_name
+from .validators import COUNTRIES
 
 ZERO = Decimal("0")
 
@@ -237,6 +238,12 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(qv__gte=0), name="order_qv_not_negative"),
         ]
+
+    @property
+    def country_name(self) -> str:
+        """ "Germany" / "Deutschland" for "DE": pages and e-mails show names, not codes."""
+        found = COUNTRIES.get(self.country)
+        return str(found[0]) if found else self.country
 
     def __str__(self):
         return self.number
