@@ -239,14 +239,14 @@ class Order(models.Model):
             models.CheckConstraint(condition=models.Q(qv__gte=0), name="order_qv_not_negative"),
         ]
 
-    @property
-    def country_name(self) -> str:
-        """ "Germany" / "Deutschland" for "DE": pages and e-mails show names, not codes."""
-        found = COUNTRIES.get(self.country)
-        return str(found[0]) if found else self.country
-
     def __str__(self):
         return self.number
+
+    @property
+    def country_name(self) -> str:
+        """The country's name ("Germany" / "Deutschland" for "DE"): for "DE": pages and e-mails show names, not codes."""
+        found = COUNTRIES.get(self.country)
+        return str(found[0]) if found else self.country
 
     @property
     def needs_attention(self) -> bool:
