@@ -244,7 +244,7 @@ class Order(models.Model):
 
     @property
     def country_name(self) -> str:
-        """The country's name ("Germany" / "Deutschland" for "DE"): for "DE": pages and e-mails show names, not codes."""
+        """Pages and e-mails show the country's name ("Germany"), not its code."""
         found = COUNTRIES.get(self.country)
         return str(found[0]) if found else self.country
 
