@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from landing.models import LandingVisitDay
@@ -155,7 +156,7 @@ def test_profile_photo_field_has_no_colon_labels(team):
 
 
 def test_overview_puts_volume_first_on_a_phone_and_tabs_scroll(team):
-    css = open("static/css/app.css", encoding="utf-8").read()
+    css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text(encoding="utf-8")
     assert ".dash-grid > .share-card { order: 1; }" in css
     assert re.search(r"\.dash-nav ul \{[^}]*flex-wrap: nowrap", css)
     assert (
