@@ -20,7 +20,9 @@ class ProfileForm(forms.Form):
         label=_("Photo"),
         required=False,
         help_text=lazy(_photo_help_text, str)(),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        # A plain file input: "Remove my photo" is its own checkbox, and Django's
+        # ClearableFileInput would add "Currently:" / "Change:" with colons.
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
     message = forms.CharField(
@@ -76,7 +78,7 @@ class TeamFilterForm(forms.Form):
         ("-depth", _("Level, deepest first")),
     ]
 
-    q = forms.CharField(label=_("Search by name or address"), required=False, max_length=100)
+    q = forms.CharField(label=_("Name or landing page address"), required=False, max_length=100)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     close = forms.BooleanField(label=_("Only partners close to their next rank"), required=False)
 

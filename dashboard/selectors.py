@@ -19,8 +19,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Lower, RowNumber, Substr, TruncDate, Upper
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -573,7 +584,12 @@ def team_level(*, partner: Partner, period: Period, level: int) -> QuerySet[Part
 
 def partner_customers(*, partner: Partner) -> QuerySet[Customer]:
     """Customers bound to the partner, with the orders attributed to the
-    partner prefetched (date, status, QV; no addresses)."""
+    partner prefetched (date, status, QV; no addresses).
+
+    `first_order_at`: their first order with the partner ("customer since").
+    `same_name_no`: partners see a first name and an initial only, so two
+    "Anna M." are told apart by number in the order they became customers
+    ("Anna M.", "Anna M. (2)"), stable across pages."""
     orders = (
         Order.objects.filter(attributed_partner=partner)
         .only(
@@ -594,7 +610,15 @@ def partner_customers(*, partner: Partner) -> QuerySet[Customer]:
         .only(
             "pk", "first_name", "last_name", "email", "bound_at", "created_at", "pseudonymised_at"
         )
-        .annotate(order_count=Count("orders", filter=Q(orders__attributed_partner=partner)))
+        .annotate(
+            order_count=Count("orders", filter=Q(orders__attributed_partner=partner)),
+            first_order_at=Min("orders__placed_at", filter=Q(orders__attributed_partner=partner)),
+            same_name_no=Window(
+                RowNumber(),
+                partition_by=[Lower("first_name"), Upper(Substr("last_name", 1, 1))],
+                order_by=[F("bound_at").asc(nulls_last=True), F("pk").asc()],
+            ),
+        )
         .prefetch_related(Prefetch("orders", queryset=orders, to_attr="partner_orders"))
         .order_by("-bound_at", "-pk")
     )
@@ -628,16 +652,27 @@ class LandingStats:
 
     @property
     def conversion(self) -> Decimal | None:
-        if not self.visits:
+        """Orders per visit over the days on which visits were counted: an order
+        of a day without counted visits (before counting began, or a visitor
+        whose browser did not run the counting script) would push the rate up
+        with nothing to divide by."""
+        counted = [day for day in self.days if day.visits]
+        visits = sum(day.visits for day in counted)
+        if not visits:
             return None
-        return (Decimal(self.orders) / Decimal(self.visits) * HUNDRED).quantize(Decimal("0.1"))
+        orders = sum(day.orders for day in counted)
+        return (Decimal(orders) / Decimal(visits) * HUNDRED).quantize(Decimal("0.1"))
 
 
 def landing_stats(
     *, partner: Partner, days: int = 30, today: dt.date | None = None
 ) -> LandingStats:
-    """Visits and orders per day of the last `days` days (two queries). Orders:
-    not cancelled, attributed to the partner, by the day they were placed."""
+    """Visits and orders per day of the last `days` days (two queries).
+
+    Orders are counted the way visits are: those placed through the partner's
+    page (the checkout saw it as the referral) and attributed to the partner,
+    not their own orders (their own visits are not counted either), not
+    cancelled, by the day they were placed."""
     today = today or _company_today()
     first = today - dt.timedelta(days=days - 1)
     visits = dict(
@@ -649,8 +684,14 @@ def landing_stats(
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     order_counts = dict(
-        Order.objects.filter(attributed_partner=partner, placed_at__gte=start, placed_at__lt=end)
+        Order.objects.filter(
+            attributed_partner=partner,
+            referral_slug=partner.slug,
+            placed_at__gte=start,
+            placed_at__lt=end,
+        )
         .exclude(status=Order.Status.CANCELLED)
+        .exclude(attribution=Order.Attribution.SELF)
         .annotate(day=TruncDate("placed_at", tzinfo=tz))
         .values("day")
         .annotate(n=Count("pk"))

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -145,13 +146,17 @@ def qr_code_png(request, partner):
     )
 
 
+FEW_PERIODS = 3
+
+
 @require_GET
 @partner_required
 def history(request, partner):
     rows = partner_history(partner=partner)
     chronological = list(reversed(rows))
     chart = {
-        "labels": [row.period.label for row in chronological],
+        # "November 2026" / "November 2026" in the visitor's language, not "2026-11".
+        "labels": [date_format(row.period.start, "YEAR_MONTH_FORMAT") for row in chronological],
         "datasets": [
             {"label": _("PV"), "data": [f"{row.pv:.2f}" for row in chronological]},
             {"label": _("GV"), "data": [f"{row.gv:.2f}" for row in chronological]},
@@ -160,7 +165,14 @@ def history(request, partner):
     return render(
         request,
         "dashboard/history.html",
-        {"partner": partner, "rows": rows, "chart": chart, "active_tab": "history"},
+        {
+            "partner": partner,
+            "rows": rows,
+            "chart": chart,
+            # A line through one or two points says little: bars until there are more.
+            "chart_type": "line" if len(rows) > FEW_PERIODS else "bar",
+            "active_tab": "history",
+        },
     )
 
 
@@ -238,7 +250,8 @@ def customers(request, partner):
 def visits(request, partner):
     stats = selectors.landing_stats(partner=partner)
     chart = {
-        "labels": [day.day.isoformat() for day in stats.days],
+        # In the visitor's language ("3. November" / "November 3"), like the table.
+        "labels": [date_format(day.day, "MONTH_DAY_FORMAT") for day in stats.days],
         "datasets": [
             {"label": _("Visits"), "data": [day.visits for day in stats.days]},
             {"label": _("Orders"), "data": [day.orders for day in stats.days]},

@@ -45,6 +45,7 @@ from .services import (
     order_reattribute,
     order_refund,
     order_ship,
+    product_image_refresh,
 )
 from .templatetags.shop import money
 
@@ -66,13 +67,25 @@ class ProductAdminForm(forms.ModelForm):
             "is_active",
             "sort_order",
         )
+        error_messages = {
+            # Django's own check (Pillow reads the content) speaks first: say what to do.
+            "image": {
+                "invalid_image": gettext_lazy(
+                    "This file is not an image we can read. Please upload a JPEG, PNG or WebP image."
+                )
+            }
+        }
         help_texts = {
             "price": gettext_lazy("Gross price in EUR, VAT included, as the customer pays it."),
             "qv": gettext_lazy("Qualifying volume per unit; independent of the price."),
             "cv": gettext_lazy(
                 "Commissionable value per unit in EUR. Leave empty to take the net price (price without VAT)."
             ),
-            "image": gettext_lazy("JPEG, PNG or WebP. Stored as a JPEG of at most 1200 pixels."),
+            "image": gettext_lazy(
+                "JPEG, PNG or WebP, at least 320 × 320 pixels, at most 15 MB. Square "
+                "images fit the shop's tiles best; copies of 320, 640 and 1200 pixels "
+                "are made for phones and large screens."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -125,7 +138,7 @@ class ProductAdmin(admin.ModelAdmin):
             return "—"
         return format_html(
             '<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">',
-            obj.image.url,
+            obj.image_src,
         )
 
     def _changed(self):
@@ -133,7 +146,18 @@ class ProductAdmin(admin.ModelAdmin):
         catalogue_changed.send(sender=Product)
 
     def save_model(self, request, obj, form, change):
+        previous = (
+            Product.objects.filter(pk=obj.pk).values("image", "image_widths").first()
+            if change
+            else None
+        ) or {"image": "", "image_widths": []}
         super().save_model(request, obj, form, change)
+        if "image" in form.changed_data:
+            product_image_refresh(
+                product=obj,
+                previous_name=previous["image"] or "",
+                previous_widths=previous["image_widths"],
+            )
         self._changed()
 
     def delete_model(self, request, obj):

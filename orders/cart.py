@@ -60,7 +60,13 @@ class Cart:
         outside 1..MAX_QUANTITY."""
         product = Product.objects.filter(pk=product_id, is_active=True).first()
         if product is None:
-            raise ValidationError({"product": _("This product is not available.")})
+            raise ValidationError(
+                {
+                    "product": _(
+                        "Sorry, this product is no longer available. Please choose another one."
+                    )
+                }
+            )
         lines = self.lines
         if product.pk not in lines and len(lines) >= MAX_LINES:
             raise ValidationError(
@@ -69,10 +75,23 @@ class Cart:
                     % {"n": MAX_LINES}
                 }
             )
-        new_qty = lines.get(product.pk, 0) + quantity if isinstance(quantity, int) else quantity
-        problem = quantity_problem(quantity) or quantity_problem(new_qty)
+        have = lines.get(product.pk, 0)
+        problem = quantity_problem(quantity)
+        if problem is None and have + quantity > MAX_QUANTITY:
+            # Say how many are there and what is still possible, not just the range.
+            if have >= MAX_QUANTITY:
+                problem = _(
+                    "You already have %(have)d of these in your cart, the most one order can "
+                    "hold. To order more, please place a second order."
+                ) % {"have": have}
+            else:
+                problem = _(
+                    "You already have %(have)d of these in your cart; you can add at most "
+                    "%(more)d more."
+                ) % {"have": have, "more": MAX_QUANTITY - have}
         if problem:
             raise ValidationError({"quantity": problem})
+        new_qty = have + quantity
         lines[product.pk] = new_qty
         self._save(lines)
         return product

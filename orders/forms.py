@@ -99,10 +99,6 @@ class CheckoutForm(forms.Form):
         label=_("I accept the terms and conditions and have read the cancellation policy."),
         error_messages={"required": _("Please accept the terms and conditions to order.")},
     )
-    accept_privacy = forms.BooleanField(
-        label=_("I have read the privacy notice."),
-        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,11 +109,6 @@ class CheckoutForm(forms.Form):
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             reverse("landing:terms"),
             _("Read the terms"),
-        )
-        self.fields["accept_privacy"].help_text = format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            reverse("landing:privacy"),
-            _("Read the privacy notice"),
         )
 
     def clean(self):

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, PartnerChangeLog
 
+from .images import variant_name
+from .validators import COUNTRIES
+
 ZERO = Decimal("0")
 
 
@@ -28,6 +31,11 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True, null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    # Written with the WebP copies of the image (orders.images): what srcset,
+    # width and height of the pages need, without opening a file per request.
+    image_width = models.PositiveIntegerField(_("image width"), null=True, blank=True)
+    image_height = models.PositiveIntegerField(_("image height"), null=True, blank=True)
+    image_widths = models.JSONField(_("image copies (widths)"), default=list, blank=True)
     price = money_field(_("gross price"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # Decimal keys: the model validates Decimal values against them.
@@ -63,6 +71,25 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def image_srcset(self) -> str:
+        """ "…-320w.webp 320w, …-640w.webp 640w" for the copies written (empty
+        for an image stored before copies existed: the page uses the master)."""
+        if not self.image or not self.image_widths:
+            return ""
+        url = self.image.storage.url
+        return ", ".join(f"{url(variant_name(self.image.name, w))} {w}w" for w in self.image_widths)
+
+    @property
+    def image_src(self) -> str:
+        """The fallback source: a mid-sized copy, else the master."""
+        if not self.image:
+            return ""
+        if self.image_widths:
+            mid = [w for w in self.image_widths if w <= 640] or self.image_widths
+            return self.image.storage.url(variant_name(self.image.name, max(mid)))
+        return self.image.url
 
 
 class Customer(models.Model):
@@ -232,6 +259,12 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def country_name(self) -> str:
+        """Pages and e-mails show the country's name ("Germany"), not its code."""
+        found = COUNTRIES.get(self.country)
+        return str(found[0]) if found else self.country
 
     @property
     def needs_attention(self) -> bool:

@@ -68,6 +68,7 @@ NOT_PERSONAL = {
     "orders.Product.name": "a product",
     "orders.Product.description": "a product",
     "orders.Product.image": "a product picture",
+    "orders.Product.image_widths": "the widths of a product picture's web copies",
     "orders.OrderLine.name": "the product name copied onto the line",
     "orders.Order.late_payment_reference": "a payment provider's id",
     "orders.Order.payment_reference": "a payment provider's id",

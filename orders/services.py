@@ -33,6 +33,7 @@ from .attribution import (
 )
 from .cart import quantity_problem
 from .events import order_event_recorded
+from .images import image_variants_delete, image_variants_write
 from .models import (
     AttributionChange,
     CompanyApiKey,
@@ -939,3 +940,25 @@ def company_api_key_revoke(*, key: CompanyApiKey) -> CompanyApiKey:
     )
     key.refresh_from_db(fields=["revoked_at"])
     return key
+
+
+# --- Product images ---------------------------------------------------------------
+
+
+def product_image_refresh(
+    *, product: Product, previous_name: str = "", previous_widths=()
+) -> Product:
+    """After a product's image was stored, replaced or cleared: write the WebP
+    copies of the new image, delete those of the previous one, and record sizes
+    and widths on the product (the pages read them, not the files)."""
+    if previous_name and previous_name != product.image.name:
+        image_variants_delete(master_name=previous_name, widths=previous_widths)
+    if product.image:
+        width, height, widths = image_variants_write(master_name=product.image.name)
+    else:
+        width, height, widths = None, None, []
+    product.image_width, product.image_height, product.image_widths = width, height, widths
+    Product.objects.filter(pk=product.pk).update(
+        image_width=width, image_height=height, image_widths=widths
+    )
+    return product

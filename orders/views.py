@@ -77,12 +77,31 @@ def _remember_scope(request, response, slug, params=None) -> None:
 # --- Cart ----------------------------------------------------------------------
 
 
+def _referring_partner(request):
+    """The partner whose page the customer came through (fresh referral, active
+    partner), shown at checkout; None when there is none."""
+    referral = referral_current(request)
+    return referral_partner(referral.slug) if referral else None
+
+
+def _shop_url(partner) -> str:
+    """ "Back to the shop" leads to the partner's page the customer came from."""
+    if partner is not None:
+        return reverse("landing:partner", kwargs={"slug": partner.slug})
+    return reverse("landing:shop")
+
+
 def _cart_page(request, *, line_errors=None, status=200):
     summary = cart_summary(cart_lines=Cart(request.session).lines)
     line_errors = line_errors or {}
     for line in summary.lines:
         line.error = line_errors.get(line.product_id, "")
-    return render(request, "orders/cart.html", {"summary": summary}, status=status)
+    return render(
+        request,
+        "orders/cart.html",
+        {"summary": summary, "shop_url": _shop_url(_referring_partner(request))},
+        status=status,
+    )
 
 
 @require_GET
@@ -93,22 +112,43 @@ def cart(request):
     return response
 
 
+def _cart_added(request, *, error: str = "", product=None):
+    """htmx: the line under the button and the header's cart count (out of band);
+    the customer stays where they were."""
+    return render(
+        request,
+        "orders/_cart_added.html",
+        {"error": error, "product": product, "cart_count": len(Cart(request.session))},
+    )
+
+
 @require_POST
 def cart_add(request):
+    """Add to cart. With htmx the page stays and gets a fragment; without
+    JavaScript the form redirects back to the page it came from."""
     form = CartAddForm(request.POST)
     back = _safe_next(request, reverse("orders:cart"))
+    htmx = getattr(request, "htmx", False)
     if not form.is_valid():
-        messages.error(request, _("This product could not be added. Please try again."))
+        error = _("This product could not be added. Please reload the page and try again.")
+        if htmx:
+            return _cart_added(request, error=error)
+        messages.error(request, error)
         return HttpResponseRedirect(back)
     try:
         product = Cart(request.session).add(
             product_id=form.cleaned_data["product"], quantity=form.cleaned_data["quantity"]
         )
     except ValidationError as exc:
+        if htmx:
+            return _cart_added(request, error=" ".join(exc.messages))
         messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(back)
-    messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
-    response = HttpResponseRedirect(back)
+    if htmx:
+        response = _cart_added(request, product=product)
+    else:
+        messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
+        response = HttpResponseRedirect(back)
     _remember_scope(request, response, request.POST.get("ref"), request.POST)
     return response
 
@@ -172,8 +212,17 @@ def checkout(request):
     else:
         form = CheckoutForm(initial=request.session.get(CHECKOUT_KEY) or None)
         status = 200
+    partner = _referring_partner(request)
     return render(
-        request, "orders/checkout.html", {"form": form, "summary": summary}, status=status
+        request,
+        "orders/checkout.html",
+        {
+            "form": form,
+            "summary": summary,
+            "referring_partner": partner,
+            "shop_url": _shop_url(partner),
+        },
+        status=status,
     )
 
 
@@ -200,6 +249,7 @@ def _review_page(request, *, errors=None, status=200):
         "form": PlaceOrderForm(initial={"checkout_token": _checkout_token(request)}),
         "payment_label": payment_provider(data["payment_method"]).label if data else "",
         "country_label": COUNTRIES.get((data or {}).get("country", ""), ("",))[0],
+        "shop_url": _shop_url(_referring_partner(request)),
     }
     return render(request, "orders/review.html", context, status=status)
 
@@ -302,6 +352,23 @@ def _order_for_visitor(request, number: str) -> Order:
     return order
 
 
+def _order_shop_url(order: Order) -> str:
+    """The page the customer ordered through: the referring landing page, else the
+    attributed partner's (when active), else the company's shop."""
+    partner = referral_partner(order.referral_slug) if order.referral_slug else None
+    if (
+        partner is None
+        and order.attributed_partner_id
+        and order.attribution
+        not in (
+            Order.Attribution.SELF,
+            Order.Attribution.NONE,
+        )
+    ):
+        partner = referral_partner(order.attributed_partner.slug)
+    return _shop_url(partner)
+
+
 @require_GET
 def confirmation(request, number):
     order = _order_for_visitor(request, number)
@@ -314,6 +381,7 @@ def confirmation(request, number):
             "payment": payment_instructions(order=order),
             "returned_paid": request.GET.get("paid") == "1",
             "returned_cancelled": request.GET.get("cancelled") == "1",
+            "shop_url": _order_shop_url(order),
         },
     )
 

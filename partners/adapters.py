@@ -58,7 +58,18 @@ class AccountAdapter(DefaultAccountAdapter):
             form.add_error("email", self.error_messages["email_taken"])
             raise ImmediateHttpResponse(self._render_signup_again(request, form)) from exc
         request.session.pop(SESSION_SPONSOR_KEY, None)
+        request.partner_just_enrolled = True  # read by add_message below
         return user
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        """One message after sign-up, not two: the welcome page greets the new
+        partner already, so "Successfully signed in" is left out (the note that a
+        confirmation e-mail was sent stays)."""
+        if message_template == "account/messages/logged_in.txt" and getattr(
+            request, "partner_just_enrolled", False
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
 
     @staticmethod
     def _add_service_errors(form, exc: ValidationError) -> None:

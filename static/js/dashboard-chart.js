@@ -10,18 +10,21 @@
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
+    var type = canvas.dataset.chartType || "line";
     data.datasets.forEach(function (set, i) {
       var colour = palette[i % palette.length];
       set.data = set.data.map(Number);
       set.borderColor = colour;
-      set.backgroundColor = colour + "33";
+      set.backgroundColor = type === "bar" ? colour + "cc" : colour + "33";
       set.tension = 0.25;
       set.fill = false;
     });
     new window.Chart(canvas, {
-      type: canvas.dataset.chartType || "line",
+      type: type,
       data: data,
       options: {
+        // Numbers in the page's language (1.234,5 in German), like the table.
+        locale: document.documentElement.lang || undefined,
         responsive: true,
         maintainAspectRatio: false,
         animation: false,

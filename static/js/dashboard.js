@@ -34,7 +34,7 @@
         if (input) { copyText(input, button, document.getElementById("copy-status")); }
       });
     });
-    root.querySelectorAll("input[data-copy-source]").forEach(function (input) {
+    root.querySelectorAll("[data-copy-source]").forEach(function (input) {
       input.addEventListener("focus", function () { input.select(); });
     });
   }

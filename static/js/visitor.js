@@ -66,11 +66,14 @@
     form.method = "post";
     form.action = form.getAttribute("data-post-action");
     if (window.URLSearchParams) linkParams(form);
+    // Registered before htmx's own listener, so a form without its token yet is
+    // held back (stopImmediatePropagation) until the token is there.
     form.addEventListener("submit", function (event) {
       if (form.hasAttribute("data-token")) return;
       var token = cookie(csrfCookie);
       if (token) return setToken(form, token);
       event.preventDefault();
+      event.stopImmediatePropagation();
       fetch(tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (data) {
@@ -80,6 +83,12 @@
         })
         .catch(function () { form.method = "get"; form.action = getAction; form.submit(); });
     });
+    // With htmx the customer stays on the page (a line under the button and the
+    // cart count); without it the POST redirects back to this page.
+    if (window.htmx && form.hasAttribute("hx-target")) {
+      form.setAttribute("hx-post", form.action);
+      window.htmx.process(form);
+    }
   }
 
   fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })

@@ -24,8 +24,14 @@ def test_overview_shares_landing_page_invite_link_and_qr(team, settings):
 
     html = client_for(team.ben).get("/dashboard/").content.decode()
 
-    assert 'value="https://shop.example/ben/"' in html
-    assert 'value="https://shop.example/join/ben/"' in html
+    # whole addresses in wrapping fields, not cut off in a one-line input
+    assert (
+        'data-testid="landing-url" spellcheck="false">https://shop.example/ben/</textarea>' in html
+    )
+    assert (
+        'data-testid="invite-url" spellcheck="false">https://shop.example/join/ben/</textarea>'
+        in html
+    )
     assert "<svg" in html and 'aria-label="QR code of your landing page"' in html
     assert 'href="/dashboard/qr.svg?download=1"' in html
     assert 'href="/dashboard/qr.png?download=1"' in html
@@ -200,8 +206,9 @@ def test_landing_statistics_count_visits_orders_and_conversion(team):
     LandingVisitDay.objects.create(partner=team.ben, day=today - dt.timedelta(days=1), visits=10)
     LandingVisitDay.objects.create(partner=team.ben, day=today - dt.timedelta(days=40), visits=999)
     LandingVisitDay.objects.create(partner=team.anna, day=today, visits=500)
-    OrderFactory(attributed_partner=team.ben)
-    cancelled = OrderFactory(attributed_partner=team.ben)
+    through_page = {"attributed_partner": team.ben, "referral_slug": team.ben.slug}
+    OrderFactory(**through_page, attribution=Order.Attribution.LANDING)
+    cancelled = OrderFactory(**through_page, attribution=Order.Attribution.LANDING)
     Order.objects.filter(pk=cancelled.pk).update(status=Order.Status.CANCELLED)
     OrderFactory(attributed_partner=team.anna)
 
@@ -237,7 +244,7 @@ def test_history_lists_past_periods_and_feeds_the_chart(team, period):
     chart = json.loads(
         html.split('id="history-data" type="application/json">')[1].split("</script>")[0]
     )
-    assert chart["labels"][0] == "2026-01"
+    assert chart["labels"][0] == "January 2026"
     assert chart["datasets"][0]["data"][0] == "80.00"
     assert chart["datasets"][1]["data"][-1] == "2230.00"
 

@@ -58,7 +58,7 @@ def add_to_cart_from(client, page: str, product, **headers):
         token_url = re.search(r'data-token-url="([^"]+)"', html).group(1)
         token = client.get(token_url, **headers).json()["csrf"]
     form = re.search(
-        rf'<form method="get" action="/shop/p/{product.pk}/" data-post-action="([^"]+)">(.*?)</form>',
+        rf'<form method="get" action="/shop/p/{product.pk}/" data-post-action="([^"]+)"[^>]*>(.*?)</form>',
         html,
         re.S,
     )

@@ -46,7 +46,6 @@ CHECKOUT = {
     "partner_code": "",
     "payment_method": "prepayment",
     "accept_terms": "on",
-    "accept_privacy": "on",
 }
 SIGNUP = {
     "sponsor": "anna",

@@ -13,7 +13,6 @@ CHECKOUT_FORM = {
     "partner_code": "",
     "payment_method": "prepayment",
     "accept_terms": "on",
-    "accept_privacy": "on",
 }
 
 

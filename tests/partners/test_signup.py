@@ -303,3 +303,11 @@ def test_address_check_answers_htmx_with_a_status_line(client, anna):
     html = response.content.decode()
     assert "“anna” is already taken." in html
     assert 'data-use-slug="anna-2"' in html
+
+
+def test_after_sign_up_one_message_is_shown_not_two(client, anna, signup_data):
+    response = client.post("/join/anna/", signup_data(), follow=True)
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1, shown
+    assert "signed in" not in shown[0].lower()

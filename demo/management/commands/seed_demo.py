@@ -18,12 +18,15 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from commissions.models import EstimateRun, Statement
@@ -32,7 +35,7 @@ from landing.models import Campaign, LinkVisitDay
 from landing.services import featured_products_set
 from orders.models import Order, PartnerCodeBenefit, Product
 from orders.pricing import cv_proposed
-from orders.services import order_mark_paid, order_place, order_refund
+from orders.services import order_mark_paid, order_place, order_refund, product_image_refresh
 from partners.links import site_url
 from partners.models import Partner
 from partners.services import partner_code_set, partner_enroll
@@ -117,6 +120,20 @@ COMMISSION_PLAN = {
 }
 
 # name, description, gross price (VAT included), VAT rate, QV
+# How each demo product is drawn (demo/product_art.py): container, colour, contents.
+PRODUCT_ART = {
+    "Aloe Vera Feuchtigkeitscreme": ("jar", (122, 168, 116), "50 ml"),
+    "Ringelblumen Handbalsam": ("tube", (214, 140, 40), "75 ml"),
+    "Rosenblüten Gesichtswasser": ("bottle", (214, 120, 140), "200 ml"),
+    "Arganöl Haarkur": ("bottle", (190, 140, 60), "150 ml"),
+    "Lavendel Duschgel": ("pump", (140, 110, 180), "250 ml"),
+    "Zinksalbe Sensitiv": ("tube", (110, 150, 190), "100 ml"),
+    "Pflegeset Wohlfühlzeit": ("box", (60, 120, 100), "3 Produkte"),
+    "Bio Kräutertee Abendruhe": ("box", (150, 170, 120), "20 Beutel"),
+    "Grüner Smoothie Pulver": ("pouch", (110, 160, 70), "300 g"),
+    "Omega-3 Leinölkapseln": ("capsules", (200, 160, 60), "90 Kapseln"),
+}
+
 PRODUCTS = [
     (
         "Aloe Vera Feuchtigkeitscreme",
@@ -357,12 +374,30 @@ class Command(BaseCommand):
                 },
             )
             created += new
+            if not product.image and product.name in PRODUCT_ART:
+                self._product_photo(product)
             products.append(product)
         report.append(
             _("Products: %(created)d created, %(existed)d existed.")
             % {"created": created, "existed": len(products) - created}
         )
         return products
+
+    def _product_photo(self, product: Product) -> None:
+        """A drawn product photo (no stock images to license), stored and cut
+        into its web sizes like an admin upload."""
+        from demo.product_art import product_photo
+
+        kind, color, note = PRODUCT_ART[product.name]
+        data = product_photo(
+            kind=kind,
+            color=color,
+            label=product.name,
+            size_note=note,
+            brand=settings.COMPANY_NAME.split()[0],
+        )
+        product.image.save(f"demo-{slugify(product.name)}.jpg", ContentFile(data), save=True)
+        product_image_refresh(product=product)
 
     def _partners(self, report) -> dict[str, Partner]:
         User = get_user_model()
