@@ -24,6 +24,7 @@ from webhooks.services import webhook_events_record
 from . import bank, sepa, validators
 from .documents import credit_note_amounts, credit_note_pdf
 from .einvoice import credit_note_xml, pdf_with_xml
+from .events import payout_item_returned, payout_run_paid
 from .models import (
     RETURN_REASONS,
     BankStatement,
@@ -693,6 +694,7 @@ def payout_run_mark_paid(*, run: PayoutRun, actor=None, paid_at=None, note: str 
     run.paid_at = paid_at
     run.save(update_fields=["status", "paid_by", "paid_at"])
     payout_log(action=PayoutLog.Action.RUN_PAID, actor=actor, payout_run=run, message=note)
+    payout_run_paid.send(sender=PayoutRun, run=run)
     webhook_events_record(
         event_type=EventType.PAYOUT_PAID,
         payloads=lambda: _payout_payloads(run.entries.filter(outcome=PayoutRunEntry.Outcome.PAID)),
@@ -786,6 +788,7 @@ def payout_item_return(*, item: PayoutItem, reason: str, actor=None, note: str =
         payout_run=entry.run,
         message=f"{entry.end_to_end_id} {reason} {RETURN_REASONS[reason]} {note}".strip(),
     )
+    payout_item_returned.send(sender=PayoutItem, item=item, entry=entry)
     webhook_events_record(
         event_type=EventType.PAYOUT_RETURNED,
         payloads=lambda: _payout_payloads(PayoutRunEntry.objects.filter(pk=entry.pk)),

@@ -21,6 +21,7 @@ DECLARING_APPS = [
     "commissions",
     "payouts",
     "webhooks",
+    "notifications",
     "privacy",
 ]
 
