@@ -16,8 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 
 @dataclass(frozen=True)
@@ -71,11 +70,13 @@ ORDER_NEW = register(
         label=gettext_lazy("A new order on your page"),
         # Only the customer's first name and the initial of the last name.
         text=lambda p: (
-            _("New order %(number)s from %(customer)s: %(total)s €")
-            if p.get("customer")
-            else _("New order %(number)s: %(total)s €")
-        )
-        % {"number": p["number"], "customer": p.get("customer", ""), "total": money(p["total"])},
+            (
+                _("New order %(number)s from %(customer)s: %(total)s €")
+                if p.get("customer")
+                else _("New order %(number)s: %(total)s €")
+            )
+            % {"number": p["number"], "customer": p.get("customer", ""), "total": money(p["total"])}
+        ),
         link="dashboard:customers",
     )
 )
@@ -93,8 +94,10 @@ RANK_REACHED = register(
     Kind(
         key="rank_reached",
         label=gettext_lazy("A rank reached"),
-        text=lambda p: _("Congratulations: you reached %(rank)s in %(period)s.")
-        % {"rank": p["rank"], "period": p["period"]},
+        text=lambda p: (
+            _("Congratulations: you reached %(rank)s in %(period)s.")
+            % {"rank": p["rank"], "period": p["period"]}
+        ),
         link="dashboard:history",
     )
 )
@@ -103,12 +106,14 @@ RANK_CLOSE = register(
     Kind(
         key="rank_close",
         label=gettext_lazy("Close to the next rank before the month ends"),
-        text=lambda p: ngettext(
-            "%(days)s day left: %(pv)s PV missing for %(rank)s.",
-            "%(days)s days left: %(pv)s PV missing for %(rank)s.",
-            int(p["days"]),
-        )
-        % {"days": p["days"], "pv": volume(p["pv"]), "rank": p["rank"]},
+        text=lambda p: (
+            ngettext(
+                "%(days)s day left: %(pv)s PV missing for %(rank)s.",
+                "%(days)s days left: %(pv)s PV missing for %(rank)s.",
+                int(p["days"]),
+            )
+            % {"days": p["days"], "pv": volume(p["pv"]), "rank": p["rank"]}
+        ),
         link="dashboard:whatif",
     )
 )
@@ -117,8 +122,10 @@ STATEMENT_READY = register(
     Kind(
         key="statement_ready",
         label=gettext_lazy("A commission statement ready"),
-        text=lambda p: _("Your commission statement for %(period)s is ready: %(total)s €.")
-        % {"period": p["period"], "total": money(p["total"])},
+        text=lambda p: (
+            _("Your commission statement for %(period)s is ready: %(total)s €.")
+            % {"period": p["period"], "total": money(p["total"])}
+        ),
         link="dashboard:earnings",
     )
 )
@@ -127,8 +134,10 @@ PAYOUT_PAID = register(
     Kind(
         key="payout_paid",
         label=gettext_lazy("A payout sent"),
-        text=lambda p: _("Your payout of %(amount)s € for %(period)s is on its way to your bank.")
-        % {"amount": money(p["amount"]), "period": p["period"]},
+        text=lambda p: (
+            _("Your payout of %(amount)s € for %(period)s is on its way to your bank.")
+            % {"amount": money(p["amount"]), "period": p["period"]}
+        ),
         link="dashboard:payout_profile",
     )
 )
@@ -137,11 +146,13 @@ PAYOUT_RETURNED = register(
     Kind(
         key="payout_returned",
         label=gettext_lazy("A payout returned by the bank"),
-        text=lambda p: _(
-            "Your payout of %(amount)s € for %(period)s came back from the bank (%(reason)s). "
-            "Please check your bank details."
-        )
-        % {"amount": money(p["amount"]), "period": p["period"], "reason": p["reason"]},
+        text=lambda p: (
+            _(
+                "Your payout of %(amount)s € for %(period)s came back from the bank (%(reason)s). "
+                "Please check your bank details."
+            )
+            % {"amount": money(p["amount"]), "period": p["period"], "reason": p["reason"]}
+        ),
         link="dashboard:payout_profile",
     )
 )

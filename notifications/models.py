@@ -77,6 +77,9 @@ class NotificationPreference(models.Model):
             models.UniqueConstraint(fields=["partner", "kind"], name="notification_pref_once")
         ]
 
+    def __str__(self):
+        return f"{self.partner_id}:{self.kind}"
+
 
 class NotificationSettings(models.Model):
     """Per partner: the language of their notification e-mails."""
@@ -100,6 +103,9 @@ class NotificationSettings(models.Model):
         verbose_name = _("notification settings")
         verbose_name_plural = _("notification settings")
 
+    def __str__(self):
+        return f"{self.partner_id}:{self.language}"
+
 
 class DigestMail(models.Model):
     """The daily digest sent to a partner: one row per partner and day, written
@@ -117,3 +123,6 @@ class DigestMail(models.Model):
         verbose_name = _("daily digest")
         verbose_name_plural = _("daily digests")
         constraints = [models.UniqueConstraint(fields=["partner", "day"], name="digest_once_a_day")]
+
+    def __str__(self):
+        return f"{self.partner_id}:{self.day}"

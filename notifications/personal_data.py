@@ -8,17 +8,15 @@ team member)."""
 PERSONAL_DATA = {
     "notifications.Notification": {
         "subject": [("partner", "partner")],
-        "fields": {"params": "json_blank", "key": "keep"},
+        "fields": {"params": "json_blank"},
     },
-    "notifications.NotificationPreference": {
-        "subject": [("partner", "partner")],
-        "fields": {"kind": "keep"},
-    },
-    "notifications.NotificationSettings": {
-        "subject": [("partner", "partner")],
-        "fields": {"language": "keep"},
-    },
-    "notifications.DigestMail": {"subject": [("partner", "partner")], "fields": {"day": "keep"}},
+}
+
+# The partner's choices and digest dates: theirs, exported, nothing in them to scrub.
+EXPORT_ALSO = {
+    "notifications.NotificationPreference": [("partner", "partner")],
+    "notifications.NotificationSettings": [("partner", "partner")],
+    "notifications.DigestMail": [("partner", "partner")],
 }
 
 NOT_PERSONAL = {}

@@ -40,16 +40,16 @@ def default_choice(kind: Kind) -> Choice:
 
 def preferences_for(*, partner: Partner) -> list[Choice]:
     """Every kind with the partner's choice (their row, else the defaults). One query."""
-    stored = {
-        pref.kind: pref for pref in NotificationPreference.objects.filter(partner=partner)
-    }
+    stored = {pref.kind: pref for pref in NotificationPreference.objects.filter(partner=partner)}
     result = []
     for key, kind in KINDS.items():
         pref = stored.get(key)
         if pref is None:
             result.append(default_choice(kind))
         else:
-            result.append(Choice(kind=kind, in_app=pref.in_app, email=pref.email, digest=pref.digest))
+            result.append(
+                Choice(kind=kind, in_app=pref.in_app, email=pref.email, digest=pref.digest)
+            )
     return result
 
 

@@ -174,7 +174,10 @@ def notification_mark_read(*, partner: Partner, notification_id: int) -> None:
     updated = Notification.objects.filter(
         pk=notification_id, partner=partner, read_at__isnull=True
     ).update(read_at=timezone.now())
-    if not updated and not Notification.objects.filter(pk=notification_id, partner=partner).exists():
+    if (
+        not updated
+        and not Notification.objects.filter(pk=notification_id, partner=partner).exists()
+    ):
         raise ValidationError(_("This notification does not exist."))
 
 
@@ -192,7 +195,9 @@ def preferences_save(*, partner: Partner, choices: dict[str, dict], language: st
         raise ValidationError(_("Choose one of the offered languages."))
     unknown = set(choices) - set(KINDS)
     if unknown:
-        raise ValidationError(_("Unknown notification kind: %(kind)s") % {"kind": sorted(unknown)[0]})
+        raise ValidationError(
+            _("Unknown notification kind: %(kind)s") % {"kind": sorted(unknown)[0]}
+        )
     for kind, choice in choices.items():
         NotificationPreference.objects.update_or_create(
             partner=partner,

@@ -109,7 +109,12 @@ def statements_issued(*, period_id: int) -> None:
 
 def _payout_items(entries, *, returned: bool):
     rows = entries.order_by("pk").values_list(
-        "item_id", "run_id", "gross", "return_reason", "item__partner_id", "item__statement__period__start"
+        "item_id",
+        "run_id",
+        "gross",
+        "return_reason",
+        "item__partner_id",
+        "item__statement__period__start",
     )
     for item_id, run_id, gross, reason, partner_id, period_start in rows.iterator(chunk_size=2000):
         params = {"amount": str(gross), "period": f"{period_start:%Y-%m}"}
@@ -197,5 +202,3 @@ def rank_close_current(*, today: date | None = None) -> int:
     if period is None:
         return 0
     return rank_close(period=period, today=today)
-
-

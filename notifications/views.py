@@ -83,9 +83,7 @@ def notification_settings(request, partner):
     choices = selectors.preferences_for(partner=partner)
     stored = NotificationSettings.objects.filter(partner=partner).first()
     language = stored.language if stored else translation.get_language()[:2]
-    form = PreferencesForm(
-        request.POST or None, choices=choices, initial={"language": language}
-    )
+    form = PreferencesForm(request.POST or None, choices=choices, initial={"language": language})
     if request.method == "POST" and form.is_valid():
         try:
             services.preferences_save(
