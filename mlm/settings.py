@@ -342,6 +342,11 @@ LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
 LANDING_PUBLIC_MAX_AGE = env.int("LANDING_PUBLIC_MAX_AGE", default=60)
 # "3 days left: 40 PV missing for Silver" goes to partners missing at most this much PV.
 NOTIFICATIONS_RANK_CLOSE_MAX_PV = Decimal(env.str("NOTIFICATIONS_RANK_CLOSE_MAX_PV", default="100"))
+# Web Push (browser notifications) is on when both VAPID keys are set (generate them
+# with `vapid --gen` of py-vapid, or any Web Push key generator; base64url strings).
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:admin@example.com")
 DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
 # Bank details printed for prepayment (Vorkasse / Rechnung).
 COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)

@@ -32,6 +32,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Set when the web push is claimed: pushed at most once.
+    pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -126,3 +128,28 @@ class DigestMail(models.Model):
 
     def __str__(self):
         return f"{self.partner_id}:{self.day}"
+
+
+class PushSubscription(models.Model):
+    """A browser the partner allowed to show notifications (Web Push): where to
+    send them and the keys to encrypt them for it. Dropped when the push service
+    answers that the subscription is gone."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("partner"),
+    )
+    endpoint = models.URLField(_("push endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["partner", "pk"]
+        verbose_name = _("browser notification subscription")
+        verbose_name_plural = _("browser notification subscriptions")
+
+    def __str__(self):
+        return f"{self.partner_id}:{self.pk}"

@@ -19,9 +19,18 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner
 
-from . import emails, selectors
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from . import emails, push, selectors
 from .kinds import KINDS, Kind
-from .models import DigestMail, Notification, NotificationPreference, NotificationSettings
+from .models import (
+    DigestMail,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PushSubscription,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +87,87 @@ def notifications_create(*, kind: Kind, items: Iterable[tuple[int, str, dict]]) 
             key__in={row.key for row in rows},
             mail=Notification.Mail.PENDING,
         ).values_list("pk", flat=True)
+        if push.enabled():
+            _pushes_schedule(kind=kind, partner_ids=partner_ids, keys={row.key for row in rows})
     if due:
         from .tasks import notification_emails_send
 
         for ids in _chunks(due, 200):
             transaction.on_commit(lambda ids=ids: notification_emails_send.delay(ids))
     return due
+
+
+def _pushes_schedule(*, kind: Kind, partner_ids: set[int], keys: set[str]) -> None:
+    """Browser notifications for these events' rows of partners with a subscription."""
+    from .tasks import notification_pushes_send
+
+    subscribed = PushSubscription.objects.filter(partner_id__in=partner_ids).values("partner_id")
+    ids = list(
+        Notification.objects.filter(
+            kind=kind.key,
+            partner_id__in=subscribed,
+            key__in=keys,
+            in_app=True,
+            pushed_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    for chunk in _chunks(ids, 200):
+        transaction.on_commit(lambda chunk=chunk: notification_pushes_send.delay(chunk))
+
+
+def notification_pushes_send(*, ids: Iterable[int]) -> int:
+    """Push each notification among `ids` to the partner's browsers, at most once."""
+    if not push.enabled():
+        return 0
+    site = settings.SITE_URL.rstrip("/")
+    sent = 0
+    for pk in ids:
+        if not Notification.objects.filter(pk=pk, pushed_at__isnull=True).update(
+            pushed_at=timezone.now()
+        ):
+            continue
+        notification = Notification.objects.get(pk=pk)
+        subscriptions = list(PushSubscription.objects.filter(partner_id=notification.partner_id))
+        if not subscriptions:
+            continue
+        spec = KINDS.get(notification.kind)
+        try:
+            url = site + reverse(spec.link) if spec and spec.link else ""
+        except NoReverseMatch:
+            url = ""
+        url = url or site + reverse("notifications:list")
+        with translation.override(selectors.email_language(partner=notification.partner)):
+            title, body = settings.COMPANY_NAME, notification.text
+        for subscription in subscriptions:
+            sent += push.push_send(subscription=subscription, title=title, body=body, url=url)
+    return sent
+
+
+def push_subscription_save(*, partner: Partner, endpoint: str, p256dh: str, auth: str):
+    """Remember a browser the partner allowed to show notifications (the same
+    browser subscribing again updates its keys)."""
+    from django.core.validators import URLValidator
+
+    if (
+        not (endpoint and p256dh and auth)
+        or len(endpoint) > 1000
+        or len(p256dh) > 200
+        or len(auth) > 100
+    ):
+        raise ValidationError(_("This browser sent an incomplete subscription."))
+    try:
+        URLValidator(schemes=["https"])(endpoint)
+    except ValidationError:
+        raise ValidationError(_("This browser sent an incomplete subscription.")) from None
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"partner": partner, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def push_subscription_delete(*, partner: Partner, endpoint: str) -> int:
+    deleted, _detail = PushSubscription.objects.filter(partner=partner, endpoint=endpoint).delete()
+    return deleted
 
 
 def notification_emails_send(*, ids: Iterable[int]) -> int:

@@ -59,3 +59,8 @@ def notification_emails_sweep() -> int:
 def notification_digests_send() -> int:
     """Daily (beat): one digest e-mail per partner with notifications waiting."""
     return services.digests_send()
+
+
+@shared_task(**RETRY)
+def notification_pushes_send(ids: list[int]) -> int:
+    return services.notification_pushes_send(ids=ids)

@@ -1,13 +1,15 @@
 """The partner's notifications (list, mark read) and their choices. Thin:
 check who is asking, call one selector or service, render."""
 
+import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partners.models import Partner
 
-from . import selectors, services
+from . import push, selectors, services
 from .forms import PreferencesForm
 from .kinds import KINDS
 from .models import Notification, NotificationSettings
@@ -97,6 +99,47 @@ def notification_settings(request, partner):
     return render(
         request,
         "notifications/settings.html",
-        {"partner": partner, "form": form, "active_tab": "notifications"},
+        {
+            "partner": partner,
+            "form": form,
+            "active_tab": "notifications",
+            "push_key": settings.WEBPUSH_VAPID_PUBLIC_KEY if push.enabled() else "",
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _json_body(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@require_POST
+@partner_required
+def push_subscribe(request, partner):
+    """The browser's PushSubscription.toJSON(), posted by static/js/push.js."""
+    if not push.enabled():
+        raise Http404
+    data = _json_body(request)
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    try:
+        services.push_subscription_save(
+            partner=partner,
+            endpoint=str(data.get("endpoint") or ""),
+            p256dh=str(keys.get("p256dh") or ""),
+            auth=str(keys.get("auth") or ""),
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"ok": True}, status=201)
+
+
+@require_POST
+@partner_required
+def push_unsubscribe(request, partner):
+    data = _json_body(request)
+    services.push_subscription_delete(partner=partner, endpoint=str(data.get("endpoint") or ""))
+    return JsonResponse({"ok": True})
