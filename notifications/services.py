@@ -14,13 +14,11 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
-
-from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 
 from . import emails, push, selectors
 from .kinds import KINDS, Kind
