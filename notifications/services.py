@@ -148,6 +148,7 @@ def push_subscription_save(*, partner: Partner, endpoint: str, p256dh: str, auth
 
     if (
         not (endpoint and p256dh and auth)
+        or any("\x00" in value for value in (endpoint, p256dh, auth))
         or len(endpoint) > 1000
         or len(p256dh) > 200
         or len(auth) > 100

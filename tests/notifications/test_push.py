@@ -83,7 +83,9 @@ def test_without_vapid_keys_nothing_is_pushed_and_subscribing_is_off(anna, anna_
 
 
 def test_bad_subscription_is_refused(anna, anna_client, vapid):
-    for body in ("nonsense", json.dumps({"endpoint": "http://insecure.example/x"}), "[]"):
+    nul = {**SUBSCRIPTION, "keys": {"p256dh": "a\x00b", "auth": "x" * 10_000}}
+    bad = ["nonsense", json.dumps({"endpoint": "http://insecure.example/x"}), "[]", json.dumps(nul)]
+    for body in bad:
         response = anna_client.post(
             "/dashboard/notifications/push/subscribe/", body, content_type="application/json"
         )
