@@ -284,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "landing.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=17),
     },
+    "send-forgotten-direct-debit-notices": {
+        "task": "payouts.tasks.debit_notices_sweep",
+        "schedule": 300.0,
+    },
     "send-forgotten-order-confirmations": {
         "task": "orders.tasks.order_confirmations_sweep",
         "schedule": 60.0,
@@ -362,6 +366,13 @@ COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
 # Payouts (commissions.md sections 5 and 6).
 COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
 PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
+# SEPA direct debit (Lastschrift): the company's creditor identifier
+# (Gläubiger-Identifikationsnummer from the Bundesbank; the default is the
+# Bundesbank's published test id, checked by payouts.checks), and how many days
+# before a debit the customer is told (agreed in the mandate text, instead of the
+# rulebook's 14 days).
+SEPA_CREDITOR_ID = env.str("SEPA_CREDITOR_ID", default="DE98ZZZ09999999999")
+SEPA_PRENOTIFICATION_DAYS = env.int("SEPA_PRENOTIFICATION_DAYS", default=5)
 
 # Outgoing webhooks: https only in production; private/loopback receivers never,
 # unless a developer allows them for a receiver on their own machine.

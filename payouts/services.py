@@ -1,4 +1,5 @@
-"""Writes of the payouts app: payout profile, credit notes, payout runs."""
+"""Writes of the payouts app: payout profile, bank statements, credit notes,
+payout runs, SEPA direct debit (mandates, order debits, collections, returns)."""
 
 from __future__ import annotations
 
@@ -16,26 +17,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Order
-from orders.services import order_mark_paid
+from orders.services import order_cancel, order_mark_paid, order_refund
 from partners.models import Partner
 from webhooks.models import EventType
 from webhooks.services import webhook_events_record
 
-from . import bank, sepa, validators
+from . import bank, events, sepa, validators
 from .documents import credit_note_amounts, credit_note_pdf
 from .einvoice import credit_note_xml, pdf_with_xml
-from .events import payout_item_returned, payout_run_paid
 from .models import (
+    DEBIT_RETURN_REASONS,
     RETURN_REASONS,
     BankStatement,
     BankTransaction,
     CreditNote,
     CreditNoteCounter,
+    DebitCollection,
+    DebitMandate,
+    DebitNotice,
+    OrderDebit,
     PayoutItem,
     PayoutLog,
     PayoutProfile,
     PayoutRun,
     PayoutRunEntry,
+    SequenceType,
     TaxStatus,
     iban_mask,
 )
@@ -245,6 +251,7 @@ def bank_statement_import(*, data: bytes, file_name: str, actor=None) -> ImportR
                 bank_reference=line.bank_reference[:100],
                 return_reason=line.return_reason[:4],
             )
+            row.reversal = line.reversal  # not stored: read by the matchers only
             if seen[base_key] > 1:
                 row.status = BankTransaction.Status.DUPLICATE
             else:
@@ -694,7 +701,7 @@ def payout_run_mark_paid(*, run: PayoutRun, actor=None, paid_at=None, note: str 
     run.paid_at = paid_at
     run.save(update_fields=["status", "paid_by", "paid_at"])
     payout_log(action=PayoutLog.Action.RUN_PAID, actor=actor, payout_run=run, message=note)
-    payout_run_paid.send(sender=PayoutRun, run=run)
+    events.payout_run_paid.send(sender=PayoutRun, run=run)
     webhook_events_record(
         event_type=EventType.PAYOUT_PAID,
         payloads=lambda: _payout_payloads(run.entries.filter(outcome=PayoutRunEntry.Outcome.PAID)),
@@ -788,7 +795,7 @@ def payout_item_return(*, item: PayoutItem, reason: str, actor=None, note: str =
         payout_run=entry.run,
         message=f"{entry.end_to_end_id} {reason} {RETURN_REASONS[reason]} {note}".strip(),
     )
-    payout_item_returned.send(sender=PayoutItem, item=item, entry=entry)
+    events.payout_item_returned.send(sender=PayoutItem, item=item, entry=entry)
     webhook_events_record(
         event_type=EventType.PAYOUT_RETURNED,
         payloads=lambda: _payout_payloads(PayoutRunEntry.objects.filter(pk=entry.pk)),
@@ -866,3 +873,679 @@ def _match_payout_return(row: BankTransaction, *, actor) -> bool:
 
 
 BANK_MATCHERS.extend([_match_run_debit, _match_payout_return])
+
+
+# ---------------------------------------------------------- SEPA direct debit
+
+# The standard SEPA core mandate wording (Deutsche Kreditwirtschaft / EPC),
+# recurrent, with the shortened pre-notification the customer agrees to.
+MANDATE_TEXTS = {
+    "de": (
+        "SEPA-Lastschriftmandat (wiederkehrende Zahlungen)\n"
+        "Zahlungsempfänger: {company}, {street}, {postal_code} {city}\n"
+        "Gläubiger-Identifikationsnummer: {creditor_id}\n"
+        "Mandatsreferenz: wird separat mitgeteilt\n\n"
+        "Ich ermächtige {company}, Zahlungen von meinem Konto mittels Lastschrift "
+        "einzuziehen. Zugleich weise ich mein Kreditinstitut an, die von {company} auf "
+        "mein Konto gezogenen Lastschriften einzulösen.\n\n"
+        "Hinweis: Ich kann innerhalb von acht Wochen, beginnend mit dem Belastungsdatum, "
+        "die Erstattung des belasteten Betrages verlangen. Es gelten dabei die mit meinem "
+        "Kreditinstitut vereinbarten Bedingungen.\n\n"
+        "Die Vorabankündigung (Pre-Notification) jeder Lastschrift erhalte ich spätestens "
+        "{days} Kalendertage vor der Fälligkeit per E-Mail."
+    ),
+    "en": (
+        "SEPA Direct Debit Mandate (recurrent payments)\n"
+        "Creditor: {company}, {street}, {postal_code} {city}\n"
+        "Creditor identifier: {creditor_id}\n"
+        "Mandate reference: to be communicated separately\n\n"
+        "By agreeing to this mandate, you authorise (A) {company} to send instructions to "
+        "your bank to debit your account and (B) your bank to debit your account in "
+        "accordance with the instructions from {company}.\n\n"
+        "As part of your rights, you are entitled to a refund from your bank under the "
+        "terms and conditions of your agreement with your bank. A refund must be claimed "
+        "within 8 weeks starting from the date on which your account was debited.\n\n"
+        "You will be told of each debit by e-mail at least {days} calendar days before it "
+        "is due (pre-notification)."
+    ),
+}
+
+
+def mandate_text(*, language: str) -> str:
+    """The mandate wording to show the customer (and to store with the mandate)
+    in German or English, with the company's name, address and creditor id."""
+    template = MANDATE_TEXTS.get((language or "")[:2].lower())
+    if template is None:
+        raise ValidationError(
+            _("The mandate text exists in German and English only, not in %(language)s.")
+            % {"language": language or "-"}
+        )
+    return template.format(
+        company=settings.COMPANY_NAME,
+        street=settings.COMPANY_STREET,
+        postal_code=settings.COMPANY_POSTAL_CODE,
+        city=settings.COMPANY_CITY,
+        creditor_id=validators.creditor_id_normalise(settings.SEPA_CREDITOR_ID),
+        days=settings.SEPA_PRENOTIFICATION_DAYS,
+    )
+
+
+# Unambiguous upper-case letters and digits, like order numbers.
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _mandate_reference_new(*, at) -> str:
+    """MD-20261130-7KQ4MXPA2Z: date of signing and 10 random characters (SEPA
+    charset, 20 long); unique by the database constraint."""
+    import secrets
+
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _i in range(10))
+    return f"MD-{timezone.localtime(at):%Y%m%d}-{code}"
+
+
+@transaction.atomic
+def debit_mandate_create(
+    *,
+    customer,
+    account_holder: str,
+    iban: str,
+    mandate_text: str,
+    language: str,
+    signed_at=None,
+    bic: str = "",
+) -> DebitMandate:
+    """Store the mandate the customer gave at checkout: their bank details
+    (checked and normalised), the text exactly as shown, its language and the
+    date. Gets a new mandate reference. Raises ValidationError per field."""
+    errors: dict[str, list] = {}
+    holder = " ".join((account_holder or "").split())
+    if not holder:
+        errors["account_holder"] = [_("Please enter the account holder.")]
+    elif len(holder) > 70:
+        errors["account_holder"] = [_("The account holder may have at most 70 characters.")]
+    clean_iban = clean_bic = ""
+    if not (iban or "").strip():
+        errors["iban"] = [_("Please enter the IBAN.")]
+    else:
+        try:
+            clean_iban = validators.iban_normalise(iban)
+        except ValidationError as exc:
+            errors["iban"] = exc.messages
+        else:
+            if not _iban_in_sepa(clean_iban):
+                errors["iban"] = [_("This IBAN is not in the SEPA area.")]
+    if (bic or "").strip():
+        try:
+            clean_bic = validators.bic_normalise(bic)
+        except ValidationError as exc:
+            errors["bic"] = exc.messages
+    if not (mandate_text or "").strip():
+        errors["mandate_text"] = [_("The mandate text shown to the customer is missing.")]
+    lang = (language or "")[:2].lower()
+    if lang not in MANDATE_TEXTS:
+        errors["language"] = [_("The mandate language must be German or English.")]
+    if customer is None or customer.pk is None:
+        errors["customer"] = [_("The mandate needs a customer.")]
+    if errors:
+        raise ValidationError(errors)
+    signed_at = signed_at or timezone.now()
+    for _attempt in range(5):
+        reference = _mandate_reference_new(at=signed_at)
+        if not DebitMandate.objects.filter(reference=reference).exists():
+            break
+    return DebitMandate.objects.create(
+        customer=customer,
+        reference=reference,
+        account_holder=holder,
+        iban=clean_iban,
+        bic=clean_bic,
+        mandate_text=mandate_text,
+        language=lang,
+        creditor_id=validators.creditor_id_normalise(settings.SEPA_CREDITOR_ID),
+        signed_at=signed_at,
+        evidence_date=timezone.localdate(signed_at),
+    )
+
+
+def _iban_in_sepa(iban: str) -> bool:
+    from schwifty import IBAN
+
+    return IBAN(iban).in_sepa_zone
+
+
+@transaction.atomic
+def debit_mandate_revoke(*, mandate: DebitMandate, at=None) -> DebitMandate:
+    """The customer withdrew the mandate: no new debit may use it; debits
+    already scheduled on it are cancelled only through their order."""
+    mandate = DebitMandate.objects.select_for_update().get(pk=mandate.pk)
+    if mandate.status == DebitMandate.Status.REVOKED:
+        return mandate
+    mandate.status = DebitMandate.Status.REVOKED
+    mandate.revoked_at = at or timezone.now()
+    mandate.save(update_fields=["status", "revoked_at", "updated_at"])
+    return mandate
+
+
+@transaction.atomic
+def order_debit_schedule(*, order: Order, mandate: DebitMandate, due_date) -> OrderDebit:
+    """Collect `order` (pending, payment by direct debit) from `mandate` on
+    `due_date` or the first collection date after it. Idempotent per order: a
+    second call returns the same debit (moved to the new mandate/date while it
+    is only scheduled)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    existing = OrderDebit.objects.select_for_update().filter(order=order).first()
+    if existing is not None and existing.status != OrderDebit.Status.SCHEDULED:
+        if existing.mandate_id == mandate.pk and existing.due_date == due_date:
+            return existing
+        raise ValidationError(
+            _("The direct debit of order %(number)s is already %(status)s.")
+            % {"number": order.number, "status": existing.get_status_display()}
+        )
+    if order.payment_method != Order.PaymentMethod.DIRECT_DEBIT:
+        raise ValidationError(
+            _("Order %(number)s is not paid by direct debit.") % {"number": order.number}
+        )
+    if order.status != Order.Status.PENDING:
+        raise ValidationError(
+            _("Only a pending order can be collected; order %(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    if order.currency != "EUR" or order.total <= 0:
+        raise ValidationError(_("A direct debit collects a positive amount in euros."))
+    mandate = DebitMandate.objects.get(pk=mandate.pk)
+    if mandate.customer_id != order.customer_id:
+        raise ValidationError(_("This mandate belongs to another customer."))
+    if mandate.status != DebitMandate.Status.ACTIVE:
+        raise ValidationError(
+            _("Mandate %(reference)s was revoked.") % {"reference": mandate.reference}
+        )
+    if existing is not None:
+        existing.mandate = mandate
+        existing.due_date = due_date
+        existing.amount = order.total
+        existing.save(update_fields=["mandate", "due_date", "amount", "updated_at"])
+        return existing
+    return OrderDebit.objects.create(
+        order=order,
+        mandate=mandate,
+        amount=order.total,
+        due_date=due_date,
+        end_to_end_id=order.number[:35],
+    )
+
+
+# ------------------------------------------------- direct debit collections
+
+
+def _collection_lock(collection: DebitCollection) -> DebitCollection:
+    return DebitCollection.objects.select_for_update().get(pk=collection.pk)
+
+
+def collection_date_check(*, collection_date, today=None) -> None:
+    """A collection date is a TARGET2 day, far enough ahead for the file to
+    reach the customer's bank one TARGET2 day before (SEPA core, D-1)."""
+    today = today or timezone.localdate()
+    if not sepa.target2_business_day(collection_date):
+        raise ValidationError(
+            {
+                "collection_date": _(
+                    "%(date)s is no TARGET2 business day (weekend, 1 January, Good Friday, "
+                    "Easter Monday, 1 May, 25 or 26 December): choose another collection date."
+                )
+                % {"date": collection_date.strftime("%d.%m.%Y")}
+            }
+        )
+    earliest = sepa.collection_date_earliest(today=today)
+    if collection_date < earliest:
+        raise ValidationError(
+            {
+                "collection_date": _(
+                    "The bank needs the file one business day before the collection date: "
+                    "the earliest collection date is now %(date)s."
+                )
+                % {"date": earliest.strftime("%d.%m.%Y")}
+            }
+        )
+
+
+def _debit_collectable(debit: OrderDebit) -> bool:
+    order = debit.order
+    return (
+        order.status == Order.Status.PENDING
+        and order.payment_method == Order.PaymentMethod.DIRECT_DEBIT
+        and debit.mandate.status == DebitMandate.Status.ACTIVE
+    )
+
+
+@transaction.atomic
+def debit_collection_prepare(*, collection_date, actor, today=None) -> DebitCollection:
+    """Gather the scheduled debits due by `collection_date` into that date's
+    collection (one per date; a prepared one takes the newly due debits too).
+    FRST for a mandate's first collection, RCUR after; a mandate gives at most
+    one FRST per collection (its further debits wait for the next one). Debits
+    of orders no longer pending are cancelled; those of a revoked mandate wait
+    for an admin. Another admin approves (debit_collection_approve)."""
+    _require_perm(
+        actor,
+        "payouts.prepare_debitcollection",
+        _("You may not prepare direct debit collections."),
+    )
+    collection_date_check(collection_date=collection_date, today=today)
+    collection = (
+        DebitCollection.objects.select_for_update()
+        .filter(collection_date=collection_date)
+        .exclude(status=DebitCollection.Status.CANCELLED)
+        .first()
+    )
+    if collection is not None and collection.status != DebitCollection.Status.PREPARED:
+        raise ValidationError(
+            _("The collection of %(date)s is already %(status)s; choose a later collection date.")
+            % {
+                "date": collection_date.strftime("%d.%m.%Y"),
+                "status": collection.get_status_display(),
+            }
+        )
+    debits = list(
+        OrderDebit.objects.select_for_update()
+        .select_related("order", "mandate")
+        .filter(
+            status=OrderDebit.Status.SCHEDULED,
+            collection__isnull=True,
+            due_date__lte=collection_date,
+        )
+        .order_by("due_date", "pk")
+    )
+    now = timezone.now()
+    taken: list[OrderDebit] = []
+    first_used: set[int] = set(
+        collection.debits.filter(sequence_type=SequenceType.FIRST).values_list(
+            "mandate_id", flat=True
+        )
+        if collection is not None
+        else []
+    )
+    for debit in debits:
+        if debit.order.status != Order.Status.PENDING:
+            # Paid another way or cancelled: nothing to collect any more.
+            debit.status = OrderDebit.Status.CANCELLED
+            debit.save(update_fields=["status", "updated_at"])
+            continue
+        if not _debit_collectable(debit):
+            continue
+        if debit.mandate.first_collected_at is None:
+            if debit.mandate_id in first_used:
+                continue
+            first_used.add(debit.mandate_id)
+            debit.sequence_type = SequenceType.FIRST
+        else:
+            debit.sequence_type = SequenceType.RECURRING
+        debit.amount = debit.order.total
+        taken.append(debit)
+    if not taken and collection is None:
+        raise ValidationError(
+            _("No direct debit is due by %(date)s.")
+            % {"date": collection_date.strftime("%d.%m.%Y")}
+        )
+    if collection is None:
+        collection = DebitCollection.objects.create(
+            collection_date=collection_date, prepared_by=actor
+        )
+    for debit in taken:
+        debit.collection = collection
+        debit.save(update_fields=["collection", "sequence_type", "amount", "updated_at"])
+    _collection_totals(collection)
+    collection.prepared_by = actor
+    collection.prepared_at = now
+    collection.save(update_fields=["total", "count", "prepared_by", "prepared_at"])
+    payout_log(
+        action=PayoutLog.Action.COLLECTION_PREPARED,
+        actor=actor,
+        message=f"#{collection.pk} {collection_date}: {collection.count} debits, "
+        f"{collection.total} EUR",
+    )
+    return collection
+
+
+def _collection_totals(collection: DebitCollection) -> None:
+    amounts = list(collection.debits.values_list("amount", flat=True))
+    collection.count = len(amounts)
+    collection.total = sum(amounts, Decimal("0"))
+
+
+@transaction.atomic
+def debit_collection_approve(*, collection: DebitCollection, actor, today=None) -> DebitCollection:
+    """Four eyes: another admin than the preparer approves; the pain.008.001.08
+    file is written now (debits whose order or mandate changed meanwhile are
+    taken out and wait for a later collection)."""
+    _require_perm(
+        actor,
+        "payouts.approve_debitcollection",
+        _("You may not approve direct debit collections."),
+    )
+    collection = _collection_lock(collection)
+    if collection.status != DebitCollection.Status.PREPARED:
+        raise ValidationError(
+            _("Only a prepared collection can be approved; this one is %(status)s.")
+            % {"status": collection.get_status_display()}
+        )
+    if collection.prepared_by_id == actor.pk:
+        raise ValidationError(
+            _("You prepared this collection yourself; another admin has to approve it.")
+        )
+    collection_date_check(collection_date=collection.collection_date, today=today)
+    debits = list(
+        collection.debits.select_for_update()
+        .select_related("order", "mandate")
+        .order_by("sequence_type", "pk")
+    )
+    entries = []
+    for debit in debits:
+        if not _debit_collectable(debit):
+            debit.collection = None
+            debit.sequence_type = ""
+            debit.status = (
+                OrderDebit.Status.SCHEDULED
+                if debit.order.status == Order.Status.PENDING
+                else OrderDebit.Status.CANCELLED
+            )
+            debit.save(update_fields=["collection", "sequence_type", "status", "updated_at"])
+            continue
+        mandate = debit.mandate
+        entries.append(
+            sepa.Debit(
+                name=mandate.account_holder,
+                iban=mandate.iban,
+                bic=mandate.bic,
+                amount=debit.amount,
+                sequence_type=debit.sequence_type,
+                mandate_reference=mandate.reference,
+                mandate_signed=timezone.localdate(mandate.signed_at),
+                end_to_end_id=debit.end_to_end_id,
+                remittance=f"{settings.COMPANY_NAME} {debit.order.number}",
+            )
+        )
+    if not entries:
+        raise ValidationError(_("No debit of this collection can be made any more; cancel it."))
+    made = sepa.sepa_direct_debit(
+        debits=entries,
+        collection_date=collection.collection_date,
+        creditor_id=validators.creditor_id_normalise(settings.SEPA_CREDITOR_ID),
+    )
+    _collection_totals(collection)
+    collection.sepa_xml = made.xml
+    collection.sepa_sha256 = hashlib.sha256(made.xml).hexdigest()
+    collection.message_id = made.message_id
+    collection.batches = made.batches
+    collection.status = DebitCollection.Status.APPROVED
+    collection.approved_by = actor
+    collection.approved_at = timezone.now()
+    collection.save()
+    payout_log(
+        action=PayoutLog.Action.COLLECTION_APPROVED,
+        actor=actor,
+        message=f"#{collection.pk} {collection.collection_date}: {collection.count} debits, "
+        f"{collection.total} EUR, SHA-256 {collection.sepa_sha256}",
+    )
+    return collection
+
+
+@transaction.atomic
+def debit_collection_submit(*, collection: DebitCollection, actor) -> DebitCollection:
+    """The approved file went to the bank: its debits are on their way, and
+    each mandate has had its first collection (later ones are RCUR)."""
+    _require_perm(
+        actor,
+        "payouts.approve_debitcollection",
+        _("You may not mark direct debit collections submitted."),
+    )
+    collection = _collection_lock(collection)
+    if collection.status != DebitCollection.Status.APPROVED:
+        raise ValidationError(_("Only an approved collection can be marked submitted."))
+    now = timezone.now()
+    collection.debits.update(status=OrderDebit.Status.SUBMITTED, updated_at=now)
+    mandate_ids = set(collection.debits.values_list("mandate_id", flat=True))
+    mandates = DebitMandate.objects.filter(pk__in=mandate_ids)
+    mandates.filter(first_collected_at__isnull=True).update(first_collected_at=now)
+    last_used = timezone.make_aware(datetime.combine(collection.collection_date, time.min))
+    mandates.update(
+        last_used_at=last_used, evidence_date=collection.collection_date, updated_at=now
+    )
+    collection.status = DebitCollection.Status.SUBMITTED
+    collection.submitted_by = actor
+    collection.submitted_at = now
+    collection.save(update_fields=["status", "submitted_by", "submitted_at"])
+    payout_log(
+        action=PayoutLog.Action.COLLECTION_SUBMITTED,
+        actor=actor,
+        message=f"#{collection.pk} {collection.collection_date}",
+    )
+    return collection
+
+
+@transaction.atomic
+def debit_collection_cancel(*, collection: DebitCollection, actor) -> DebitCollection:
+    """Before it went to the bank: its debits are scheduled again (the date is free)."""
+    _require_perm(
+        actor,
+        "payouts.prepare_debitcollection",
+        _("You may not cancel direct debit collections."),
+    )
+    collection = _collection_lock(collection)
+    if collection.status not in (
+        DebitCollection.Status.PREPARED,
+        DebitCollection.Status.APPROVED,
+    ):
+        raise ValidationError(_("A collection sent to the bank cannot be cancelled."))
+    collection.debits.update(collection=None, sequence_type="", status=OrderDebit.Status.SCHEDULED)
+    collection.status = DebitCollection.Status.CANCELLED
+    collection.cancelled_at = timezone.now()
+    collection.save(update_fields=["status", "cancelled_at"])
+    payout_log(
+        action=PayoutLog.Action.COLLECTION_CANCELLED,
+        actor=actor,
+        message=f"#{collection.pk} {collection.collection_date}",
+    )
+    return collection
+
+
+def _booked_at(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@transaction.atomic
+def order_debit_collect(*, debit: OrderDebit, collected_on, actor=None, note: str = "") -> bool:
+    """The bank credited the debit: the order is paid through orders' normal
+    path (its volume books in the period of the collection). Once only: False
+    when the debit is not waiting for its money."""
+    debit = OrderDebit.objects.select_for_update().select_related("order").get(pk=debit.pk)
+    if debit.status != OrderDebit.Status.SUBMITTED:
+        return False
+    paid_at = max(_booked_at(collected_on), debit.order.placed_at)
+    if debit.order.status == Order.Status.PENDING:
+        order_mark_paid(
+            order=debit.order,
+            paid_at=paid_at,
+            changed_by=actor,
+            payment_reference=(
+                f"SEPA-Lastschrift {debit.mandate.reference} {collected_on:%d.%m.%Y} {note}"
+            ).strip()[:255],
+        )
+    debit.status = OrderDebit.Status.COLLECTED
+    debit.collected_at = paid_at
+    debit.save(update_fields=["status", "collected_at", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def order_debit_return(
+    *, debit: OrderDebit, reason: str, returned_on=None, actor=None, note: str = ""
+) -> OrderDebit:
+    """A Rücklastschrift: the customer's bank sent the debit back (AC04 closed,
+    AM04 no funds, MD06 the customer asked for a refund, ...). The order is
+    refunded by the refund rules (its volume reversed: into its own period
+    while open, else the open one) or cancelled if it was not paid yet; the
+    partner is charged no fee; the customer gets an e-mail; listeners hear
+    payouts.events.debit_returned (the subscriptions pause after a second one)."""
+    reason = (reason or "").strip().upper()
+    if reason not in DEBIT_RETURN_REASONS:
+        raise ValidationError(
+            _("Unknown return reason %(code)s; known are %(codes)s.")
+            % {"code": reason or "-", "codes": ", ".join(DEBIT_RETURN_REASONS)}
+        )
+    debit = (
+        OrderDebit.objects.select_for_update().select_related("order", "mandate").get(pk=debit.pk)
+    )
+    if debit.status not in (OrderDebit.Status.SUBMITTED, OrderDebit.Status.COLLECTED):
+        raise ValidationError(_("Only a debit sent to the bank can come back."))
+    returned_at = _booked_at(returned_on) if returned_on else timezone.now()
+    order = debit.order
+    why = _("Direct debit returned by the bank: %(code)s %(reason)s") % {
+        "code": reason,
+        "reason": DEBIT_RETURN_REASONS[reason],
+    }
+    if order.status in (Order.Status.PAID, Order.Status.SHIPPED):
+        order_refund(
+            order=order,
+            changed_by=actor,
+            reason=why,
+            refunded_at=max(returned_at, order.paid_at),
+            provider_reference=f"SEPA-Rücklastschrift {debit.end_to_end_id} {reason}"[:255],
+        )
+    elif order.status == Order.Status.PENDING:
+        order_cancel(order=order, changed_by=actor, reason=why)
+    debit.status = OrderDebit.Status.RETURNED
+    debit.return_reason = reason
+    debit.returned_at = returned_at
+    debit.save(update_fields=["status", "return_reason", "returned_at", "updated_at"])
+    DebitNotice.objects.get_or_create(order_debit=debit, kind=DebitNotice.Kind.RETURNED)
+    debit_notice_enqueue_on_commit(debit.pk)
+    payout_log(
+        action=PayoutLog.Action.DEBIT_RETURNED,
+        actor=actor,
+        message=f"{order.number} {debit.amount} EUR {reason} {note}".strip(),
+    )
+    order.refresh_from_db()
+    events.debit_returned.send(
+        sender=OrderDebit, order=order, reason_code=reason, order_debit=debit
+    )
+    return debit
+
+
+def debit_notice_enqueue_on_commit(debit_id: int) -> None:
+    from .tasks import debit_notice_enqueue
+
+    transaction.on_commit(lambda: debit_notice_enqueue(debit_id))
+
+
+def _collection_for_batch(row: BankTransaction):
+    """A submitted collection and the debits a collective credit stands for:
+    a payment information block (or the whole file by its message id) whose
+    total is the amount."""
+    ids = {x for x in (row.batch_id, row.end_to_end_id) if x}
+    # Banks book the credit on the collection date or a few days later.
+    recent = DebitCollection.objects.filter(
+        status=DebitCollection.Status.SUBMITTED,
+        collection_date__gte=row.booking_date - timedelta(days=45),
+        collection_date__lte=row.booking_date + timedelta(days=5),
+    )
+    for collection in recent.order_by("pk"):
+        for batch in collection.batches:
+            if (batch["id"] in ids or (batch["id"] and batch["id"] in row.reference)) and Decimal(
+                batch["total"]
+            ) == row.amount:
+                return collection, collection.debits.filter(sequence_type=batch["sequence"])
+        if (
+            collection.message_id
+            and (collection.message_id in ids or collection.message_id in row.reference)
+            and collection.total == row.amount
+        ):
+            return collection, collection.debits.all()
+    return None, None
+
+
+def _match_debit_batch(row: BankTransaction, *, actor) -> bool:
+    if row.amount <= 0 or row.return_reason:
+        return False
+    if not (row.batch_id or row.end_to_end_id or row.reference):
+        return False
+    collection, debits = _collection_for_batch(row)
+    if collection is None:
+        return False
+    done = 0
+    for debit in debits.filter(status=OrderDebit.Status.SUBMITTED).order_by("pk"):
+        done += order_debit_collect(
+            debit=debit, collected_on=row.booking_date, actor=actor, note=row.bank_reference
+        )
+    row.debit_collection = collection
+    row.status = BankTransaction.Status.DEBITS_COLLECTED
+    payout_log(
+        action=PayoutLog.Action.DEBITS_COLLECTED,
+        actor=actor,
+        message=f"#{collection.pk} {collection.collection_date}: {done} orders paid, "
+        f"{row.amount} EUR on {row.booking_date}",
+    )
+    return True
+
+
+def _match_debit_single(row: BankTransaction, *, actor) -> bool:
+    """One debit credited on its own line (banks that book each debit)."""
+    if row.amount <= 0 or row.return_reason or not row.end_to_end_id:
+        return False
+    debit = (
+        OrderDebit.objects.filter(
+            end_to_end_id=row.end_to_end_id,
+            status=OrderDebit.Status.SUBMITTED,
+            amount=row.amount,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if debit is None:
+        return False
+    order_debit_collect(
+        debit=debit, collected_on=row.booking_date, actor=actor, note=row.bank_reference
+    )
+    row.order_id = debit.order_id
+    row.order_debit = debit
+    row.debit_collection_id = debit.collection_id
+    row.status = BankTransaction.Status.DEBITS_COLLECTED
+    return True
+
+
+def _match_debit_return(row: BankTransaction, *, actor) -> bool:
+    """A returned debit: a booking against us with a return reason (or a
+    reversal) whose original end-to-end id is an order debit we submitted.
+    The bank may add its fee to the amount: the company bears it."""
+    if (
+        row.amount >= 0
+        or not row.end_to_end_id
+        or not (row.return_reason or getattr(row, "reversal", False))
+    ):
+        return False
+    debit = (
+        OrderDebit.objects.filter(
+            end_to_end_id=row.end_to_end_id,
+            status__in=[OrderDebit.Status.SUBMITTED, OrderDebit.Status.COLLECTED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if debit is None or -row.amount < debit.amount:
+        return False
+    reason = row.return_reason if row.return_reason in DEBIT_RETURN_REASONS else "MS03"
+    fee = -row.amount - debit.amount
+    order_debit_return(
+        debit=debit,
+        reason=reason,
+        returned_on=row.booking_date,
+        actor=actor,
+        note=f"Bank {row.booking_date:%d.%m.%Y}" + (f", bank fee {fee} EUR" if fee else ""),
+    )
+    row.order_id = debit.order_id
+    row.order_debit = debit
+    row.debit_collection_id = debit.collection_id
+    row.status = BankTransaction.Status.DEBIT_RETURNED
+    return True
+
+
+BANK_MATCHERS.extend([_match_debit_batch, _match_debit_single, _match_debit_return])
