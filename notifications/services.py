@@ -181,6 +181,9 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
             continue  # sent already, or by another worker right now
         notification = Notification.objects.select_related("partner__user").get(pk=pk)
         partner = notification.partner
+        if partner.status == Partner.Status.TERMINATED:  # left (or erased) since
+            Notification.objects.filter(pk=pk).update(mail=Notification.Mail.NONE)
+            continue
         if partner.pk not in languages:
             languages[partner.pk] = selectors.email_language(partner=partner)
         try:
@@ -247,7 +250,10 @@ def digests_send(*, day: date | None = None) -> int:
         .distinct()
     )
     sent = 0
-    for partner in Partner.objects.filter(pk__in=list(partner_ids)).select_related("user"):
+    partners = Partner.objects.filter(pk__in=list(partner_ids)).exclude(
+        status=Partner.Status.TERMINATED
+    )
+    for partner in partners.select_related("user"):
         if digest_send(partner=partner, day=day):
             sent += 1
     return sent

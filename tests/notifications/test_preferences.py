@@ -1,7 +1,7 @@
 """Each kind, each channel switchable by the partner; the daily digest batches
 the e-mails of the kinds the partner chose for it, at most one a day."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -126,3 +126,26 @@ def test_settings_page_refuses_an_unknown_language(anna, anna_client):
 
     assert response.status_code == 400
     assert 'id="id_language_error"' in response.content.decode()
+
+
+def test_a_partner_who_left_gets_no_more_mail(anna, committed):
+    from partners.services import partner_set_status
+
+    choose(anna, in_app=True, email=True, digest=True)
+    notify(anna, key="order:1", committed=committed)
+    ben = PartnerFactory()
+    with mock_mail_task():
+        notify(ben, key="order:2", committed=committed)
+    partner_set_status(partner=anna, status="terminated", reason="left")
+    partner_set_status(partner=ben, status="terminated", reason="left")
+
+    assert services.digests_send(day=date(2026, 11, 30)) == 0
+    assert services.notification_emails_sweep(older_than=timedelta(0)) == 0
+    assert mails_to(anna) == [] and mails_to(ben) == []
+
+
+def mock_mail_task():
+    """The immediate mail's task is lost (the broker was down)."""
+    from unittest import mock
+
+    return mock.patch("notifications.tasks.notification_emails_send.delay")
