@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "sandbox",
+    "notifications",
     "demo",
 ]
 
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "landing.context_processors.site",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -306,6 +308,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.idempotency_keys_prune",
         "schedule": crontab(hour=4, minute=37),
     },
+    "send-forgotten-notification-emails": {
+        "task": "notifications.tasks.notification_emails_sweep",
+        "schedule": 300.0,
+    },
+    "notify-close-to-rank": {
+        "task": "notifications.tasks.notify_rank_close",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "send-notification-digests": {
+        "task": "notifications.tasks.notification_digests_send",
+        "schedule": crontab(hour=18, minute=0),
+    },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
         "task": "commissions.tasks.refresh_commission_estimates",
@@ -334,6 +348,13 @@ SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
 LANDING_PUBLIC_MAX_AGE = env.int("LANDING_PUBLIC_MAX_AGE", default=60)
+# "3 days left: 40 PV missing for Silver" goes to partners missing at most this much PV.
+NOTIFICATIONS_RANK_CLOSE_MAX_PV = Decimal(env.str("NOTIFICATIONS_RANK_CLOSE_MAX_PV", default="100"))
+# Web Push (browser notifications) is on when both VAPID keys are set (generate them
+# with `vapid --gen` of py-vapid, or any Web Push key generator; base64url strings).
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:admin@example.com")
 DASHBOARD_POLL_SECONDS = env.int("DASHBOARD_POLL_SECONDS", default=5)
 # Bank details printed for prepayment (Vorkasse / Rechnung).
 COMPANY_BANK_ACCOUNT_HOLDER = env.str("COMPANY_BANK_ACCOUNT_HOLDER", default=COMPANY_NAME)

@@ -19,6 +19,7 @@ urlpatterns = [
     # The company's order intake API (external shops); the partner API has /api/v1/me...
     path("api/v1/", include("orders.api_urls")),
     path("dashboard/privacy/", include("privacy.urls")),
+    path("dashboard/notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),

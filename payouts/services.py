@@ -701,6 +701,7 @@ def payout_run_mark_paid(*, run: PayoutRun, actor=None, paid_at=None, note: str 
     run.paid_at = paid_at
     run.save(update_fields=["status", "paid_by", "paid_at"])
     payout_log(action=PayoutLog.Action.RUN_PAID, actor=actor, payout_run=run, message=note)
+    events.payout_run_paid.send(sender=PayoutRun, run=run)
     webhook_events_record(
         event_type=EventType.PAYOUT_PAID,
         payloads=lambda: _payout_payloads(run.entries.filter(outcome=PayoutRunEntry.Outcome.PAID)),
@@ -794,6 +795,7 @@ def payout_item_return(*, item: PayoutItem, reason: str, actor=None, note: str =
         payout_run=entry.run,
         message=f"{entry.end_to_end_id} {reason} {RETURN_REASONS[reason]} {note}".strip(),
     )
+    events.payout_item_returned.send(sender=PayoutItem, item=item, entry=entry)
     webhook_events_record(
         event_type=EventType.PAYOUT_RETURNED,
         payloads=lambda: _payout_payloads(PayoutRunEntry.objects.filter(pk=entry.pk)),

@@ -22,6 +22,7 @@ DECLARING_APPS = [
     "commissions",
     "payouts",
     "webhooks",
+    "notifications",
     "privacy",
 ]
 
