@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "landing",
     "dashboard",
     "payouts",
+    "subscriptions",
     "webhooks",
     "reports",
     "privacy",
@@ -298,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.idempotency_keys_prune",
         "schedule": crontab(hour=4, minute=37),
     },
+    # Subscriptions: the day's cycle orders, price notices and pre-notifications.
+    "run-subscriptions": {
+        "task": "subscriptions.tasks.run_subscriptions",
+        "schedule": crontab(hour=5, minute=30),
+    },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
         "task": "commissions.tasks.refresh_commission_estimates",
@@ -341,6 +347,9 @@ COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
 # Payouts (commissions.md sections 5 and 6).
 COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
 PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
+# Subscriptions: a price rise applies to cycles this many days after it was announced
+# to the subscriber (a cut at once).
+SUBSCRIPTION_PRICE_NOTICE_DAYS = env.int("SUBSCRIPTION_PRICE_NOTICE_DAYS", default=42)
 
 # Outgoing webhooks: https only in production; private/loopback receivers never,
 # unless a developer allows them for a receiver on their own machine.
