@@ -350,6 +350,13 @@ PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
 # Subscriptions: a price rise applies to cycles this many days after it was announced
 # to the subscriber (a cut at once).
 SUBSCRIPTION_PRICE_NOTICE_DAYS = env.int("SUBSCRIPTION_PRICE_NOTICE_DAYS", default=42)
+# SEPA direct debit (Lastschrift): the company's creditor identifier
+# (Gläubiger-Identifikationsnummer from the Bundesbank; the default is the
+# Bundesbank's published test id, checked by payouts.checks), and how many days
+# before a debit the customer is told (agreed in the mandate text, instead of the
+# rulebook's 14 days).
+SEPA_CREDITOR_ID = env.str("SEPA_CREDITOR_ID", default="DE98ZZZ09999999999")
+SEPA_PRENOTIFICATION_DAYS = env.int("SEPA_PRENOTIFICATION_DAYS", default=5)
 
 # Outgoing webhooks: https only in production; private/loopback receivers never,
 # unless a developer allows them for a receiver on their own machine.

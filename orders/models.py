@@ -132,6 +132,8 @@ class Order(models.Model):
         PREPAYMENT = "prepayment", _("bank transfer (prepayment / invoice)")
         STRIPE = "stripe", _("card (Stripe)")
         EXTERNAL = "external", _("external shop")
+        # Collected by the company from a SEPA mandate (payouts.OrderDebit).
+        DIRECT_DEBIT = "direct_debit", _("SEPA direct debit")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     external_id = models.CharField(

@@ -7,4 +7,4 @@ class PayoutsConfig(AppConfig):
     verbose_name = _("Payouts")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401

@@ -498,3 +498,204 @@ class PayoutRunEntry(models.Model):
     @property
     def iban_masked(self) -> str:
         return iban_mask(self.iban)
+
+
+# ------------------------------------------------------- SEPA direct debit
+
+
+class DebitMandate(models.Model):
+    """A customer's SEPA core direct debit mandate (Lastschriftmandat), recurrent.
+    The text the customer agreed to is stored as shown; the mandate is evidence
+    (kept 14 months after its last collection at least). No IP address or browser
+    data is kept: the SEPA rulebook does not ask for them (data minimisation)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REVOKED = "revoked", _("revoked")
+
+    class Kind(models.TextChoices):
+        RECURRENT = "recurrent", _("recurrent")
+
+    customer = models.ForeignKey(
+        "orders.Customer",
+        on_delete=models.PROTECT,
+        related_name="debit_mandates",
+        verbose_name=_("customer"),
+    )
+    # Unique per creditor, at most 35 characters of the SEPA character set.
+    reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
+    account_holder = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)  # compact, upper case
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    mandate_text = models.TextField(_("mandate text as shown"))
+    language = models.CharField(_("language"), max_length=8)
+    creditor_id = models.CharField(_("creditor identifier"), max_length=35)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RECURRENT)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    # Set by the first collection submitted to the bank: later ones are RCUR.
+    first_collected_at = models.DateTimeField(_("first collection at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last collection at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The day from which the mandate is kept as evidence: signing, then each
+    # collection (the account holder may dispute a debit for 13 months).
+    evidence_date = models.DateField(_("kept as evidence from"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        verbose_name = _("direct debit mandate")
+        verbose_name_plural = _("direct debit mandates")
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def iban_masked(self) -> str:
+        return iban_mask(self.iban)
+
+
+class SequenceType(models.TextChoices):
+    FIRST = "FRST", _("first collection (FRST)")
+    RECURRING = "RCUR", _("recurring collection (RCUR)")
+
+
+class DebitCollection(models.Model):
+    """The direct debits of one collection date, sent to the bank in one
+    pain.008.001.08 file: prepared by one admin, approved by another."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("prepared, waiting for approval")
+        APPROVED = "approved", _("approved, SEPA file ready")
+        SUBMITTED = "submitted", _("submitted to the bank")
+        CANCELLED = "cancelled", _("cancelled")
+
+    collection_date = models.DateField(_("collection date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PREPARED
+    )
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    count = models.PositiveIntegerField(_("debits"), default=0)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prepared by"),
+    )
+    prepared_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    sepa_xml = models.BinaryField(_("SEPA file (pain.008.001.08)"), null=True, blank=True)
+    sepa_sha256 = models.CharField(_("SHA-256 of the SEPA file"), max_length=64, blank=True)
+    message_id = models.CharField(_("message id"), max_length=35, blank=True)
+    # One payment information block per sequence type: [{"id", "sequence", "total", "count"}]
+    batches = models.JSONField(_("batches"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-collection_date", "-pk"]
+        verbose_name = _("direct debit collection")
+        verbose_name_plural = _("direct debit collections")
+        permissions = [
+            ("prepare_debitcollection", _("Can prepare direct debit collections")),
+            ("approve_debitcollection", _("Can approve direct debit collections")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection_date"],
+                condition=~models.Q(status="cancelled"),
+                name="debit_collection_one_per_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.collection_date} ({self.get_status_display()})"
+
+
+class OrderDebit(models.Model):
+    """An order paid by direct debit: scheduled -> submitted (in an approved
+    collection) -> collected (the bank credited it) or returned
+    (Rücklastschrift); cancelled if the order went before collection."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        SUBMITTED = "submitted", _("submitted to the bank")
+        COLLECTED = "collected", _("collected")
+        RETURNED = "returned", _("returned by the bank")
+        CANCELLED = "cancelled", _("cancelled")
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, related_name="debit", verbose_name=_("order")
+    )
+    mandate = models.ForeignKey(
+        DebitMandate, on_delete=models.PROTECT, related_name="debits", verbose_name=_("mandate")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("due date"))
+    sequence_type = models.CharField(
+        _("sequence type"), max_length=4, choices=SequenceType.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    collection = models.ForeignKey(
+        DebitCollection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="debits",
+        verbose_name=_("collection"),
+    )
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("order direct debit")
+        verbose_name_plural = _("order direct debits")
+        indexes = [models.Index(fields=["status", "due_date"], name="order_debit_due")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_debit_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.amount} {self.get_status_display()}"
+
+
+# Reason codes of a returned direct debit (R-transactions of the SEPA core
+# rulebook) on top of those a returned transfer carries.
+DEBIT_RETURN_REASONS = {
+    **RETURN_REASONS,
+    "AM04": _("insufficient funds"),
+    "MD01": _("no valid mandate"),
+    "MD06": _("refund requested by the account holder"),
+    "SL01": _("specific service offered by the debtor bank"),
+    "BE05": _("creditor not recognised"),
+    "DNOR": _("debtor bank not registered"),
+    "AM05": _("duplicate collection"),
+}
