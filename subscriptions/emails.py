@@ -128,12 +128,11 @@ def cancellation_receipt_send(email: str, subscription_ids: list[int], number: s
     send_mail(subject, body, None, [email])
 
 
-def debit_returned_send(subscription_id: int, order_number: str, reason_code: str, paused: bool):
+def debit_returned_send(subscription_id: int, order_number: str, reason_code: str) -> None:
     _send(
         _get(subscription_id),
         subject=_("Your direct debit for subscription %(number)s was returned"),
         template="debit_returned",
         order_number=order_number,
         reason_code=reason_code,
-        paused=paused,
     )

@@ -28,12 +28,10 @@ from orders.attribution import (
     partner_code_check,
 )
 from orders.cart import quantity_problem
-from orders.models import Customer, Order, OrderLine, Product
+from orders.models import Customer, Order, Product
 from orders.pricing import totals_for
-from orders.services import OrderDraft, customer_bind, customer_get_or_create, order_place_prepared
+from orders.services import customer_bind, customer_get_or_create, order_place_prepared
 from orders.validators import customer_data_clean
-from partners.models import Partner
-from partners.services import partner_nearest_active_upline
 
 from . import emails, payment
 from .dates import INTERVALS, company_today, next_cycle_date
@@ -558,8 +556,8 @@ def subscriptions_cancel_for_erasure(*, customer: Customer) -> int:
 
 @transaction.atomic
 def subscription_debit_returned(*, order: Order, reason_code: str) -> Subscription | None:
-    """A cycle's debit came back: count it, tell the customer, pause after the
-    second. None for an order that is not a subscription's."""
+    """A cycle's debit came back (the order is refunded by payouts): count it;
+    after the second the subscription pauses and the customer is told. None for an order that is not a subscription's."""
     cycle = SubscriptionCycle.objects.filter(order=order).select_related("subscription").first()
     if cycle is None:
         return None
@@ -574,7 +572,7 @@ def subscription_debit_returned(*, order: Order, reason_code: str) -> Subscripti
             notify=False,
         )
         paused = True
-    emails.on_commit(
-        emails.debit_returned_send, subscription.pk, order.number, reason_code, paused
-    )
+    if paused:
+        # payouts tells the customer of every return; the pause is ours to tell.
+        emails.on_commit(emails.debit_returned_send, subscription.pk, order.number, reason_code)
     return subscription
