@@ -20,6 +20,7 @@ DECLARING_APPS = [
     "qualification",
     "commissions",
     "payouts",
+    "subscriptions",
     "webhooks",
     "privacy",
 ]

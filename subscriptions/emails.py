@@ -105,7 +105,9 @@ def cancellation_confirmation_send(subscription_id: int) -> None:
     )
 
 
-def cancellation_receipt_send(email: str, subscription_ids: list[int], number: str, at: str) -> None:
+def cancellation_receipt_send(
+    email: str, subscription_ids: list[int], number: str, at: str
+) -> None:
     """The receipt of the cancellation page: what was cancelled, when (date and
     time); or that no running subscription matched."""
     cancelled_at = timezone.localtime(datetime.fromisoformat(at))

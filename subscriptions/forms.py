@@ -90,7 +90,9 @@ class CancelForm(forms.Form):
         label=_("Subscription number (optional)"),
         max_length=16,
         required=False,
-        help_text=_("ABO-… from any of our e-mails. Without it, every subscription of the e-mail address ends."),
+        help_text=_(
+            "ABO-… from any of our e-mails. Without it, every subscription of the e-mail address ends."
+        ),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
     )
     kind = forms.ChoiceField(

@@ -55,7 +55,9 @@ class Subscription(models.Model):
         TWO_MONTHS = 2, _("every 2 months")
         THREE_MONTHS = 3, _("every 3 months")
 
-    number = models.CharField(_("subscription number"), max_length=16, unique=True, default=number_new)
+    number = models.CharField(
+        _("subscription number"), max_length=16, unique=True, default=number_new
+    )
     # The secret behind the signed management link in every e-mail; a new one
     # makes old links stop working.
     token = models.CharField(max_length=64, unique=True, default=token_new, editable=False)
@@ -80,7 +82,10 @@ class Subscription(models.Model):
         verbose_name=_("partner"),
     )
     attribution = models.CharField(
-        _("attribution"), max_length=10, choices=Order.Attribution.choices, default=Order.Attribution.NONE
+        _("attribution"),
+        max_length=10,
+        choices=Order.Attribution.choices,
+        default=Order.Attribution.NONE,
     )
     interval = models.PositiveSmallIntegerField(_("interval"), choices=Interval.choices)
     anchor_day = models.PositiveSmallIntegerField(
@@ -152,7 +157,9 @@ class SubscriptionLine(models.Model):
         verbose_name = _("subscription line")
         verbose_name_plural = _("subscription lines")
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "product"], name="subscription_line_once"),
+            models.UniqueConstraint(
+                fields=["subscription", "product"], name="subscription_line_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="subscription_line_quantity_positive"
             ),
@@ -171,7 +178,10 @@ class SubscriptionCycle(models.Model):
         SKIPPED = "skipped", _("skipped")
 
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="cycles", verbose_name=_("subscription")
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="cycles",
+        verbose_name=_("subscription"),
     )
     cycle_date = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)

@@ -18,10 +18,4 @@ PERSONAL_DATA = {
     },
 }
 
-NOT_PERSONAL_MODELS = {
-    "subscriptions.SubscriptionLine": "products, quantities and prices",
-    "subscriptions.SubscriptionCycle": "dates, order id, QV",
-    "subscriptions.SubscriptionRun": "counts; errors name subscription numbers only",
-    "subscriptions.SubscriptionTerms": "the company's discount",
-}
 NOT_PERSONAL: dict[str, str] = {}

@@ -115,7 +115,11 @@ def subscription_by_key(key: str) -> Subscription | None:
 
 def _qv_per_cycle(subscription: Subscription) -> Decimal:
     return sum(
-        (line.product.qv * line.quantity for line in subscription.lines.all() if line.product.is_active),
+        (
+            line.product.qv * line.quantity
+            for line in subscription.lines.all()
+            if line.product.is_active
+        ),
         ZERO,
     )
 
@@ -214,6 +218,7 @@ def partner_subscription_volume_due(*, partner: Partner, today: date | None = No
 
 def subscription_counts_by_status() -> dict[str, int]:
     return dict(
-        Subscription.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Subscription.objects.values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
-

@@ -130,7 +130,10 @@ def subscription_quote(*, lines: Mapping[int, int], discount_percent: Decimal | 
         if product is None:
             continue
         unit = subscriber_unit_price(
-            list_price=product.price, cv=product.cv, qv=product.qv, discount_percent=discount_percent
+            list_price=product.price,
+            cv=product.cv,
+            qv=product.qv,
+            discount_percent=discount_percent,
         )
         priced.append((unit.price, product.vat_rate, quantity))
         list_total += product.price * quantity
@@ -256,7 +259,9 @@ def _advance(subscription: Subscription, *, after: date, today: date) -> None:
 
 
 @transaction.atomic
-def subscription_cycle_create(*, subscription: Subscription, today: date) -> SubscriptionCycle | None:
+def subscription_cycle_create(
+    *, subscription: Subscription, today: date
+) -> SubscriptionCycle | None:
     """Create the due cycle's order, exactly once: the subscription row is
     locked, the cycle row is unique per date, and a run that finds the date done
     (a retry, a second run) creates nothing. None when nothing was due."""
@@ -267,7 +272,9 @@ def subscription_cycle_create(*, subscription: Subscription, today: date) -> Sub
     try:
         with transaction.atomic():
             cycle = SubscriptionCycle.objects.create(
-                subscription=subscription, cycle_date=cycle_date, status=SubscriptionCycle.Status.ORDERED
+                subscription=subscription,
+                cycle_date=cycle_date,
+                status=SubscriptionCycle.Status.ORDERED,
             )
     except IntegrityError:
         # Done before (the date was moved back onto it): move on, order nothing twice.
@@ -283,7 +290,11 @@ def subscription_cycle_create(*, subscription: Subscription, today: date) -> Sub
     # The line prices in force now become the agreed ones.
     for line in subscription.lines.all():
         if line.new_price_from is not None and line.new_price_from <= cycle_date:
-            line.unit_price, line.new_unit_price, line.new_price_from = line.new_unit_price, None, None
+            line.unit_price, line.new_unit_price, line.new_price_from = (
+                line.new_unit_price,
+                None,
+                None,
+            )
             line.save(update_fields=["unit_price", "new_unit_price", "new_price_from"])
     _advance(subscription, after=cycle_date, today=today)
     subscription.save(update_fields=["next_date", "updated_at"])
@@ -295,7 +306,10 @@ def subscription_prenotify(*, subscription: Subscription, today: date) -> bool:
     it is within the pre-notification period. True if a notice went out."""
     with transaction.atomic():
         subscription = _lock(subscription)
-        if subscription.status != S.ACTIVE or subscription.prenotified_for == subscription.next_date:
+        if (
+            subscription.status != S.ACTIVE
+            or subscription.prenotified_for == subscription.next_date
+        ):
             return False
         if subscription.next_date > today + timedelta(days=prenotification_days()):
             return False
@@ -329,7 +343,12 @@ def subscription_prices_announce(*, today: date) -> int:
                 line.price_notice_sent_at = timezone.now()
                 touched.setdefault(line.subscription_id, []).append(line.pk)
             line.save(
-                update_fields=["unit_price", "new_unit_price", "new_price_from", "price_notice_sent_at"]
+                update_fields=[
+                    "unit_price",
+                    "new_unit_price",
+                    "new_price_from",
+                    "price_notice_sent_at",
+                ]
             )
         for subscription_id in touched:
             emails.on_commit(emails.price_notice_send, subscription_id)
@@ -387,7 +406,9 @@ def _changeable(subscription: Subscription) -> None:
 
 
 @transaction.atomic
-def subscription_skip_next(*, subscription: Subscription, today: date | None = None) -> Subscription:
+def subscription_skip_next(
+    *, subscription: Subscription, today: date | None = None
+) -> Subscription:
     """Leave out the next delivery: its date is kept as skipped, the one after
     becomes next."""
     today = today or company_today()
@@ -493,7 +514,14 @@ def subscription_resume(*, subscription: Subscription, today: date | None = None
     subscription.pause_reason = ""
     subscription.failure_count = 0
     subscription.save(
-        update_fields=["status", "paused_at", "pause_reason", "failure_count", "next_date", "updated_at"]
+        update_fields=[
+            "status",
+            "paused_at",
+            "pause_reason",
+            "failure_count",
+            "next_date",
+            "updated_at",
+        ]
     )
     subscription_started.send(sender=Subscription, subscription=subscription)
     emails.on_commit(emails.change_confirmation_send, subscription.pk)

@@ -30,7 +30,7 @@ def _draft_lines(request) -> dict[int, int]:
 
 @require_POST
 def start(request):
-    """"Als Abo" on a product page or in the cart: remember what to subscribe
+    """ "Als Abo" on a product page or in the cart: remember what to subscribe
     to and open the subscription checkout."""
     form = SubscribeStartForm(request.POST)
     if not form.is_valid():
@@ -121,7 +121,8 @@ def _manage_context(subscription: Subscription, **extra) -> dict:
         "next_amount": selectors.subscription_amount_on(
             subscription=subscription, on=subscription.next_date
         ),
-        "move_form": extra.pop("move_form", None) or MoveForm(initial={"next_date": subscription.next_date}),
+        "move_form": extra.pop("move_form", None)
+        or MoveForm(initial={"next_date": subscription.next_date}),
         "products": Product.objects.filter(is_active=True),
         **extra,
     }
@@ -171,7 +172,9 @@ def manage(request, key):
             services.subscription_cancel(subscription=subscription)
             messages.success(
                 request,
-                _("Your subscription is cancelled (%(when)s). The confirmation is on its way by e-mail.")
+                _(
+                    "Your subscription is cancelled (%(when)s). The confirmation is on its way by e-mail."
+                )
                 % {"when": timezone.localtime().strftime("%d.%m.%Y %H:%M")},
             )
     except ValidationError as exc:
@@ -227,4 +230,3 @@ def cancel(request):
             )
         return render(request, "subscriptions/cancel.html", {"form": form}, status=400)
     return render(request, "subscriptions/cancel.html", {"form": CancelForm()})
-

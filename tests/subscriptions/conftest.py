@@ -28,7 +28,9 @@ def customer_data(**overrides) -> dict:
 @pytest.fixture
 def cream(db):
     # 30.00 gross, CV 25.21 (net), QV 20
-    return ProductFactory(name="Creme", price=Decimal("30.00"), cv=Decimal("25.21"), qv=Decimal("20"))
+    return ProductFactory(
+        name="Creme", price=Decimal("30.00"), cv=Decimal("25.21"), qv=Decimal("20")
+    )
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from tests.factories import CustomerFactory, PartnerFactory
 TODAY = date(2026, 1, 10)
 
 
-def test_subscription_stores_the_mandate_with_the_text_shown(subscribe, django_capture_on_commit_callbacks, mailoutbox):
+def test_subscription_stores_the_mandate_with_the_text_shown(
+    subscribe, django_capture_on_commit_callbacks, mailoutbox
+):
     with django_capture_on_commit_callbacks(execute=True):
         subscription = subscribe(first_date=TODAY + timedelta(days=5))
     mandate = subscription.mandate
