@@ -1,7 +1,7 @@
 """What the partner sees: their customers' subscriptions and the volume still
 due before the month ends."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -43,3 +43,30 @@ def test_other_partners_subscriptions_are_not_shown(subscribe):
     PartnerFactory(slug="bert")
     subscribe(today=date(2026, 11, 3), referral=Referral(slug="bert", seen_at=timezone.now()))
     assert partner_subscriptions(partner=anna, today=date(2026, 11, 3)).active == 0
+
+
+def test_dashboard_customers_page_and_whatif_show_subscription_volume(client, subscribe):
+    from qualification.services import period_current_open
+    from subscriptions.dates import company_today
+    from tests.factories import RankFactory
+
+    anna = PartnerFactory(slug="anna")
+    RankFactory(level=1, name="Bronze", min_pv=Decimal("30"))
+    period_current_open()
+    today = company_today()
+    from subscriptions.selectors import month_end
+
+    first = month_end(today)
+    # Due on the month's last day (not yet ordered): expected volume until then.
+    subscribe(
+        today=today - timedelta(days=1),
+        first_date=first,
+        referral=Referral(slug="anna", seen_at=timezone.now()),
+    )
+    client.force_login(anna.user)
+    body = client.get("/dashboard/customers/").content.decode()
+    assert 'data-testid="subs-active">1<' in body
+    assert "40" in body and first.strftime("%-d.%-m.") in body
+    whatif = client.get("/dashboard/whats-missing/").content.decode()
+    assert 'data-testid="expected-subscriptions"' in whatif
+    assert "Bronze" in whatif
