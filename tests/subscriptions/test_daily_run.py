@@ -1,7 +1,7 @@
 """The daily run: each due cycle's order once, subscriber price (QV whole),
 skip and pause, price rises only after notice, pre-notification before each debit."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from orders.models import Order
@@ -40,8 +40,9 @@ def test_run_creates_the_due_order_once_even_when_run_again(subscribe):
 
 def test_cycle_order_has_the_discount_on_price_and_cv_but_full_qv(subscribe, cream):
     anna = PartnerFactory(slug="anna")
-    from orders.attribution import Referral
     from django.utils import timezone
+
+    from orders.attribution import Referral
 
     subscribe(today=FIRST, referral=Referral(slug="anna", seen_at=timezone.now()))
     order = Order.objects.get()
@@ -55,8 +56,9 @@ def test_cycle_order_has_the_discount_on_price_and_cv_but_full_qv(subscribe, cre
 
 
 def test_paid_cycle_order_books_its_volume_like_any_order(subscribe):
-    from orders.attribution import Referral
     from django.utils import timezone
+
+    from orders.attribution import Referral
 
     anna = PartnerFactory(slug="anna")
     subscribe(today=FIRST, referral=Referral(slug="anna", seen_at=timezone.now()))

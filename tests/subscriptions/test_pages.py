@@ -1,7 +1,7 @@
 """The customer's pages: subscribe from a product page, manage by the signed
 link, cancel without signing in (§312k BGB)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
