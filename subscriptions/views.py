@@ -13,7 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.cart import Cart
 from orders.models import Product
-from orders.referral import referral_current, referral_partner, referral_remember
+from orders.referral import (
+    is_bot,
+    is_own_page,
+    referral_current,
+    referral_partner,
+    referral_remember,
+)
 from orders.throttle import checkout_allowed
 
 from . import links, payment, selectors, services
@@ -51,8 +57,9 @@ def start(request):
         "interval": data["interval"] or 1,
     }
     response = redirect("subscriptions:subscribe")
+    # As the cart does: the partner page acted on becomes the referral (spec 3.3b).
     partner = referral_partner(request.POST.get("ref"))
-    if partner is not None:
+    if partner is not None and not is_bot(request) and not is_own_page(request, partner):
         referral_remember(request, response, partner=partner, via="landing")
     return response
 
