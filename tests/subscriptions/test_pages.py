@@ -144,3 +144,13 @@ def test_subscribe_form_errors_are_tied_to_fields(client, cream):
 
 def test_subscribe_page_without_a_choice_goes_to_the_shop(client, db):
     assert client.get(reverse("subscriptions:subscribe"))["Location"] == reverse("landing:shop")
+
+
+def test_the_whole_cart_becomes_a_subscription_with_the_discount_shown(client, cream):
+    client.post(reverse("orders:cart_add"), {"product": cream.pk, "quantity": 3})
+    cart = client.get(reverse("orders:cart")).content.decode()
+    assert reverse("subscriptions:start") in cart
+    client.post(reverse("subscriptions:start"), {"from_cart": "1", "interval": "3"})
+    page = client.get(reverse("subscriptions:subscribe")).content.decode()
+    assert "81,00" in page  # 3 x 30.00 less 10 %
+    assert "−9,00" in page  # the saving, before ordering
