@@ -171,3 +171,38 @@ def test_a_failing_subscription_is_recorded_and_the_others_go_on(subscribe, crea
     assert run.failures == 2
     assert {e["subscription"] for e in run.errors} >= {broken.number}
     assert SubscriptionRun.objects.count() == 1
+
+
+def test_run_at_half_past_midnight_on_clock_change_days_orders_that_day_once(
+    subscribe, monkeypatch
+):
+    """The beat run at 00:30 Berlin time is 22:30/23:30 UTC of the day before:
+    it still creates the cycle of the Berlin date, and a later run that day
+    (after the clocks jumped) creates nothing more."""
+    import zoneinfo
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    spring = subscribe(today=date(2026, 3, 1), first_date=date(2026, 3, 29))
+    autumn = subscribe(
+        today=date(2026, 10, 1), first_date=date(2026, 10, 25), data={"email": "b@example.org"}
+    )
+
+    def run_at(local):
+        utc = local.astimezone(zoneinfo.ZoneInfo("UTC"))
+        monkeypatch.setattr(timezone, "now", lambda: utc)
+        return subscriptions_run().orders_created
+
+    assert run_at(datetime(2026, 3, 29, 0, 30, tzinfo=berlin)) == 1  # 23:30 UTC on 28 March
+    assert run_at(datetime(2026, 3, 29, 3, 30, tzinfo=berlin)) == 0  # after 02:00 -> 03:00
+    subscription_cancel(subscription=spring, notify=False)
+    assert run_at(datetime(2026, 10, 25, 0, 30, tzinfo=berlin)) == 1  # 22:30 UTC on 24 October
+    assert run_at(datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=berlin)) == 0  # the repeated hour
+    assert [c.cycle_date for c in SubscriptionCycle.objects.filter(subscription=spring)] == [
+        date(2026, 3, 29)
+    ]
+    assert [c.cycle_date for c in SubscriptionCycle.objects.filter(subscription=autumn)] == [
+        date(2026, 10, 25)
+    ]
