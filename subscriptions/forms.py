@@ -69,6 +69,21 @@ class SubscribeForm(CheckoutForm):
         )
 
 
+class BankForm(forms.Form):
+    account_holder = forms.CharField(label=_("Account holder"), max_length=70)
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=42,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    accept_mandate = forms.BooleanField(
+        label=_("I give the SEPA direct debit mandate shown above."),
+        error_messages={"required": _("Please give the mandate: we collect by direct debit.")},
+    )
+
+
 class MoveForm(forms.Form):
     next_date = forms.DateField(
         label=_("New date of the next delivery"),

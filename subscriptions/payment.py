@@ -33,5 +33,23 @@ def cycle_debit_schedule(*, order: Order, mandate, due_date: date):
     return order_debit_schedule(order=order, mandate=mandate, due_date=due_date)
 
 
+def mandate_replace(*, old, new) -> int:
+    """The customer gave new bank details: debits not yet sent to the bank move
+    to the new mandate, the old one is revoked. Returns the debits moved."""
+    from payouts.models import OrderDebit
+    from payouts.services import debit_mandate_revoke, order_debit_schedule
+
+    moved = 0
+    if old is not None:
+        waiting = OrderDebit.objects.filter(
+            mandate=old, status=OrderDebit.Status.SCHEDULED, order__status=Order.Status.PENDING
+        ).select_related("order")
+        for debit in waiting.order_by("pk"):
+            order_debit_schedule(order=debit.order, mandate=new, due_date=debit.due_date)
+            moved += 1
+        debit_mandate_revoke(mandate=old)
+    return moved
+
+
 def payment_method() -> str:
     return Order.PaymentMethod.DIRECT_DEBIT

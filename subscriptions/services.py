@@ -481,6 +481,29 @@ def subscription_lines_change(
 
 
 @transaction.atomic
+def subscription_mandate_change(
+    *, subscription: Subscription, account_holder: str, iban: str, mandate_text: str, language: str
+) -> Subscription:
+    """New bank details: a new SEPA mandate with the text shown; debits not yet
+    sent move to it and the old mandate is revoked. ValidationError keyed
+    "iban" / "account_holder"; nothing changes then."""
+    subscription = _lock(subscription)
+    _changeable(subscription)
+    old = subscription.mandate
+    subscription.mandate = payment.mandate_give(
+        customer=subscription.customer,
+        account_holder=account_holder,
+        iban=iban,
+        text=mandate_text,
+        language=language,
+    )
+    subscription.save(update_fields=["mandate", "updated_at"])
+    payment.mandate_replace(old=old, new=subscription.mandate)
+    emails.on_commit(emails.change_confirmation_send, subscription.pk)
+    return subscription
+
+
+@transaction.atomic
 def subscription_pause(
     *, subscription: Subscription, reason: str = "", notify: bool = True
 ) -> Subscription:

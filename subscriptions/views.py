@@ -23,7 +23,7 @@ from orders.referral import (
 from orders.throttle import checkout_allowed
 
 from . import links, payment, selectors, services
-from .forms import CancelForm, MoveForm, SubscribeForm, SubscribeStartForm
+from .forms import BankForm, CancelForm, MoveForm, SubscribeForm, SubscribeStartForm
 from .models import Subscription
 
 DRAFT_KEY = "subscription_draft"
@@ -70,8 +70,7 @@ def subscribe(request):
     if not lines:
         messages.info(request, _("Choose “As a subscription” on a product or in your cart first."))
         return redirect("landing:shop")
-    language = (get_language() or "de")[:2]
-    mandate_text = payment.mandate_text(language=language if language in ("de", "en") else "de")
+    mandate_text = payment.mandate_text(language=_mandate_language())
     status = 200
     if request.method == "POST":
         form = SubscribeForm(request.POST)
@@ -121,8 +120,15 @@ def subscribe(request):
     return render(request, "subscriptions/subscribe.html", context, status=status)
 
 
+def _mandate_language() -> str:
+    language = (get_language() or "de")[:2]
+    return language if language in ("de", "en") else "de"
+
+
 def _manage_context(subscription: Subscription, **extra) -> dict:
     return {
+        "bank_form": extra.pop("bank_form", None) or BankForm(),
+        "mandate_text": payment.mandate_text(language=_mandate_language()),
         "subscription": subscription,
         "lines": list(subscription.lines.all()),
         "next_amount": selectors.subscription_amount_on(
@@ -135,7 +141,7 @@ def _manage_context(subscription: Subscription, **extra) -> dict:
     }
 
 
-ACTIONS = {"skip", "move", "change", "pause", "resume", "cancel"}
+ACTIONS = {"skip", "move", "change", "bank", "pause", "resume", "cancel"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,6 +175,24 @@ def manage(request, key):
                 subscription=subscription, quantities=_quantities(request.POST)
             )
             messages.success(request, _("Your products were changed."))
+        elif action == "bank":
+            form = BankForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.subscription_mandate_change(
+                        subscription=subscription,
+                        account_holder=form.cleaned_data["account_holder"],
+                        iban=form.cleaned_data["iban"],
+                        mandate_text=payment.mandate_text(language=_mandate_language()),
+                        language=_mandate_language(),
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+            if form.errors:
+                context = _manage_context(subscription, bank_form=form)
+                return render(request, "subscriptions/manage.html", context, status=400)
+            messages.success(request, _("Your new bank details are saved."))
         elif action == "pause":
             services.subscription_pause(subscription=subscription)
             messages.success(request, _("Your subscription is paused."))

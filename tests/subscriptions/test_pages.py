@@ -154,3 +154,29 @@ def test_the_whole_cart_becomes_a_subscription_with_the_discount_shown(client, c
     page = client.get(reverse("subscriptions:subscribe")).content.decode()
     assert "81,00" in page  # 3 x 30.00 less 10 %
     assert "−9,00" in page  # the saving, before ordering
+
+
+def test_new_bank_details_move_waiting_debits_and_revoke_the_old_mandate(client, subscribe):
+    from payouts.models import DebitMandate, OrderDebit
+
+    subscription = subscribe(today=company_today())  # the first order waits for its debit
+    old = subscription.mandate
+    url = reverse("subscriptions:manage", kwargs={"key": manage_key(subscription)})
+    bad = client.post(
+        url, {"action": "bank", "account_holder": "Kim", "iban": "DE00", "accept_mandate": "on"}
+    )
+    assert bad.status_code == 400 and 'id="id_iban_error"' in bad.content.decode()
+    client.post(
+        url,
+        {
+            "action": "bank",
+            "account_holder": "Kim Kunde",
+            "iban": "DE02 1203 0000 0000 2020 51",
+            "accept_mandate": "on",
+        },
+    )
+    subscription.refresh_from_db()
+    old.refresh_from_db()
+    assert subscription.mandate != old and subscription.mandate.iban == "DE02120300000000202051"
+    assert old.status == DebitMandate.Status.REVOKED
+    assert OrderDebit.objects.get().mandate == subscription.mandate
