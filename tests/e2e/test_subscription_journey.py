@@ -74,3 +74,14 @@ def test_customer_subscribes_on_a_phone_and_the_partner_sees_the_volume(
     desktop.goto(f"{base}/dashboard/customers/")
     expect(desktop.locator("[data-testid=subs-active]")).to_have_text("1")
     expect(desktop.locator("[data-testid=subscriptions]")).to_contain_text("Kim K.")
+
+    # The customer cancels from the footer of any page, without signing in, in one step
+    phone.goto(f"{base}/anna/")
+    link = phone.locator("footer a.footer-cancel")
+    expect(link).to_be_attached()
+    phone.goto(base + link.get_attribute("href"))  # (the consent banner may cover the footer)
+    phone.fill("input[name=email]", "kim@example.org")
+    phone.locator("form.form [type=submit]").click()
+    expect(phone.locator("[role=status] h1")).to_be_visible()
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.CANCELLED
