@@ -22,7 +22,9 @@ class DateInput(forms.DateInput):
 class SubscribeStartForm(forms.Form):
     """The "Als Abo" option on a product page (one product) or in the cart."""
 
-    product = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    product = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
+    )
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False)
     from_cart = forms.BooleanField(required=False, widget=forms.HiddenInput)
     interval = forms.TypedChoiceField(

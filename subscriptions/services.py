@@ -77,7 +77,8 @@ def _lines_check(lines: Mapping[int, int]) -> tuple[dict[int, Product], dict[str
     errors: dict[str, str] = {}
     if not lines:
         return {}, {"lines": _("Please choose at least one product.")}
-    products = Product.objects.in_bulk([int(pid) for pid in lines])
+    # An id no database column can hold is simply no product.
+    products = Product.objects.in_bulk([int(pid) for pid in lines if 0 < int(pid) < 2**31])
     for pid, quantity in lines.items():
         product = products.get(int(pid))
         if product is None or not product.is_active:
@@ -121,7 +122,7 @@ def subscription_quote(*, lines: Mapping[int, int], discount_percent: Decimal | 
     """Price of one delivery of `lines` ({product id: quantity}) for a subscriber."""
     if discount_percent is None:
         discount_percent = subscription_terms().discount_percent
-    products = Product.objects.in_bulk([int(pid) for pid in lines])
+    products = Product.objects.in_bulk([int(pid) for pid in lines if 0 < int(pid) < 2**31])
     priced = []
     list_total = Decimal("0.00")
     qv = Decimal("0")
