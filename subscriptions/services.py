@@ -56,8 +56,10 @@ FAILURES_BEFORE_PAUSE = 2
 
 
 def subscription_terms() -> SubscriptionTerms:
+    """The terms an admin set, or the defaults (not saved: a visitor who only
+    looks at a product writes nothing)."""
     terms = SubscriptionTerms.objects.order_by("pk").first()
-    return terms if terms is not None else SubscriptionTerms.objects.create()
+    return terms if terms is not None else SubscriptionTerms()
 
 
 def prenotification_days() -> int:

@@ -92,3 +92,12 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_discount_set_by_the_admin_applies_to_new_subscriptions_only(subscribe):
+    from subscriptions.models import SubscriptionTerms
+
+    before = subscribe(first_date=TODAY + timedelta(days=5))
+    SubscriptionTerms.objects.create(discount_percent=Decimal("15"))
+    after = subscribe(first_date=TODAY + timedelta(days=5), data={"email": "b@example.org"})
+    assert (before.discount_percent, after.discount_percent) == (Decimal("10.00"), Decimal("15"))
