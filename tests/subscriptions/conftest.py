@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from subscriptions.payment import mandate_text
 from subscriptions.services import subscription_create
@@ -23,6 +24,14 @@ def customer_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # The checkout rate limit counts per address and e-mail in the cache.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
