@@ -283,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "landing.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=17),
     },
+    "send-forgotten-direct-debit-notices": {
+        "task": "payouts.tasks.debit_notices_sweep",
+        "schedule": 300.0,
+    },
     "send-forgotten-order-confirmations": {
         "task": "orders.tasks.order_confirmations_sweep",
         "schedule": 60.0,

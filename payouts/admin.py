@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from partners.admin_base import euro_column
 
 from .models import (
+    DEBIT_RETURN_REASONS,
     RETURN_REASONS,
     BankStatement,
     BankTransaction,
     CreditNote,
+    DebitCollection,
+    DebitMandate,
+    OrderDebit,
     PayoutItem,
     PayoutLog,
     PayoutProfile,
@@ -28,6 +32,11 @@ from .services import (
     bank_statement_import,
     bank_transaction_resolve,
     credit_note_cancel,
+    debit_collection_approve,
+    debit_collection_cancel,
+    debit_collection_prepare,
+    debit_collection_submit,
+    order_debit_return,
     payout_item_release,
     payout_item_return,
     payout_run_approve,
@@ -586,6 +595,284 @@ class PayoutRunAdmin(ReadOnlyAdmin):
             ngettext_lazy(
                 "%(n)d payout run marked paid.",
                 "%(n)d payout runs marked paid.",
+                "n",
+            ),
+        )
+
+
+# ---------------------------------------------------------- SEPA direct debit
+
+
+@admin.register(DebitMandate)
+class DebitMandateAdmin(ReadOnlyAdmin):
+    """Mandates are evidence: shown as given, never edited here."""
+
+    list_display = ("reference", "customer", "account_holder", "iban_masked", "status", "signed_at")
+    list_filter = ("status",)
+    search_fields = ("reference", "customer__email", "account_holder")
+    fields = (
+        "reference",
+        "customer",
+        "account_holder",
+        "iban_masked",
+        "bic",
+        "kind",
+        "status",
+        "language",
+        "creditor_id",
+        "signed_at",
+        "first_collected_at",
+        "last_used_at",
+        "revoked_at",
+        "evidence_date",
+        "mandate_text",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("IBAN"))
+    def iban_masked(self, obj):
+        return obj.iban_masked
+
+
+class DebitReturnForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Return reason (ISO code)"),
+        choices=[(code, f"{code} – {label}") for code, label in DEBIT_RETURN_REASONS.items()],
+    )
+
+
+@admin.register(OrderDebit)
+class OrderDebitAdmin(ReadOnlyAdmin):
+    list_display = (
+        "order",
+        euro_column(OrderDebit, "amount"),
+        "due_date",
+        "sequence_type",
+        "status",
+        "collection",
+        "return_reason",
+    )
+    list_filter = ("status", "sequence_type")
+    search_fields = ("order__number", "mandate__reference", "order__email")
+    actions = ("mark_returned",)
+
+    @admin.action(description=gettext_lazy("Returned by the bank (with reason code)"))
+    def mark_returned(self, request, queryset):
+        if not request.user.has_perm("payouts.approve_debitcollection"):
+            self.message_user(
+                request, _("You may not record returned direct debits."), messages.ERROR
+            )
+            return None
+        form = DebitReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _each(
+                self,
+                request,
+                queryset,
+                lambda user, debit, reason: order_debit_return(
+                    debit=debit, reason=reason, actor=user, note="admin"
+                ),
+                ngettext_lazy(
+                    "%(n)d direct debit marked returned; its order was refunded.",
+                    "%(n)d direct debits marked returned; their orders were refunded.",
+                    "n",
+                ),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Direct debits returned by the bank"),
+            "intro": _(
+                "Each order is refunded (its volume taken back), the customer gets an e-mail; "
+                "the partner pays no fee."
+            ),
+            "objects": list(queryset),
+            "form": form,
+            "action": "mark_returned",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": _("Mark returned"),
+        }
+        return TemplateResponse(request, "admin/action_confirm_base.html", context)
+
+
+class DebitInline(admin.TabularInline):
+    model = OrderDebit
+    fields = ("order", "amount", "sequence_type", "status", "due_date", "return_reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CollectionDateForm(forms.Form):
+    collection_date = forms.DateField(
+        label=gettext_lazy("Collection date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy(
+            "A TARGET2 business day, at the earliest the business day after the file "
+            "reaches the bank."
+        ),
+    )
+
+
+@admin.register(DebitCollection)
+class DebitCollectionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "collection_date",
+        "status",
+        "count",
+        euro_column(DebitCollection, "total"),
+        "prepared_by",
+        "approved_by",
+        "submitted_at",
+    )
+    list_filter = ("status",)
+    exclude = ("sepa_xml", "batches")
+    readonly_fields = (
+        "collection_date",
+        "status",
+        "count",
+        "total",
+        "prepared_by",
+        "prepared_at",
+        "approved_by",
+        "approved_at",
+        "sepa_file",
+        "sepa_sha256",
+        "message_id",
+        "submitted_by",
+        "submitted_at",
+        "cancelled_at",
+    )
+    inlines = [DebitInline]
+    actions = ("approve", "mark_submitted", "cancel")
+    change_list_template = "admin/payouts/debitcollection/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("sepa_xml")
+
+    @admin.display(description=gettext_lazy("SEPA file"))
+    def sepa_file(self, obj):
+        if not obj.sepa_sha256:
+            return "–"
+        return format_html(
+            '<a href="{}">pain.008.001.08</a>',
+            reverse("admin:payouts_debitcollection_sepa", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "prepare/",
+                self.admin_site.admin_view(self.prepare_view),
+                name="payouts_debitcollection_prepare",
+            ),
+            path(
+                "<int:pk>/sepa.xml",
+                self.admin_site.admin_view(self.sepa_view),
+                name="payouts_debitcollection_sepa",
+            ),
+            *super().get_urls(),
+        ]
+
+    def prepare_view(self, request):
+        form = CollectionDateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                collection = debit_collection_prepare(
+                    collection_date=form.cleaned_data["collection_date"], actor=request.user
+                )
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect("admin:payouts_debitcollection_changelist")
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Collection prepared: %(count)d debits, %(total)s EUR. "
+                        "Another admin must approve it."
+                    )
+                    % {"count": collection.count, "total": collection.total},
+                )
+                return redirect("admin:payouts_debitcollection_change", collection.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Prepare a direct debit collection"),
+            "form": form,
+        }
+        return TemplateResponse(
+            request,
+            "admin/payouts/debitcollection/prepare.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
+    def sepa_view(self, request, pk):
+        collection = DebitCollection.objects.filter(pk=pk).first()
+        if (
+            collection is None
+            or not collection.sepa_sha256
+            or not self.has_view_permission(request, collection)
+        ):
+            raise Http404
+        response = HttpResponse(bytes(collection.sepa_xml), content_type="application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="direct-debits-{collection.collection_date}-pain.008.001.08.xml"'
+        )
+        return response
+
+    @admin.action(description=gettext_lazy("Approve (four eyes) and write the SEPA file"))
+    def approve(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, c: debit_collection_approve(collection=c, actor=user),
+            ngettext_lazy(
+                "%(n)d collection approved; download its SEPA file.",
+                "%(n)d collections approved; download their SEPA files.",
+                "n",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Mark submitted (the file went to the bank)"))
+    def mark_submitted(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, c: debit_collection_submit(collection=c, actor=user),
+            ngettext_lazy(
+                "%(n)d collection marked submitted.",
+                "%(n)d collections marked submitted.",
+                "n",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Cancel (before submission)"))
+    def cancel(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda user, c: debit_collection_cancel(collection=c, actor=user),
+            ngettext_lazy(
+                "%(n)d collection cancelled; its debits are scheduled again.",
+                "%(n)d collections cancelled; their debits are scheduled again.",
                 "n",
             ),
         )

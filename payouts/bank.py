@@ -5,6 +5,7 @@ matching and the writes are services.bank_statement_import's job."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ class StatementLine:
     batch_id: str = ""  # PmtInfId / MsgId of a collective booking
     bank_reference: str = ""  # AcctSvcrRef: the bank's own id of the entry
     return_reason: str = ""  # ISO reason code of a returned transfer (AC01, ...)
+    reversal: bool = False  # CAMT RvslInd: the booking reverses an earlier one (a return)
 
     @property
     def key(self) -> str:
@@ -194,6 +196,7 @@ def _camt_line(entry, tx, sign, currency, booking, value, bank_ref, batch_id, *,
         batch_id=batch_id,
         bank_reference=bank_ref or (_text(tx, "Refs/AcctSvcrRef") if tx is not None else ""),
         return_reason=_text(tx, "RtrInf/Rsn/Cd") if tx is not None else "",
+        reversal=_text(entry, "RvslInd").lower() == "true",
     )
 
 
@@ -228,26 +231,31 @@ def mt940_parse(data: bytes) -> Statement:
         end_to_end = (d.get("end_to_end_reference") or "").strip()
         if end_to_end.upper() == "NOTPROVIDED":
             end_to_end = ""
+        status = str(d.get("status") or "")
+        value = Decimal(amount.amount)
+        if status in ("RC", "RD"):
+            # Storno: RC reverses a credit (money leaves us: a returned direct
+            # debit), RD a debit; the library signs them the other way round.
+            value = -abs(value) if status == "RC" else abs(value)
+        reference = " ".join((d.get("purpose") or d.get("transaction_details") or "").split())
         lines.append(
             StatementLine(
                 booking_date=date(booking.year, booking.month, booking.day),
                 value_date=date(d["date"].year, d["date"].month, d["date"].day)
                 if d.get("date")
                 else None,
-                amount=Decimal(amount.amount),
+                amount=value,
                 currency=amount.currency or "EUR",
                 counterparty_name=(d.get("applicant_name") or "").strip(),
                 counterparty_iban=(
                     d.get("gvc_applicant_iban") or d.get("applicant_iban") or ""
                 ).strip(),
-                reference=" ".join(
-                    (d.get("purpose") or d.get("transaction_details") or "").split()
-                )[:500],
+                reference=reference[:500],
                 end_to_end_id=end_to_end,
                 bank_reference=(d.get("bank_reference") or "").strip(),
-                return_reason=(d.get("return_debit_notes") or "").strip()[:4]
-                if d.get("return_debit_notes")
-                else "",
+                return_reason=_mt940_return_reason(d.get("return_debit_notes"), reference),
+                # :61: RC / RD: the storno of an earlier credit / debit (a return)
+                reversal=status.startswith("R"),
             )
         )
     return Statement(
@@ -256,3 +264,23 @@ def mt940_parse(data: bytes) -> Statement:
         statement_id=str(transactions.data.get("transaction_reference", "")),
         lines=lines,
     )
+
+
+# ISO reason codes of returned transfers and direct debits as German banks put
+# them into the purpose of a return (?20-?29: "RETOURE AM04 ...").
+_ISO_REASON_RE = re.compile(
+    r"\b(AC0[1-6]|AC13|AG0[12]|AM0[45]|BE0[45]|CNOR|DNOR|FF01|FOCR|MD0[1-7]|MS0[23]|"
+    r"RC01|RR0[1-4]|SL01)\b"
+)
+
+
+def _mt940_return_reason(field_34, reference: str) -> str:
+    """?34 carries the ISO code at some banks, a 3-digit Textschlüsselergänzung
+    (901, ...) at others; then the code is looked for in the purpose."""
+    value = (field_34 or "").strip().upper()
+    if re.fullmatch(r"[A-Z]{2}[0-9]{2}|[A-Z]{4}", value):
+        return value
+    if value or "RETOURE" in reference.upper() or "RUECKLASTSCHRIFT" in reference.upper():
+        found = _ISO_REASON_RE.search(reference.upper())
+        return found.group(1) if found else value[:4]
+    return ""

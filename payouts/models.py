@@ -77,6 +77,12 @@ class PayoutLog(models.Model):
         RUN_PAID = "run_paid", _("payout run paid")
         ITEM_RETURNED = "item_returned", _("payout returned by the bank")
         ITEM_RELEASED = "item_released", _("returned payout payable again")
+        COLLECTION_PREPARED = "collection_prepared", _("direct debit collection prepared")
+        COLLECTION_APPROVED = "collection_approved", _("direct debit collection approved")
+        COLLECTION_SUBMITTED = "collection_submitted", _("direct debit collection submitted")
+        COLLECTION_CANCELLED = "collection_cancelled", _("direct debit collection cancelled")
+        DEBITS_COLLECTED = "debits_collected", _("direct debits collected")
+        DEBIT_RETURNED = "debit_returned", _("direct debit returned")
 
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(
@@ -157,6 +163,8 @@ class BankTransaction(models.Model):
         DUPLICATE = "duplicate", _("duplicate line in the statement")
         RUN_DEBIT = "run_debit", _("debit of a payout run")
         PAYOUT_RETURNED = "payout_returned", _("payout returned by the bank")
+        DEBITS_COLLECTED = "debits_collected", _("direct debits collected")
+        DEBIT_RETURNED = "debit_returned", _("direct debit returned (Rücklastschrift)")
 
     NEEDS_ATTENTION = (
         Status.NO_MATCH,
@@ -207,6 +215,22 @@ class BankTransaction(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("payout item"),
+    )
+    debit_collection = models.ForeignKey(
+        "DebitCollection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("direct debit collection"),
+    )
+    order_debit = models.ForeignKey(
+        "OrderDebit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order direct debit"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -699,3 +723,30 @@ DEBIT_RETURN_REASONS = {
     "DNOR": _("debtor bank not registered"),
     "AM05": _("duplicate collection"),
 }
+
+
+class DebitNotice(models.Model):
+    """Outbox of the e-mails a direct debit owes its customer (a returned debit).
+    Written in the transaction that records the return; sent by a task after
+    commit, or by the periodic sweep when the broker could not take that task."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("direct debit returned")
+
+    order_debit = models.ForeignKey(
+        OrderDebit, on_delete=models.CASCADE, related_name="notices", verbose_name=_("debit")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("direct debit notice")
+        verbose_name_plural = _("direct debit notices")
+        constraints = [
+            models.UniqueConstraint(fields=["order_debit", "kind"], name="debit_notice_once")
+        ]
+
+    def __str__(self):
+        return f"{self.order_debit_id}:{self.kind}"
