@@ -8,11 +8,19 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
-from orders.services import order_mark_paid
+from payouts.models import OrderDebit
+from payouts.sepa import collection_date_earliest
+from payouts.services import (
+    debit_collection_approve,
+    debit_collection_prepare,
+    debit_collection_submit,
+    order_debit_collect,
+)
+from qualification.models import VolumeEntry
 from subscriptions.dates import company_today
 from subscriptions.models import Subscription
 from tests.e2e.conftest import sign_in
-from tests.factories import PartnerFactory, ProductFactory
+from tests.factories import PartnerFactory, ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,18 +69,34 @@ def test_customer_subscribes_on_a_phone_and_the_partner_sees_the_volume(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     # The first cycle's order exists for Anna and is collected by direct debit
+    # (prepared by one admin, approved and sent by another, credited by the bank)
     subscription = Subscription.objects.get()
     assert subscription.partner.slug == "anna"
     order = Order.objects.get()
     assert order.payment_method == Order.PaymentMethod.DIRECT_DEBIT
-    order_mark_paid(order=order, payment_reference=order.debit.end_to_end_id)
+    preparer = UserFactory(is_staff=True, is_superuser=True)
+    approver = UserFactory(is_staff=True, is_superuser=True)
+    collection_date = collection_date_earliest(today=company_today())
+    collection = debit_collection_prepare(collection_date=collection_date, actor=preparer)
+    collection = debit_collection_approve(collection=collection, actor=approver)
+    debit_collection_submit(collection=collection, actor=approver)
+    assert order_debit_collect(
+        debit=OrderDebit.objects.get(order=order), collected_on=collection_date
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
 
-    # Anna sees the subscription and the volume on her dashboard
+    # Its 20 QV are Anna's, booked in the period of the collection
+    entries = VolumeEntry.objects.filter(partner__slug="anna")
+    assert sum(e.qv for e in entries) == Decimal("20")
+    assert {e.period.start for e in entries} == {collection_date.replace(day=1)}
+
+    # Anna sees the subscription and its volume on her dashboard
     desktop = new_context().new_page()
     sign_in(desktop, base, "anna@example.com", PASSWORD)
-    expect(desktop.locator("#live [data-stat=pv]")).to_have_text("20")
     desktop.goto(f"{base}/dashboard/customers/")
     expect(desktop.locator("[data-testid=subs-active]")).to_have_text("1")
+    expect(desktop.locator("[data-testid=subs-monthly]")).to_have_text("20")
     expect(desktop.locator("[data-testid=subscriptions]")).to_contain_text("Kim K.")
 
     # The customer cancels from the footer of any page, without signing in, in one step
