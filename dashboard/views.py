@@ -23,6 +23,7 @@ from partners.qr import qr_png, qr_svg
 from partners.selectors import partner_invite_url, partner_landing_url
 from qualification.selectors import partner_history, plan_rules
 from qualification.services import period_current_open
+from subscriptions.selectors import partner_subscriptions
 
 from . import selectors, services
 from .forms import ApiTokenForm, ProfileForm, TeamFilterForm
@@ -238,10 +239,11 @@ def customers(request, partner):
     page = Paginator(selectors.partner_customers(partner=partner), 20).get_page(
         request.GET.get("page")
     )
+    subs = partner_subscriptions(partner=partner)
     return render(
         request,
         "dashboard/customers.html",
-        {"partner": partner, "page": page, "active_tab": "customers"},
+        {"partner": partner, "page": page, "subs": subs, "active_tab": "customers"},
     )
 
 

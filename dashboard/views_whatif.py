@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 
 from qualification.selectors import plan_rules
 from qualification.services import period_current_open
+from qualification.whatif import OWN
+from subscriptions.selectors import partner_subscription_volume_due
 
 from . import selectors_whatif
 from .forms_whatif import SimulateForm
@@ -29,7 +31,14 @@ def whatif(request, partner):
             simulation, status = None, 400
     else:
         form, simulation = SimulateForm(legs=data.leg_choices), None
+    # Customers' subscription cycles still due this month: expected volume of one's own.
+    expected = partner_subscription_volume_due(partner=partner)
+    expected_simulation = (
+        selectors_whatif.whatif_simulate(data, target=OWN, amount=expected) if expected else None
+    )
     context = {
+        "expected_from_subscriptions": expected,
+        "expected_simulation": expected_simulation,
         "partner": partner,
         "period": period,
         "whatif": data,

@@ -4,6 +4,7 @@ every top-level prefix in mlm/urls.py is listed here."""
 
 RESERVED_PATHS = frozenset(
     {
+        "abo",
         "about",
         "account",
         "accounts",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "landing",
     "dashboard",
     "payouts",
+    "subscriptions",
     "webhooks",
     "reports",
     "privacy",
@@ -320,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_digests_send",
         "schedule": crontab(hour=18, minute=0),
     },
+    # Subscriptions: the day's cycle orders, price notices and pre-notifications.
+    "run-subscriptions": {
+        "task": "subscriptions.tasks.run_subscriptions",
+        "schedule": crontab(hour=5, minute=30),
+    },
     # commissions.md 4: the estimate is never older than five minutes.
     "refresh-commission-estimates": {
         "task": "commissions.tasks.refresh_commission_estimates",
@@ -370,6 +376,9 @@ COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
 # Payouts (commissions.md sections 5 and 6).
 COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
 PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)
+# Subscriptions: a price rise applies to cycles this many days after it was announced
+# to the subscriber (a cut at once).
+SUBSCRIPTION_PRICE_NOTICE_DAYS = env.int("SUBSCRIPTION_PRICE_NOTICE_DAYS", default=42)
 # SEPA direct debit (Lastschrift): the company's creditor identifier
 # (Gläubiger-Identifikationsnummer from the Bundesbank; the default is the
 # Bundesbank's published test id, checked by payouts.checks), and how many days

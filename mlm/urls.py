@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
     path("", include("orders.urls")),
+    path("", include("subscriptions.urls")),
     # Landing pages live at /<slug>/ and therefore come last.
     path("", include("landing.urls")),
 ]

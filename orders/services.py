@@ -635,6 +635,17 @@ def order_place(
     return _order_create(draft=draft, checkout_token=checkout_token)
 
 
+@transaction.atomic
+def order_place_prepared(*, draft: OrderDraft, external_id: str) -> Order:
+    """Write an order another app computed with its own prices (a subscription's
+    cycle: the subscriber discount), through the same writer as the checkout.
+    `external_id` is unique: the same one twice returns the first order."""
+    existing = Order.objects.filter(external_id=external_id).first()
+    if existing is not None:
+        return existing
+    return _order_create(draft=draft, checkout_token=None, external_id=external_id)
+
+
 def _order_create(
     *,
     draft: OrderDraft,

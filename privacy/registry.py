@@ -21,6 +21,7 @@ DECLARING_APPS = [
     "qualification",
     "commissions",
     "payouts",
+    "subscriptions",
     "webhooks",
     "notifications",
     "privacy",

@@ -25,6 +25,7 @@ from partners.csvio import CsvWriter
 from partners.models import ApiToken, Partner, User
 from partners.services import partner_set_status
 from partners.slugs import slug_block
+from subscriptions.services import subscriptions_cancel_for_erasure
 
 from . import registry
 from .models import ConsentRecord, ErasureLog, ErasureRequest, ExportJob, Restriction, SubjectKind
@@ -262,6 +263,8 @@ def person_erase(
 
 
 def _erase_customer(customer: Customer, identifiers: list[str], today: date):
+    # A subscription is a running contract: it ends before its data is scrubbed.
+    subscriptions_cancel_for_erasure(customer=customer)
     identifiers = sorted(
         set(identifiers) | set(_identifiers(SubjectKind.CUSTOMER, customer)), key=len, reverse=True
     )
