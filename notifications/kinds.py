@@ -156,3 +156,30 @@ PAYOUT_RETURNED = register(
         link="dashboard:payout_profile",
     )
 )
+
+
+def _subscription_text(p: dict) -> str:
+    values = {"number": p["number"], "customer": p.get("customer") or _("A customer")}
+    change = p["change"]
+    if change == "started":
+        return ngettext(
+            "%(customer)s started subscription %(number)s: every month.",
+            "%(customer)s started subscription %(number)s: every %(months)s months.",
+            int(p["months"]),
+        ) % {**values, "months": p["months"]}
+    if change == "resumed":
+        return _("%(customer)s resumed subscription %(number)s.") % values
+    if change == "paused":
+        return _("Subscription %(number)s of %(customer)s is paused.") % values
+    return _("%(customer)s cancelled subscription %(number)s.") % values
+
+
+SUBSCRIPTION_CHANGED = register(
+    Kind(
+        key="subscription_changed",
+        label=gettext_lazy("A customer starts, pauses or cancels a subscription"),
+        # Only the customer's first name and the initial of the last name.
+        text=_subscription_text,
+        link="dashboard:customers",
+    )
+)

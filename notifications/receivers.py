@@ -6,11 +6,18 @@ from functools import partial
 
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from orders.events import order_event_recorded
 from partners.signals import partner_enrolled
 from payouts.events import payout_item_returned, payout_run_paid
 from qualification.events import period_closing, title_ranks_raising
+from subscriptions.events import (
+    subscription_cancelled,
+    subscription_paused,
+    subscription_resumed,
+    subscription_started,
+)
 
 from . import tasks
 
@@ -52,3 +59,26 @@ def run_paid(sender, run, **kwargs):
 @receiver(payout_item_returned, dispatch_uid="notifications_payout_returned")
 def item_returned(sender, item, entry, **kwargs):
     transaction.on_commit(partial(tasks.notify_payout_returned.delay, entry.pk))
+
+
+def _subscription_receiver(change: str):
+    def notify(sender, subscription, **kwargs):
+        at = timezone.now().isoformat(timespec="seconds")
+        transaction.on_commit(
+            partial(tasks.notify_subscription_changed.delay, subscription.pk, change, at)
+        )
+
+    return notify
+
+
+for _signal, _change in (
+    (subscription_started, "started"),
+    (subscription_resumed, "resumed"),
+    (subscription_paused, "paused"),
+    (subscription_cancelled, "cancelled"),
+):
+    _signal.connect(
+        _subscription_receiver(_change),
+        weak=False,
+        dispatch_uid=f"notifications_subscription_{_change}",
+    )

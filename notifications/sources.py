@@ -22,6 +22,7 @@ from qualification.periods import next_month
 from qualification.ranks import next_rank
 from qualification.selectors import partner_report_card, plan_rules
 from qualification.whatif import rank_gap
+from subscriptions.models import Subscription
 
 from . import kinds
 from .services import notifications_create
@@ -68,6 +69,26 @@ def partner_enrolled(*, partner_id: int) -> None:
     params = {"name": short_name(partner.first_name, partner.last_name)}
     notifications_create(
         kind=kinds.TEAM_NEW, items=[(partner.sponsor_id, f"partner:{partner.pk}", params)]
+    )
+
+
+def subscription_changed(*, subscription_id: int, change: str, at: str) -> None:
+    """'Maria S. started subscription ABO-…' to the subscription's partner; `at`
+    (the change's time) makes a pause after a resume a new notice, a retry not."""
+    subscription = Subscription.objects.select_related("partner").filter(pk=subscription_id).first()
+    if subscription is None or subscription.partner is None:
+        return
+    if subscription.partner.status not in LIVE:
+        return
+    params = {
+        "number": subscription.number,
+        "customer": short_name(subscription.first_name, subscription.last_name),
+        "change": change,
+        "months": subscription.interval,
+    }
+    notifications_create(
+        kind=kinds.SUBSCRIPTION_CHANGED,
+        items=[(subscription.partner_id, f"subscription:{subscription.pk}:{change}:{at}", params)],
     )
 
 

@@ -40,6 +40,11 @@ def notify_payout_returned(entry_id: int) -> None:
 
 
 @shared_task(**RETRY)
+def notify_subscription_changed(subscription_id: int, change: str, at: str) -> None:
+    sources.subscription_changed(subscription_id=subscription_id, change=change, at=at)
+
+
+@shared_task(**RETRY)
 def notify_rank_close() -> int:
     """Daily (beat): the "n days left" notices of the open period's last days."""
     return sources.rank_close_current()

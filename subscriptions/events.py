@@ -8,4 +8,5 @@ from django.dispatch import Signal
 
 subscription_started = Signal()
 subscription_paused = Signal()
+subscription_resumed = Signal()
 subscription_cancelled = Signal()

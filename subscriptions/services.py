@@ -35,7 +35,12 @@ from orders.validators import customer_data_clean
 
 from . import emails, payment
 from .dates import INTERVALS, company_today, next_cycle_date
-from .events import subscription_cancelled, subscription_paused, subscription_started
+from .events import (
+    subscription_cancelled,
+    subscription_paused,
+    subscription_resumed,
+    subscription_started,
+)
 from .models import (
     Subscription,
     SubscriptionCycle,
@@ -549,7 +554,7 @@ def subscription_resume(*, subscription: Subscription, today: date | None = None
             "updated_at",
         ]
     )
-    subscription_started.send(sender=Subscription, subscription=subscription)
+    subscription_resumed.send(sender=Subscription, subscription=subscription)
     emails.on_commit(emails.change_confirmation_send, subscription.pk)
     return subscription
 

@@ -36,7 +36,7 @@ def test_dashboard_copy_fields_follow_the_request_address(settings, partner):
     settings.ALLOWED_HOSTS = ["laptop.local"]
     soap = ProductFactory(name="Seife")
     html = client_for(partner).get("/dashboard/", HTTP_HOST="laptop.local:9000").content.decode()
-    assert '>http://laptop.local:9000/anna/</textarea>' in html
+    assert ">http://laptop.local:9000/anna/</textarea>" in html
     links = client_for(partner).get("/dashboard/links/", HTTP_HOST="laptop.local:9000")
     assert f'value="http://laptop.local:9000/anna/p/{soap.pk}-seife/"' in links.content.decode()
 
