@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from landing.models import Campaign
 from landing.services import landing_visits_flush
 from orders.models import Order, PartnerCodeBenefit
+from orders.services import order_mark_paid
 from partners.services import partner_code_set
 from tests.e2e.conftest import sign_in
 from tests.factories import PartnerFactory, ProductFactory
@@ -57,7 +58,9 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     if consent.count():
         consent.click()
     customer.get_by_role("button", name="Add to cart").click()
-    expect(customer.locator(".messages")).to_contain_text("is in your cart")
+    # The customer stays on the product page (htmx): a line under the button, the cart count
+    expect(customer.locator(".add-status")).to_contain_text("is in your cart")
+    expect(customer.locator("#cart-count")).to_contain_text("1")
     customer.goto(f"{base}/checkout/")
     customer.locator("input[name=email]").fill("mia@example.org")
     customer.locator("input[name=first_name]").fill("Mia")
@@ -65,14 +68,12 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     customer.locator("input[name=street]").fill("Blumenweg 3")
     customer.locator("input[name=postal_code]").fill("10115")
     customer.locator("input[name=city]").fill("Berlin")
-    code_field = customer.locator("input[name=partner_code]")
-    if code_field.count() and code_field.is_visible():
-        code_field.fill("ANNA10")
+    # Checkout names Anna as the advisor; her code goes into the field behind it
+    expect(customer.get_by_text("Anna Albers")).to_be_visible()
+    customer.get_by_text("Have a partner code? Enter it here").click()
+    customer.locator("input[name=partner_code]").fill("ANNA10")
     customer.locator("input[name=payment_method][value=prepayment]").check()
     customer.locator("input[name=accept_terms]").check()
-    privacy = customer.locator("input[name=accept_privacy]")
-    if privacy.count():
-        privacy.check()
     customer.get_by_role("button", name="Continue to review").click()
     customer.get_by_role("button", name="Order with obligation to pay").click()
     expect(customer.get_by_role("heading", name="Thank you for your order!")).to_be_visible()
@@ -83,9 +84,9 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     assert order.attributed_partner_id == anna.pk
     assert order.campaign == "insta-story-nov"
     assert order.qv == Decimal("20.00")
-    if order.referral_code:
-        assert order.discount == Decimal("3.00") and order.cv == Decimal("22.50")
-        expect(customer.locator(".totals__discount")).to_be_visible()
+    assert order.referral_code == "anna10"
+    assert order.discount == Decimal("3.00") and order.cv == Decimal("22.50")
+    expect(customer.locator(".totals__discount")).to_be_visible()
 
     # And Anna sees the campaign's visit and order on her Links tab (with Redis the
     # visits wait there for the beat task that writes them every minute: run it now)
@@ -95,6 +96,21 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     expect(row.locator("td").nth(0)).to_have_text("1")  # visits
     expect(row.locator("td").nth(1)).to_have_text("1")  # orders
     partner_page.screenshot(path=str(artifacts / "campaign-stats-phone.png"), full_page=True)
+
+    # And when the money arrives, Anna hears of the sale: the badge in her nav and
+    # the notice, with nothing of the customer but a first name and an initial
+    order_mark_paid(order=order)
+    partner_page.goto(f"{base}/dashboard/")
+    expect(partner_page.locator(".nav-count")).to_have_text("1")
+    partner_page.goto(f"{base}/dashboard/notifications/")
+    notice = partner_page.locator(".notification").first
+    expect(notice).to_contain_text(f"New order {order.number} from Mia K.")
+    expect(notice).not_to_contain_text("Kundin")
+    partner_page.screenshot(path=str(artifacts / "notifications-phone.png"), full_page=True)
     desktop = new_context().new_page()
     sign_in(desktop, base, "anna@example.com", PASSWORD, next_path="/dashboard/links/")
     desktop.screenshot(path=str(artifacts / "campaign-stats-desktop.png"), full_page=True)
+    desktop.goto(f"{base}/dashboard/notifications/")
+    desktop.screenshot(path=str(artifacts / "notifications-desktop.png"), full_page=True)
+    desktop.goto(f"{base}/anna/p/{oil.pk}-rosenol/")
+    desktop.screenshot(path=str(artifacts / "product-page-desktop.png"), full_page=True)
