@@ -80,7 +80,8 @@ def commission_plan() -> engine.CommissionPlan:
 # --- Reading a period ---------------------------------------------------------------
 
 
-def _previous_closed(period: Period) -> Period | None:
+def previous_closed_period(period: Period) -> Period | None:
+    """The closed period before `period` (its carry is carried in)."""
     return (
         Period.objects.filter(status=Period.Status.CLOSED, start__lt=period.start)
         .order_by("-start")
@@ -132,7 +133,7 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
     for pid, name in cursor.fetchall():
         bonus_paid.setdefault(pid, set()).add(name)
     carried_in: dict[int, int] = {}
-    previous = _previous_closed(period)
+    previous = previous_closed_period(period)
     if previous is not None:
         cursor.execute(
             f"SELECT partner_id, {cents('carried_out')} FROM {STATEMENT} "  # noqa: S608
