@@ -83,6 +83,10 @@ class PayoutProfileAdmin(ReadOnlyAdmin):
     exclude = ("iban",)
     readonly_fields = ("iban_masked",)
 
+    @admin.display(description=gettext_lazy("IBAN"))
+    def iban_masked(self, profile):
+        return profile.iban_masked
+
 
 @admin.register(PayoutLog)
 class PayoutLogAdmin(ReadOnlyAdmin):
