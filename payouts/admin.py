@@ -217,7 +217,7 @@ class BankTransactionAdmin(admin.ModelAdmin):
 
     list_display = (
         "booking_date",
-        "amount",
+        euro_column(BankTransaction, "amount"),
         "counterparty_name",
         "reference",
         "status",
