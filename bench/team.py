@@ -163,6 +163,11 @@ def build(*, large: int, small: int, rng: random.Random):
     print(
         f"loaded {len(rows):,} partners in {time.perf_counter() - started:.1f} s ({connection.vendor})"
     )
+    from commissions.services import estimates_refresh
+
+    started = time.perf_counter()
+    estimates_refresh(period=period)  # the what-if reads its legs' team volume from it
+    print(f"estimate refreshed in {time.perf_counter() - started:.1f} s")
     leaders = Partner.objects.filter(depth=0).order_by("pk")
     big, little = list(leaders)
     assert (big.team_size, little.team_size) == (large, small), (big.team_size, little.team_size)

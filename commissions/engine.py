@@ -202,11 +202,17 @@ def skip_reason(status: str, pv: int, plan: CommissionPlan) -> str | None:
 
 
 def compute(
-    plan: CommissionPlan, data: PeriodInput, *, explain: bool = True
+    plan: CommissionPlan,
+    data: PeriodInput,
+    *,
+    explain: bool = True,
+    team_generations: dict[int, list[int]] | None = None,
 ) -> tuple[dict[int, Result], Summary]:
     """The statements of one period: partner id -> Result (only those with a
     statement), and the period summary. explain=False leaves the lines out
-    (the same figures, for the estimate)."""
+    (the same figures, for the estimate). A `team_generations` dict is filled
+    with partner id -> CV cents by generation (index 0 = generation 1) as each
+    ancestor sees its team, qualified or not (the what-if's legs)."""
     results: dict[int, Result] = {}
     status_of = data.status.get
     pv_of = data.pv.get
@@ -261,6 +267,11 @@ def compute(
             ] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
+                if team_generations is not None:
+                    gens = team_generations.get(a)
+                    if gens is None:
+                        gens = team_generations[a] = [0] * max_gen
+                    gens[g - 1] += cv
                 info = seen.get(a)
                 if info is None:
                     reason = skip_reason(status_of(a, ACTIVE), pv_of(a, 0), plan)

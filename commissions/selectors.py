@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from operator import itemgetter
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -17,14 +16,12 @@ from django.db.models import F, Sum
 from django.db.models.functions import Collate
 
 from partners.models import Partner
-from partners.selectors import partner_descendants
 from qualification.models import PartnerPeriodStats, PartnerTitle, Period, VolumeEntry
 from qualification.selectors import partners_with_period_stats
-from qualification.sql import cents
 from qualification.whatif import NEW, OWN
 
 from . import engine, wording
-from .models import Estimate, EstimateRun, Statement, StatementLine
+from .models import Estimate, EstimateRun, EstimateTeamVolume, Statement, StatementLine
 
 LINES_PER_PAGE = 50
 EXPORT_HEADER = (
@@ -394,8 +391,8 @@ class LegVolume:
 class PartnerCommissionInput:
     """What one partner's estimate reads in the open period: the partner's own
     figures (engine.PartnerInput without rank and team), the legs, the company
-    cap factor of the last estimate run, and the net CV and QV of the
-    partner's whole group in the ledger (for the CV per PV of additional
+    cap factor of the last estimate run, and the net CV and QV of the orders
+    of the partner and the first line (for the CV per PV of additional
     volume)."""
 
     plan: engine.CommissionPlan
@@ -406,103 +403,55 @@ class PartnerCommissionInput:
     group_qv: int
 
 
-def _team_rows(partner: Partner, period: Period):
-    """(id, sponsor id, status, PV cents) of the whole team, parents first; one
-    query over the team's index range with the period's results joined."""
-    team = partners_with_period_stats(partner_descendants(partner=partner), period=period)
-    sql, params = (
-        team.order_by()
-        .values_list("id", "sponsor_id", "status", "pv", "depth")
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.id, t.sponsor_id, t.status, {cents('t.pv')}, t.depth FROM ({sql}) t",  # noqa: S608
-            params,
-        )
-        rows = cursor.fetchall()
-    rows.sort(key=itemgetter(4))
-    return rows
-
-
-def _team_cv(partner: Partner, period: Period) -> tuple[dict[int, int], int]:
-    """Team member id -> net CV cents in the period (the partner excluded),
-    and the team's net QV cents."""
-    ids_sql, params = partner_descendants(partner=partner).values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT partner_id, {cents('SUM(cv)')}, {cents('SUM(qv)')} "  # noqa: S608
-            f"FROM {VolumeEntry._meta.db_table} "
-            f"WHERE period_id = %s AND partner_id IN ({ids_sql}) GROUP BY partner_id",
-            [period.pk, *params],
-        )
-        cv_of, qv = {}, 0
-        for pid, cv, member_qv in cursor.fetchall():
-            cv_of[pid] = cv
-            qv += member_qv
-        return cv_of, qv
-
-
 def partner_commission_input(*, partner: Partner, period: Period) -> PartnerCommissionInput:
-    """Read once what partner_commission_estimate needs; the team passes once,
-    parents before children, keeping only partners within the plan's
-    generations (compression can reach deep, so the whole team is read).
-    About eight queries, whatever the size of the team."""
+    """Read what partner_commission_estimate needs: the partner's own figures,
+    and per leg its head's status, PV and CV (live) and the CV of the rest of
+    the leg by generation as the last estimate run counted it
+    (EstimateTeamVolume of the head). About ten queries, each over the
+    partner and the first line only, whatever the size of the team."""
     from .services import commission_plan, previous_closed_period
 
     plan = commission_plan()
-    max_gen = plan.max_generation
     own_pv = (
         PartnerPeriodStats.objects.filter(partner=partner, period=period)
         .values_list("pv", flat=True)
         .first()
     )
-    cv_of, team_qv = _team_cv(partner, period)
-    by_kind = {
-        kind: (cv, qv)
-        for kind, cv, qv in VolumeEntry.objects.filter(period=period, partner=partner)
-        .order_by()
-        .values("kind")
-        .annotate(cv=Sum("cv"), qv=Sum("qv"))
-        .values_list("kind", "cv", "qv")
-    }
-    zero = (Decimal(0), Decimal(0))
-    customer_cv, customer_qv = (
-        engine.cents(Decimal(v)) for v in by_kind.get(VolumeEntry.Kind.CUSTOMER, zero)
+    heads = list(
+        partners_with_period_stats(Partner.objects.filter(sponsor=partner), period=period)
+        .order_by("pk")
+        .values_list("pk", "status", "pv")
     )
-    own_cv, own_qv = (engine.cents(Decimal(v)) for v in by_kind.get(VolumeEntry.Kind.OWN, zero))
-
-    # head[n]: n's leg (a direct child of the partner); base[n]: qualified
-    # partners strictly between n and its leg's head (n's generation is
-    # 1 + base[n], plus one if the head is qualified).
-    head: dict[int, int] = {}
-    base: dict[int, int] = {}
-    qualified: dict[int, bool] = {}
-    heads: dict[int, tuple[str, int]] = {}
-    rest: dict[int, list[int]] = {}
-    for pid, sponsor, status, pv, _depth in _team_rows(partner, period):
-        pv = pv or 0
-        qualified[pid] = engine.skip_reason(status, pv, plan) is None
-        if sponsor == partner.pk:
-            head[pid], base[pid] = pid, 0
-            heads[pid] = (status, pv)
-            rest[pid] = [0] * max_gen
-            continue
-        leg = head.get(sponsor)
-        if leg is None:  # the sponsor is beyond the last generation: so is pid
-            continue
-        offset = 0 if sponsor == leg else base[sponsor] + qualified[sponsor]
-        if offset >= max_gen:
-            continue
-        head[pid], base[pid] = leg, offset
-        cv = cv_of.get(pid)
-        if cv:
-            rest[leg][offset] += cv
-    legs = {
-        hid: LegVolume(hid, status, pv, cv_of.get(hid, 0), tuple(rest[hid]))
-        for hid, (status, pv) in heads.items()
+    head_ids = [pk for pk, _status, _pv in heads]
+    cv_of: dict[tuple[int, str], int] = {}
+    group_cv = group_qv = 0
+    for pid, kind, cv, qv in (
+        VolumeEntry.objects.filter(period=period, partner_id__in=[partner.pk, *head_ids])
+        .order_by()
+        .values("partner_id", "kind")
+        .annotate(cv=Sum("cv"), qv=Sum("qv"))
+        .values_list("partner_id", "kind", "cv", "qv")
+    ):
+        cv_of[(pid, kind)] = engine.cents(Decimal(cv))
+        group_cv += engine.cents(Decimal(cv))
+        group_qv += engine.cents(Decimal(qv))
+    rest = {
+        pid: tuple(int(c) for c in text.split(",") if c)
+        for pid, text in EstimateTeamVolume.objects.filter(
+            period=period, partner_id__in=head_ids
+        ).values_list("partner_id", "generations")
     }
-
+    customer, own = VolumeEntry.Kind.CUSTOMER, VolumeEntry.Kind.OWN
+    legs = {
+        pk: LegVolume(
+            pk,
+            status,
+            engine.cents(Decimal(pv)),
+            cv_of.get((pk, customer), 0) + cv_of.get((pk, own), 0),
+            rest.get(pk, ()),
+        )
+        for pk, status, pv in heads
+    }
     title = PartnerTitle.objects.filter(partner=partner).values_list("level", flat=True).first()
     bonus_paid = set(
         StatementLine.objects.filter(
@@ -524,16 +473,16 @@ def partner_commission_input(*, partner: Partner, period: Period) -> PartnerComm
             partner_id=partner.pk,
             status=partner.status,
             pv=engine.cents(own_pv) if own_pv is not None else 0,
-            customer_cv=customer_cv,
-            own_cv=own_cv,
+            customer_cv=cv_of.get((partner.pk, customer), 0),
+            own_cv=cv_of.get((partner.pk, own), 0),
             title_before=title or 0,
             bonus_paid=bonus_paid,
             carried_in=engine.cents(carried_in) if carried_in else 0,
         ),
         legs=legs,
         cap_factor=Fraction(run) if run is not None else None,
-        group_cv=customer_cv + own_cv + sum(cv_of.values()),
-        group_qv=customer_qv + own_qv + team_qv,
+        group_cv=group_cv,
+        group_qv=group_qv,
     )
 
 
@@ -551,8 +500,9 @@ class CommissionWhatIf:
 
 
 def cv_per_pv(data: PartnerCommissionInput) -> Decimal:
-    """CV per PV of the partner's group's orders this period (their CV / their
-    QV), or 1 when there are none yet: what additional volume is assumed to bring."""
+    """CV per PV of this period's orders of the partner and the first line
+    (their CV / their QV), or 1 when there are none yet: what additional
+    volume is assumed to bring."""
     if data.group_qv <= 0 or data.group_cv <= 0:
         return Decimal(1)
     return (Decimal(data.group_cv) / Decimal(data.group_qv)).quantize(

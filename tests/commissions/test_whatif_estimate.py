@@ -103,10 +103,10 @@ def test_the_simulated_commission_is_what_the_engine_pays_with_the_volume_added(
 
 
 def test_the_cv_assumed_is_the_groups_cv_per_pv(team):
-    # group of Anna: CV 370.50 on GV 430 -> 0.8616 CV per PV; 200 PV bring 172.32
+    # Anna and her first line (Ben, Eva): CV 200.00 on QV 230 -> 0.8696; 200 PV bring 173.92
     commission = simulate(team["anna"], team["eva"].pk, 200).commission
-    assert commission.cv_per_pv == D("0.8616")
-    assert commission.extra_cv == D("172.32")
+    assert commission.cv_per_pv == D("0.8696")
+    assert commission.extra_cv == D("173.92")
 
 
 def test_with_the_cap_binding_the_simulation_starts_from_the_stored_estimate(team):
