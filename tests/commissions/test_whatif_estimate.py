@@ -142,3 +142,23 @@ def test_the_simulator_page_shows_the_commission_change(team, client):
     change = f"{commission.change:.2f}".replace(".", ",")
     assert f"(+{change}\xa0€)" in page or f"(+{change} €)" in page
     assert "CV je PV" in page
+
+
+def test_the_estimate_keeps_each_teams_cv_by_generation_until_the_close(team):
+    from commissions.models import EstimateTeamVolume
+    from qualification.services import period_close
+
+    recompute_and_estimate(team["anna"])
+    # Ben (not qualified) sees Cleo 100.00 and Dan 70.50 in generations 1 and 2;
+    # Anna sees Ben, Cleo and Eva in generation 1 (Ben compressed), Dan in 2.
+    rows = dict(
+        EstimateTeamVolume.objects.filter(period=september()).values_list(
+            "partner__slug", "generations"
+        )
+    )
+    assert rows["ben"] == "10000,7050"
+    assert rows["anna"] == "21500,7050"
+    assert "dan" not in rows  # no team
+
+    period_close(period=september())
+    assert not EstimateTeamVolume.objects.exists()
