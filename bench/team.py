@@ -1,7 +1,9 @@
 #!/usr/bin/env python
 """Team page benchmark: does /dashboard/team/ open a team of 50,000 as fast as a team of 5?
-(And the "What's missing?" page: its gap, its simulator and its team members
-close to a rank; the four-rank plan of the worked example is loaded.)
+(And the "What's missing?" page: its gap, its simulator with the commission
+estimate it changes, and its team members close to a rank; the four-rank plan
+of the worked example is loaded, with customer and team percents over five
+generations, and about half the partners have CV in the period's ledger.)
 
     .venv/bin/python bench/team.py [--team 50000] [--rounds 40]
 
@@ -25,6 +27,7 @@ ratio large / small.
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -144,9 +147,15 @@ def build(*, large: int, small: int, rng: random.Random):
                 ]
             )
         partner_team_sizes_refresh()
+        ledger_fill(rows, period, rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("partners_partner", "partners_user", "qualification_partnerperiodstats"):
+            for table in (
+                "partners_partner",
+                "partners_user",
+                "qualification_partnerperiodstats",
+                "qualification_volumeentry",
+            ):
                 cursor.execute(f"VACUUM ANALYZE {table}")
     else:
         with connection.cursor() as cursor:
@@ -154,27 +163,77 @@ def build(*, large: int, small: int, rng: random.Random):
     print(
         f"loaded {len(rows):,} partners in {time.perf_counter() - started:.1f} s ({connection.vendor})"
     )
+    from commissions.services import estimates_refresh
+
+    started = time.perf_counter()
+    estimates_refresh(period=period)  # the what-if reads its legs' team volume from it
+    print(f"estimate refreshed in {time.perf_counter() - started:.1f} s")
     leaders = Partner.objects.filter(depth=0).order_by("pk")
     big, little = list(leaders)
     assert (big.team_size, little.team_size) == (large, small), (big.team_size, little.team_size)
     return big, little
 
 
+def ledger_fill(rows, period, rng):
+    """Every other partner has a customer order's CV in the period (one
+    ledger entry each, all on a few bulk order events: the what-if reads CV
+    per partner, not orders)."""
+    from django.utils import timezone
+
+    from orders.models import Customer, Order, OrderEvent
+    from qualification.models import VolumeEntry
+
+    now = timezone.now()
+    customer = Customer.objects.create(email="bench@example.invalid")
+    order = Order.objects.create(
+        number="BENCH-1", customer=customer, email=customer.email, placed_at=now
+    )
+    event, line_no, entries = None, 0, []
+    for pid, *_ in rows:
+        if rng.random() < 0.5:
+            continue
+        if event is None or line_no >= 30_000:
+            event = OrderEvent.objects.create(
+                order=order, kind=OrderEvent.Kind.PAID, key=f"bench-{pid}", occurred_at=now
+            )
+            line_no = 0
+        line_no += 1
+        qv = Decimal(rng.randrange(10, 300))
+        entries.append(
+            VolumeEntry(
+                order_event=event,
+                line_no=line_no,
+                order=order,
+                period=period,
+                partner_id=pid,
+                kind=VolumeEntry.Kind.CUSTOMER,
+                qv=qv,
+                cv=(qv * Decimal("0.8")).quantize(Decimal("0.01")),
+            )  # fmt: skip
+        )
+    VolumeEntry.objects.bulk_create(entries, batch_size=2_000)
+
+
 def plan_create():
     """The four ranks of the worked example (qualification.md section 6)."""
-    from qualification.models import Rank
+    from qualification.models import CommissionSettings, Rank
 
-    def rank(level, name, pv, gv, percent=None, legs=0, leg_rank=None):
+    def rank(level, name, pv, gv, percent=None, legs=0, leg_rank=None, team=()):
         return Rank.objects.create(
             level=level, name=name, min_pv=Decimal(pv), min_gv=Decimal(gv),
             max_leg_percent=None if percent is None else Decimal(percent),
             min_qualified_legs=legs, leg_rank=leg_rank,
+            customer_percent=Decimal(10 + 5 * level), team_percents=list(team),
+            advancement_bonus=Decimal(100 * level),
         )  # fmt: skip
 
-    rank(1, "Bronze", 100, 0)
-    silver = rank(2, "Silver", 100, 1000, 60)
-    gold = rank(3, "Gold", 150, 4000, 50, 2, silver)
-    rank(4, "Platinum", 200, 8000, 40, 2, gold)
+    rank(1, "Bronze", 100, 0, team=["5"])
+    silver = rank(2, "Silver", 100, 1000, 60, team=["6", "4"])
+    gold = rank(3, "Gold", 150, 4000, 50, 2, silver, team=["7", "5", "3"])
+    rank(4, "Platinum", 200, 8000, 40, 2, gold, team=["8", "6", "4", "2", "1"])
+    CommissionSettings.objects.create(
+        base_customer_percent=Decimal(10), active_min_pv=Decimal(50), min_payout=Decimal(25)
+    )
 
 
 def pages(client):
@@ -192,6 +251,7 @@ def pages(client):
     return {
         "what's missing": ("/dashboard/whats-missing/", {}),
         "simulate in a leg": (f"/dashboard/whats-missing/?amount=200&target={leg.group(1)}", {}),
+        "simulate own PV": ("/dashboard/whats-missing/?amount=200&target=own", {}),
         "close (htmx)": ("/dashboard/whats-missing/close/", {"HTTP_HX_REQUEST": "true"}),
         "close, page 3": ("/dashboard/whats-missing/close/?page=3", {"HTTP_HX_REQUEST": "true"}),
         "team page": ("/dashboard/team/", {}),
@@ -217,6 +277,9 @@ def main():
         client = Client()
         client.force_login(leader.user)
         clients[label] = (client, pages(client))
+    sample = clients["large"][0].get(clients["large"][1]["simulate in a leg"][0]).content.decode()
+    found = re.search(r'data-testid="sim-commission">(.*?)</p>', sample, re.S)
+    print("large team, simulated:", " ".join(found.group(1).split()) if found else "(no estimate)")
     times = {(label, name): [] for label in clients for name in clients[label][1]}
     for round_no in range(args.warmup + args.rounds):
         order = ["large", "small"] if round_no % 2 else ["small", "large"]

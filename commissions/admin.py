@@ -9,8 +9,11 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from partners.admin_base import euro_column
 
 from . import selectors, wording
 from .models import PeriodCommissionSummary, Statement, StatementLine
@@ -111,16 +114,16 @@ class StatementLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Fits 1366 px: the bonus and the carry are on the statement (and the carry
+    # in the payout filter).
     list_display = (
         "period",
         "partner",
         "paid_as_rank_name",
-        "customer_commission",
-        "team_commission",
-        "advancement_bonus",
-        "total",
-        "payout",
-        "carried_out",
+        euro_column(Statement, "customer_commission"),
+        euro_column(Statement, "team_commission"),
+        euro_column(Statement, "total"),
+        euro_column(Statement, "payout"),
     )
     list_filter = (
         ("period", admin.RelatedOnlyFieldListFilter),
@@ -201,7 +204,7 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("statement", "kind", "in_words", "amount")
+    list_display = ("statement", "kind", "in_words", "amount_eur")
     list_filter = ("kind",)
     list_select_related = ("statement__period", "statement__partner", "source_partner", "order")
     list_per_page = 100
@@ -210,6 +213,12 @@ class StatementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_model_perms(self, request):
         return {}  # reached from a statement, not from the index
 
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_eur(self, line):
+        """The exact amount (before rounding, as many places as it has) in euros."""
+        places = max(2, -line.amount.normalize().as_tuple().exponent)
+        return f"{number_format(line.amount, places, use_l10n=True, force_grouping=True)}\u00a0€"
+
     @admin.display(description=_("in words"))
     def in_words(self, line):
         return _line_in_words(line)
@@ -217,7 +226,20 @@ class StatementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PeriodCommissionSummary)
 class PeriodCommissionSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Fits 1366 px; the bonus, the carry and the partners paid are on the page.
     list_display = (
+        "period",
+        euro_column(PeriodCommissionSummary, "cv_total"),
+        euro_column(PeriodCommissionSummary, "customer_commission"),
+        euro_column(PeriodCommissionSummary, "team_commission"),
+        "cap",
+        euro_column(PeriodCommissionSummary, "total"),
+        euro_column(PeriodCommissionSummary, "payout_total"),
+        "payout_percent",
+        "statement_count",
+    )
+    ordering = ("-period__start",)
+    fields = (
         "period",
         "cv_total",
         "customer_commission",
@@ -230,9 +252,11 @@ class PeriodCommissionSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "carried_total",
         "statement_count",
         "partners_paid",
+        "cap_limit",
+        "customer_total",
+        "team_total",
+        "computed_at",
     )
-    ordering = ("-period__start",)
-    fields = (*list_display, "cap_limit", "customer_total", "team_total", "computed_at")
     readonly_fields = fields
 
     def get_queryset(self, request):

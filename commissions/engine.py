@@ -202,11 +202,17 @@ def skip_reason(status: str, pv: int, plan: CommissionPlan) -> str | None:
 
 
 def compute(
-    plan: CommissionPlan, data: PeriodInput, *, explain: bool = True
+    plan: CommissionPlan,
+    data: PeriodInput,
+    *,
+    explain: bool = True,
+    team_generations: dict[int, list[int]] | None = None,
 ) -> tuple[dict[int, Result], Summary]:
     """The statements of one period: partner id -> Result (only those with a
     statement), and the period summary. explain=False leaves the lines out
-    (the same figures, for the estimate)."""
+    (the same figures, for the estimate). A `team_generations` dict is filled
+    with partner id -> CV cents by generation (index 0 = generation 1) as each
+    ancestor sees its team, qualified or not (the what-if's legs)."""
     results: dict[int, Result] = {}
     status_of = data.status.get
     pv_of = data.pv.get
@@ -261,6 +267,11 @@ def compute(
             ] = []  # (ancestor, generation it would have had, reason)
             a = sponsor_of(d)
             while a is not None and g <= max_gen:
+                if team_generations is not None:
+                    gens = team_generations.get(a)
+                    if gens is None:
+                        gens = team_generations[a] = [0] * max_gen
+                    gens[g - 1] += cv
                 info = seen.get(a)
                 if info is None:
                     reason = skip_reason(status_of(a, ACTIVE), pv_of(a, 0), plan)
@@ -298,7 +309,7 @@ def compute(
                 a = sponsor_of(a)
 
     # 3. Advancement bonus: every rank passed on the way up, once in a lifetime.
-    bonus_ranks = sorted((r for r in plan.ranks if r.advancement_bonus), key=lambda r: r.level)
+    bonus_ranks = _bonus_ranks(plan)
     if bonus_ranks:
         title_of = data.title_before.get
         paid_of = data.bonus_paid.get
@@ -308,7 +319,7 @@ def compute(
                 continue
             paid = paid_of(pid) or ()
             for rank in bonus_ranks:
-                if before < rank.level <= level and rank.name not in paid:
+                if _bonus_earned(rank, before, level, paid):
                     res = result(pid)
                     res.bonus += rank.advancement_bonus
                     res.lines.append(
@@ -358,12 +369,7 @@ def compute(
                 # The change the cap made, exactly: (numerator, denominator) micro-euros.
                 delta = (scaled - res.team_exact * factor_den, factor_den)
                 res.lines.append((CAP, None, None, None, None, delta, "", "", None))
-        res.total = res.customer + res.team + res.bonus
-        balance = res.total + res.carried_in
-        if balance > 0 and balance >= min_payout:
-            res.payout, res.carried_out = balance, 0
-        else:
-            res.payout, res.carried_out = 0, balance
+        _settle(res, min_payout)
     for pid in [pid for pid, res in results.items() if not res.has_statement]:
         del results[pid]
     for res in results.values():
@@ -374,6 +380,120 @@ def compute(
         summary.carried += res.carried_out
     summary.statements = len(results)
     return results, summary
+
+
+def _bonus_ranks(plan: CommissionPlan) -> list[RankPay]:
+    return sorted((r for r in plan.ranks if r.advancement_bonus), key=lambda r: r.level)
+
+
+def _bonus_earned(rank: RankPay, before: int, level: int, paid: Iterable[str]) -> bool:
+    """Rank passed on the way from title `before` to paid-as `level`, not paid before."""
+    return before < rank.level <= level and rank.name not in paid
+
+
+def _settle(res: Result, min_payout: int) -> None:
+    """Total, then payout or carry (steps 5 and 6 after rounding)."""
+    res.total = res.customer + res.team + res.bonus
+    balance = res.total + res.carried_in
+    if balance > 0 and balance >= min_payout:
+        res.payout, res.carried_out = balance, 0
+    else:
+        res.payout, res.carried_out = 0, balance
+
+
+# --- One partner's statement on a hypothetical input (the what-if) ------------------
+
+
+@dataclass(frozen=True)
+class TeamLeg:
+    """One leg of a partner as the partner's team commission sees it: the CV of
+    the leg's head (always generation 1: nobody sits between) and the CV of the
+    rest of the leg by generation counted as if the head were compressed
+    (rest_cv[0] = generation 1). An active-qualified head pushes the rest one
+    generation down; compressed partners deeper in the leg are already counted
+    in rest_cv (their qualification is taken as it is)."""
+
+    head_cv: int = 0
+    head_qualified: bool = False
+    rest_cv: tuple[int, ...] = ()
+
+
+def team_cv_by_generation(legs: Iterable[TeamLeg], max_generation: int) -> list[int]:
+    """CV cents per generation (index 0 = generation 1) under a partner, after
+    dynamic compression, up to the plan's longest team_percents list."""
+    by_gen = [0] * max_generation
+    if not max_generation:
+        return by_gen
+    for leg in legs:
+        by_gen[0] += leg.head_cv
+        shift = 1 if leg.head_qualified else 0
+        for index, cv in enumerate(leg.rest_cv):
+            generation = index + shift
+            if generation >= max_generation:
+                break
+            by_gen[generation] += cv
+    return by_gen
+
+
+@dataclass
+class PartnerInput:
+    """One partner's part of a PeriodInput, with the team's CV already summed
+    by compressed generation (team_cv[0] = generation 1)."""
+
+    partner_id: int
+    status: str = ACTIVE
+    pv: int = 0
+    paid_as: int = 0
+    customer_cv: int = 0
+    own_cv: int = 0
+    team_cv: tuple[int, ...] | list[int] = ()
+    title_before: int = 0
+    bonus_paid: Iterable[str] = ()
+    carried_in: int = 0
+
+
+def partner_compute(
+    plan: CommissionPlan, data: PartnerInput, *, cap_factor: Fraction | None = None
+) -> Result:
+    """One partner's statement by the rules of compute(), from the partner's own
+    figures and the team CV by generation: sum over d of CV(d) x t(g(d)) equals
+    sum over g of (CV of generation g) x t(g), in the same integers. The cap
+    factor is the company's (it depends on everybody); None = no cap applied."""
+    status, pv, level = data.status, data.pv, data.paid_as
+    res = Result(
+        partner_id=data.partner_id,
+        paid_as_level=level,
+        paid_as_name=plan.rank_name(level),
+        pv=pv,
+        customer_cv=data.customer_cv,
+        own_cv=data.own_cv,
+        active_qualified=skip_reason(status, pv, plan) is None,
+    )
+    if status != TERMINATED:
+        res.customer_percent = plan.customer_percent(level)
+        res.customer_exact = data.customer_cv * res.customer_percent
+    if res.active_qualified:
+        percents = plan.team_percents(level)
+        res.team_exact = sum(
+            cv * t for cv, t in zip(data.team_cv, percents, strict=False) if t and cv
+        )
+    if level > data.title_before and status != TERMINATED:
+        paid = tuple(data.bonus_paid)
+        res.bonus = sum(
+            rank.advancement_bonus
+            for rank in _bonus_ranks(plan)
+            if _bonus_earned(rank, data.title_before, level, paid)
+        )
+    res.carried_in = data.carried_in
+    res.customer = round_micro(res.customer_exact)
+    if cap_factor is None:
+        res.team = round_micro(res.team_exact)
+    else:
+        res.team = divide_half_up(
+            res.team_exact * cap_factor.numerator, cap_factor.denominator * MICRO_PER_CENT
+        )
+    _settle(res, plan.min_payout)
+    return res
 
 
 # --- Conversions for the callers ----------------------------------------------------

@@ -252,3 +252,35 @@ class Estimate(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} in {self.period_id}: ~{self.total}"
+
+
+class EstimateTeamVolume(models.Model):
+    """A partner's team CV by compressed generation in the open period, as the
+    last estimate run counted it (integer cents, generation 1 first, comma
+    separated), seen as if the partner were active-qualified. The what-if
+    simulator reads the rows of a partner's legs instead of the whole team."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("period")
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("partner"),
+    )
+    generations = models.TextField(_("team CV by generation (cents)"))
+
+    class Meta:
+        ordering = ["period", "partner"]
+        verbose_name = _("team volume of the estimate")
+        verbose_name_plural = _("team volumes of the estimate")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "period"], name="estimate_team_once")
+        ]
+        indexes = [models.Index(fields=["period"], name="estimate_team_period")]
+
+    def __str__(self):
+        return f"{self.partner_id} in {self.period_id}: {self.generations}"

@@ -9,6 +9,7 @@ NOT_PERSONAL = {
     "commissions.Statement.paid_as_rank_name": "a rank's name",
     "commissions.StatementLine.rank_name": "a rank's name",
     "commissions.StatementLine.reason": "a fixed reason code",
+    "commissions.EstimateTeamVolume.generations": "volume figures of a team",
 }
 
 # Shown in a person's data export (Art. 15/20), never scrubbed (books).

@@ -34,7 +34,14 @@ from webhooks.models import EventType
 from webhooks.services import webhook_events_record
 
 from . import engine
-from .models import Estimate, EstimateRun, PeriodCommissionSummary, Statement, StatementLine
+from .models import (
+    Estimate,
+    EstimateRun,
+    EstimateTeamVolume,
+    PeriodCommissionSummary,
+    Statement,
+    StatementLine,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +87,8 @@ def commission_plan() -> engine.CommissionPlan:
 # --- Reading a period ---------------------------------------------------------------
 
 
-def _previous_closed(period: Period) -> Period | None:
+def previous_closed_period(period: Period) -> Period | None:
+    """The closed period before `period` (its carry is carried in)."""
     return (
         Period.objects.filter(status=Period.Status.CLOSED, start__lt=period.start)
         .order_by("-start")
@@ -132,7 +140,7 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
     for pid, name in cursor.fetchall():
         bonus_paid.setdefault(pid, set()).add(name)
     carried_in: dict[int, int] = {}
-    previous = _previous_closed(period)
+    previous = previous_closed_period(period)
     if previous is not None:
         cursor.execute(
             f"SELECT partner_id, {cents('carried_out')} FROM {STATEMENT} "  # noqa: S608
@@ -369,6 +377,7 @@ def statements_compute_for_close(*, period: Period) -> engine.Summary:
     )
     # The estimate of a period ends with its close.
     Estimate.objects.filter(period=period).delete()
+    EstimateTeamVolume.objects.filter(period=period).delete()
     EstimateRun.objects.filter(period=period).delete()
     webhook_events_record(
         event_type=EventType.COMMISSION_STATEMENT_ISSUED,
@@ -462,6 +471,7 @@ def estimates_refresh(*, period: Period) -> int:
     with connection.cursor() as cursor:
         if not periods_lock_shared_all_open(cursor, {period.pk}):
             Estimate.objects.filter(period=period).delete()
+            EstimateTeamVolume.objects.filter(period=period).delete()
             EstimateRun.objects.filter(period=period).delete()
             return 0
     EstimateRun.objects.get_or_create(period=period, defaults={"computed_at": timezone.now()})
@@ -469,8 +479,22 @@ def estimates_refresh(*, period: Period) -> int:
     now = timezone.now()
     with connection.cursor() as cursor:
         data = _load_input(cursor, period)
-        results, summary = engine.compute(commission_plan(), data, explain=False)
+        # Each partner's team CV by generation too: the what-if simulator
+        # reads a partner's legs from it instead of reading the whole team.
+        generations: dict[int, list[int]] = {}
+        results, summary = engine.compute(
+            commission_plan(), data, explain=False, team_generations=generations
+        )
         cursor.execute(f"DELETE FROM {Estimate._meta.db_table} WHERE period_id = %s", [period.pk])  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {EstimateTeamVolume._meta.db_table} WHERE period_id = %s",  # noqa: S608
+            [period.pk],
+        )
+    RowWriter(EstimateTeamVolume, ("period_id", "partner_id", "generations")).write(
+        (period.pk, pid, ",".join(map(str, gens)))
+        for pid, gens in sorted(generations.items())
+        if any(gens)
+    )
     RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
         (
             period.pk,

@@ -13,6 +13,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commissions.selectors import CommissionWhatIf, commission_whatif, partner_commission_input
 from partners.models import Partner
 from qualification.models import Period
 from qualification.ranks import Leg, RankRule, requirements
@@ -141,6 +142,7 @@ class SimulationView:
     where: str
     amount: Decimal
     rows: list[SimulationRow]
+    commission: CommissionWhatIf | None = None
 
 
 @dataclass
@@ -180,7 +182,8 @@ def partner_whatif(*, partner: Partner, period: Period, rank: int | None = None)
 
 
 def whatif_simulate(whatif: WhatIf, *, target, amount: Decimal) -> SimulationView:
-    """Re-run the rank rules with `amount` more PV at `target`; stores nothing."""
+    """Re-run the rank rules with `amount` more PV at `target`, and the
+    commission estimate with it; stores nothing."""
     sim = simulate(whatif.pv, whatif.legs, whatif.plan, target, amount)
     if target == OWN:
         where = _("your own volume")
@@ -188,6 +191,15 @@ def whatif_simulate(whatif: WhatIf, *, target, amount: Decimal) -> SimulationVie
         where = _("a new line")
     else:
         where = _team_of(whatif.names[target])
+    # The estimate by the commission engine on the same hypothetical: the
+    # partner's rank as simulated, the volume's CV in the chosen place.
+    commission = commission_whatif(
+        partner_commission_input(partner=whatif.partner, period=whatif.period),
+        level_before=sim.before.level if sim.before else 0,
+        level_after=sim.after.level if sim.after else 0,
+        target=target,
+        pv=amount,
+    )
     return SimulationView(
         before=sim.before,
         after=sim.after,
@@ -197,6 +209,7 @@ def whatif_simulate(whatif: WhatIf, *, target, amount: Decimal) -> SimulationVie
             SimulationRow(rule, met, [(_requirement_label(q.key, rule), q) for q in reqs])
             for rule, reqs, met in sim.requirements
         ],
+        commission=commission,
     )
 
 

@@ -118,13 +118,11 @@ class ProductAdmin(admin.ModelAdmin):
         "name",
         "thumbnail",
         "price",
-        "vat_rate",
         "qv",
         "cv",
         "is_active",
         "sort_order",
-        "updated_at",
-    )
+    )  # fits 1366 px; the VAT rate is a filter and on the product
     list_display_links = ("name",)
     list_editable = ("price", "qv", "is_active", "sort_order")
     list_filter = ("is_active", "vat_rate")
@@ -385,9 +383,8 @@ class OrderAdmin(admin.ModelAdmin):
         "qv",
         euro_column(Order, "cv"),
         "attribution",
-        "payment_method",
         "placed_at",
-    )
+    )  # fits 1366 px; the payment method is a filter and on the order
     list_filter = (
         NeedsAttentionFilter,
         "status",

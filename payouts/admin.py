@@ -92,6 +92,10 @@ class PayoutProfileAdmin(ReadOnlyAdmin):
     exclude = ("iban",)
     readonly_fields = ("iban_masked",)
 
+    @admin.display(description=gettext_lazy("IBAN"))
+    def iban_masked(self, profile):
+        return profile.iban_masked
+
 
 @admin.register(PayoutLog)
 class PayoutLogAdmin(ReadOnlyAdmin):
@@ -222,7 +226,7 @@ class BankTransactionAdmin(admin.ModelAdmin):
 
     list_display = (
         "booking_date",
-        "amount",
+        euro_column(BankTransaction, "amount"),
         "counterparty_name",
         "reference",
         "status",

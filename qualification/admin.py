@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.admin_base import ReadOnlyAdmin
+from partners.admin_base import ReadOnlyAdmin, euro_column
 
 from .models import CommissionSettings, PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
 from .selectors import decimal_plain
@@ -157,7 +157,7 @@ class RankAdmin(admin.ModelAdmin):
         "requirements",
         "customer_percent",
         "team_percents_display",
-        "advancement_bonus",
+        euro_column(Rank, "advancement_bonus"),
     )
     list_display_links = ("level", "name")
     ordering = ("level",)
@@ -212,7 +212,7 @@ class CommissionSettingsAdmin(admin.ModelAdmin):
         "base_customer_percent",
         "active_min_pv",
         "cap_percent",
-        "min_payout",
+        euro_column(CommissionSettings, "min_payout"),
     )
 
     def has_add_permission(self, request):

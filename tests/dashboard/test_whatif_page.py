@@ -151,7 +151,8 @@ def test_query_count_is_the_same_for_a_team_of_3_and_of_30(plan, period):
     team_build(root=small, size=3, period=period)
     team_build(root=large, size=30, period=period)
     assert counts_for(small) == counts_for(large)
-    assert max(counts_for(small).values()) <= 12
+    # the simulator also reads the commission estimate's input (about ten queries)
+    assert max(counts_for(small).values()) <= 22
 
 
 @pytest.mark.django_db
