@@ -47,6 +47,9 @@ from qualification.services import (
     period_recompute,
     plan_load,
 )
+from subscriptions.models import Subscription
+from subscriptions.payment import mandate_text as subscription_mandate_text
+from subscriptions.services import subscription_create
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "Admin-Demo-2026"
 PARTNER_EMAIL, PARTNER_PASSWORD = "anna@example.com", "Demo-Partner-2026"
@@ -345,6 +348,7 @@ class Command(BaseCommand):
         partners = self._partners(report)
         report.append(self._orders(products, partners))
         report.append(self._sharing(products, partners))
+        report.append(self._subscriptions(products, partners))
         report.append(self._close_past_months())
         report.append(self._estimate())
         return report
@@ -491,6 +495,46 @@ class Command(BaseCommand):
                     defaults={"visits": rng.randint(1, 12)},
                 )
         return _("Sharing tools of Anna: code ANNA10, favourites, two campaigns.")
+
+    def _subscriptions(self, products: list[Product], partners: dict[str, Partner]) -> str:
+        """Four customers of Anna on a subscription (Abo), with SEPA mandates on the
+        Bundesbank's test IBAN; their deliveries fall in the coming weeks."""
+        anna = partners.get("anna")
+        if anna is None:
+            return _("Subscriptions skipped (no Anna).")
+        today = timezone.localdate()
+        people = [
+            ("lena.abo@example.org", "Lena", "Hoffmann", 1, 3),
+            ("jonas.abo@example.org", "Jonas", "Weber", 1, 12),
+            ("sofia.abo@example.org", "Sofia", "Klein", 2, 20),
+            ("paul.abo@example.org", "Paul", "Wagner", 3, 40),
+        ]
+        created = 0
+        for number, (email, first, last, interval, days) in enumerate(people):
+            if Subscription.objects.filter(email=email).exists():
+                continue
+            subscription_create(
+                lines={products[number % len(products)].pk: 1 + number % 2},
+                customer_data={
+                    "email": email,
+                    "first_name": first,
+                    "last_name": last,
+                    "street": "Musterweg 1",
+                    "postal_code": "50667",
+                    "city": "Köln",
+                    "country": "DE",
+                    "partner_code": anna.slug,
+                },
+                interval=interval,
+                first_date=today + timedelta(days=days),
+                account_holder=f"{first} {last}",
+                iban="DE02120300000000202051",
+                mandate_text=subscription_mandate_text(language="de"),
+                language="de",
+                today=today,
+            )
+            created += 1
+        return _("Subscriptions of Anna's customers: %(count)s new.") % {"count": created}
 
     def _orders(self, products: list[Product], partners: dict[str, Partner]) -> str:
         now = timezone.localtime()
