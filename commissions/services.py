@@ -29,7 +29,7 @@ from qualification.models import (
     Rank,
     VolumeEntry,
 )
-from qualification.sql import cents, is_postgres, periods_lock_shared_all_open
+from qualification.sql import cents, is_postgres, periods_lock_shared_all_open, tune_for_bulk
 from webhooks.models import EventType
 from webhooks.services import webhook_events_record
 
@@ -92,6 +92,7 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
     from partners.models import Partner
 
     partner = Partner._meta.db_table
+    tune_for_bulk(cursor)  # the period's ledger summed in memory, not sorted on disk
     cursor.execute(f"SELECT id, sponsor_id FROM {partner}")  # noqa: S608
     sponsor = dict(cursor.fetchall())
     cursor.execute(f"SELECT id, status FROM {partner} WHERE status <> %s", [Partner.Status.ACTIVE])  # noqa: S608
@@ -107,20 +108,30 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
             pv[pid] = cents_pv
         if level:
             paid_as[pid] = level
+    # One row per partner (own and all CV side by side), summed in integer
+    # cents per entry: exact, and PostgreSQL adds bigints faster than numerics.
+    if is_postgres():
+        total_sql = "SUM((cv * 100)::bigint)::bigint"
+        own_sql = "COALESCE(SUM((cv * 100)::bigint) FILTER (WHERE kind = %s), 0)::bigint"
+    else:
+        total_sql = f"SUM({cents('cv')})"
+        own_sql = f"SUM(CASE WHEN kind = %s THEN {cents('cv')} ELSE 0 END)"
     cursor.execute(
-        f"SELECT partner_id, kind = %s, {cents('SUM(cv)')} FROM {LEDGER} "  # noqa: S608
-        "WHERE period_id = %s GROUP BY partner_id, kind",
+        f"SELECT partner_id, {total_sql}, {own_sql} FROM {LEDGER} "  # noqa: S608
+        "WHERE period_id = %s GROUP BY partner_id",
         [OWN, period.pk],
     )
     customer_cv: dict[int, int] = {}
     own_cv: dict[int, int] = {}
     cv_total = 0
-    for pid, is_own, cv in cursor.fetchall():
+    for pid, cv, own in cursor.fetchall():
         cv_total += cv
-        if pid is None or not cv:
+        if pid is None:
             continue
-        target = own_cv if is_own else customer_cv
-        target[pid] = target.get(pid, 0) + cv
+        if cv != own:
+            customer_cv[pid] = cv - own
+        if own:
+            own_cv[pid] = own
     cursor.execute(f"SELECT partner_id, level FROM {TITLE}")  # noqa: S608
     title_before = dict(cursor.fetchall())
     cursor.execute(
