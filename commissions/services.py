@@ -300,12 +300,24 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
         copy.write("".join(chunk))
     cursor.execute(f"SELECT partner_id, id FROM {STATEMENT} WHERE period_id = %s", [period_id])  # noqa: S608
     ids = dict(cursor.fetchall())
+    with engine.cycle_collection_paused():
+        _copy_lines(cursor, ordered, ids, names, factor)
+
+
+def _copy_lines(cursor, ordered, ids, names, factor) -> None:
     factor_text = str(factor) if factor is not None else _NULL
     line_columns = ", ".join(_LINE_COLUMNS)
+    # Team and skipped lines (all but a few) by their own short templates; a
+    # downline partner's CV is on up to a handful of statements and the
+    # percents are few, so their texts are made once.
+    team, skipped_kind = engine.TEAM, engine.SKIPPED
+    cv_texts: dict[int, str] = {}
+    percent_texts: dict[int, str] = {}
     with cursor.connection.cursor().copy(f"COPY {LINE} ({line_columns}) FROM STDIN") as copy:
-        chunk = []
+        chunk: list[str] = []
+        add = chunk.append
         for res in ordered:
-            sid = ids[res.partner_id]
+            head = f"{ids[res.partner_id]}\t"
             for (
                 kind,
                 source,
@@ -317,11 +329,29 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
                 reason,
                 skipped,
             ) in res.lines:
+                if kind in (team, skipped_kind):
+                    cv_text = cv_texts.get(cv)
+                    if cv_text is None:
+                        cv_text = cv_texts[cv] = cents_str(cv)
+                    if kind == team:
+                        percent_text = percent_texts.get(percent)
+                        if percent_text is None:
+                            percent_text = percent_texts[percent] = cents_str(percent)
+                        add(
+                            f"{head}team\t{source}\t{generation}\t{cv_text}\t{percent_text}\t"
+                            f"{_micro_str(amount)}\t\\N\t\t\t\\N\n"
+                        )
+                    else:
+                        add(
+                            f"{head}skipped\t{source}\t{generation}\t{cv_text}\t\\N\t0\t\\N\t\t"
+                            f"{reason}\t{skipped}\n"
+                        )
+                    continue
                 rank_text = names.get(rank_name)
                 if rank_text is None:
                     rank_text = names[rank_name] = _copy_text(rank_name)
-                chunk.append(
-                    f"{sid}\t{kind}\t{_NULL if source is None else source}\t"
+                add(
+                    f"{head}{kind}\t{_NULL if source is None else source}\t"
                     f"{_NULL if generation is None else generation}\t{_NULL if cv is None else cents_str(cv)}\t"
                     f"{_NULL if percent is None else cents_str(percent)}\t{_micro_str(amount)}\t"
                     f"{factor_text if kind == engine.CAP else _NULL}\t{rank_text}\t{reason}\t"
@@ -329,7 +359,7 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
                 )
             if len(chunk) >= 20_000:
                 copy.write("".join(chunk))
-                chunk = []
+                chunk.clear()
         copy.write("".join(chunk))
 
 
