@@ -87,8 +87,17 @@ class StatementLine(models.Model):
         BELOW_MIN_PV = "below_min_pv", _("below the minimum PV")
         TERMINATED = "terminated", _("terminated")
 
+    # No database check either: lines are written only by the close, in the
+    # transaction that writes their statements, with the ids just read back;
+    # checking a million of them again (a key-share lock on the statement
+    # per line at COMMIT) cost more than writing them. Deleting a statement
+    # through Django still deletes its lines.
     statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
+        Statement,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_constraint=False,
+        verbose_name=_("statement"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     # Customer lines: the order. Team and skipped lines: the downline partner

@@ -29,7 +29,7 @@ from qualification.models import (
     Rank,
     VolumeEntry,
 )
-from qualification.sql import cents, is_postgres, periods_lock_shared_all_open
+from qualification.sql import cents, is_postgres, periods_lock_shared_all_open, tune_for_bulk
 from webhooks.models import EventType
 from webhooks.services import webhook_events_record
 
@@ -100,6 +100,7 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
     from partners.models import Partner
 
     partner = Partner._meta.db_table
+    tune_for_bulk(cursor)  # the period's ledger summed in memory, not sorted on disk
     cursor.execute(f"SELECT id, sponsor_id FROM {partner}")  # noqa: S608
     sponsor = dict(cursor.fetchall())
     cursor.execute(f"SELECT id, status FROM {partner} WHERE status <> %s", [Partner.Status.ACTIVE])  # noqa: S608
@@ -115,20 +116,30 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
             pv[pid] = cents_pv
         if level:
             paid_as[pid] = level
+    # One row per partner (own and all CV side by side), summed in integer
+    # cents per entry: exact, and PostgreSQL adds bigints faster than numerics.
+    if is_postgres():
+        total_sql = "SUM((cv * 100)::bigint)::bigint"
+        own_sql = "COALESCE(SUM((cv * 100)::bigint) FILTER (WHERE kind = %s), 0)::bigint"
+    else:
+        total_sql = f"SUM({cents('cv')})"
+        own_sql = f"SUM(CASE WHEN kind = %s THEN {cents('cv')} ELSE 0 END)"
     cursor.execute(
-        f"SELECT partner_id, kind = %s, {cents('SUM(cv)')} FROM {LEDGER} "  # noqa: S608
-        "WHERE period_id = %s GROUP BY partner_id, kind",
+        f"SELECT partner_id, {total_sql}, {own_sql} FROM {LEDGER} "  # noqa: S608
+        "WHERE period_id = %s GROUP BY partner_id",
         [OWN, period.pk],
     )
     customer_cv: dict[int, int] = {}
     own_cv: dict[int, int] = {}
     cv_total = 0
-    for pid, is_own, cv in cursor.fetchall():
+    for pid, cv, own in cursor.fetchall():
         cv_total += cv
-        if pid is None or not cv:
+        if pid is None:
             continue
-        target = own_cv if is_own else customer_cv
-        target[pid] = target.get(pid, 0) + cv
+        if cv != own:
+            customer_cv[pid] = cv - own
+        if own:
+            own_cv[pid] = own
     cursor.execute(f"SELECT partner_id, level FROM {TITLE}")  # noqa: S608
     title_before = dict(cursor.fetchall())
     cursor.execute(
@@ -297,12 +308,24 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
         copy.write("".join(chunk))
     cursor.execute(f"SELECT partner_id, id FROM {STATEMENT} WHERE period_id = %s", [period_id])  # noqa: S608
     ids = dict(cursor.fetchall())
+    with engine.cycle_collection_paused():
+        _copy_lines(cursor, ordered, ids, names, factor)
+
+
+def _copy_lines(cursor, ordered, ids, names, factor) -> None:
     factor_text = str(factor) if factor is not None else _NULL
     line_columns = ", ".join(_LINE_COLUMNS)
+    # Team and skipped lines (all but a few) by their own short templates; a
+    # downline partner's CV is on up to a handful of statements and the
+    # percents are few, so their texts are made once.
+    team, skipped_kind = engine.TEAM, engine.SKIPPED
+    cv_texts: dict[int, str] = {}
+    percent_texts: dict[int, str] = {}
     with cursor.connection.cursor().copy(f"COPY {LINE} ({line_columns}) FROM STDIN") as copy:
-        chunk = []
+        chunk: list[str] = []
+        add = chunk.append
         for res in ordered:
-            sid = ids[res.partner_id]
+            head = f"{ids[res.partner_id]}\t"
             for (
                 kind,
                 source,
@@ -314,11 +337,29 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
                 reason,
                 skipped,
             ) in res.lines:
+                if kind in (team, skipped_kind):
+                    cv_text = cv_texts.get(cv)
+                    if cv_text is None:
+                        cv_text = cv_texts[cv] = cents_str(cv)
+                    if kind == team:
+                        percent_text = percent_texts.get(percent)
+                        if percent_text is None:
+                            percent_text = percent_texts[percent] = cents_str(percent)
+                        add(
+                            f"{head}team\t{source}\t{generation}\t{cv_text}\t{percent_text}\t"
+                            f"{_micro_str(amount)}\t\\N\t\t\t\\N\n"
+                        )
+                    else:
+                        add(
+                            f"{head}skipped\t{source}\t{generation}\t{cv_text}\t\\N\t0\t\\N\t\t"
+                            f"{reason}\t{skipped}\n"
+                        )
+                    continue
                 rank_text = names.get(rank_name)
                 if rank_text is None:
                     rank_text = names[rank_name] = _copy_text(rank_name)
-                chunk.append(
-                    f"{sid}\t{kind}\t{_NULL if source is None else source}\t"
+                add(
+                    f"{head}{kind}\t{_NULL if source is None else source}\t"
                     f"{_NULL if generation is None else generation}\t{_NULL if cv is None else cents_str(cv)}\t"
                     f"{_NULL if percent is None else cents_str(percent)}\t{_micro_str(amount)}\t"
                     f"{factor_text if kind == engine.CAP else _NULL}\t{rank_text}\t{reason}\t"
@@ -326,7 +367,7 @@ def _copy_statements(cursor, period_id: int, ordered: list[engine.Result], facto
                 )
             if len(chunk) >= 20_000:
                 copy.write("".join(chunk))
-                chunk = []
+                chunk.clear()
         copy.write("".join(chunk))
 
 
@@ -490,14 +531,58 @@ def estimates_refresh(*, period: Period) -> int:
             f"DELETE FROM {EstimateTeamVolume._meta.db_table} WHERE period_id = %s",  # noqa: S608
             [period.pk],
         )
+        if is_postgres():
+            _copy_estimates(cursor, period.pk, results, now)
+        else:
+            _insert_estimates(period.pk, results, now)
     RowWriter(EstimateTeamVolume, ("period_id", "partner_id", "generations")).write(
         (period.pk, pid, ",".join(map(str, gens)))
         for pid, gens in sorted(generations.items())
         if any(gens)
     )
+    EstimateRun.objects.update_or_create(
+        period=period,
+        defaults={
+            "computed_at": now,
+            "cv_total": _M(summary.cv_total),
+            "cap_factor": engine.factor_decimal(summary.cap_factor),
+            "total": _M(summary.total),
+            "estimate_count": len(results),
+        },
+    )
+    return len(results)
+
+
+def _copy_estimates(cursor, period_id: int, results: dict[int, engine.Result], now) -> None:
+    """PostgreSQL: the estimates by COPY of text rows formatted from the
+    engine's integers (as the statements)."""
+    stamp = now.isoformat()
+    names: dict[str, str] = {}
+    with cursor.connection.cursor().copy(
+        f"COPY {Estimate._meta.db_table} ({', '.join(_ESTIMATE_COLUMNS)}) FROM STDIN"
+    ) as copy:
+        chunk: list[str] = []
+        for pid in sorted(results):
+            res = results[pid]
+            name = names.get(res.paid_as_name)
+            if name is None:
+                name = names[res.paid_as_name] = _copy_text(res.paid_as_name)
+            chunk.append(
+                f"{period_id}\t{pid}\t{res.paid_as_level}\t{name}\t{'t' if res.active_qualified else 'f'}\t"
+                f"{cents_str(res.cv)}\t{cents_str(res.customer_cv)}\t{cents_str(res.own_cv)}\t"
+                f"{cents_str(res.customer)}\t{cents_str(res.team)}\t{cents_str(res.bonus)}\t"
+                f"{cents_str(res.total)}\t{cents_str(res.carried_in)}\t{stamp}\n"
+            )
+            if len(chunk) >= 20_000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        copy.write("".join(chunk))
+
+
+def _insert_estimates(period_id: int, results: dict[int, engine.Result], now) -> None:
     RowWriter(Estimate, _ESTIMATE_COLUMNS).write(
         (
-            period.pk,
+            period_id,
             res.partner_id,
             res.paid_as_level,
             res.paid_as_name,
@@ -514,17 +599,6 @@ def estimates_refresh(*, period: Period) -> int:
         )
         for _pid, res in sorted(results.items())
     )
-    EstimateRun.objects.update_or_create(
-        period=period,
-        defaults={
-            "computed_at": now,
-            "cv_total": _M(summary.cv_total),
-            "cap_factor": engine.factor_decimal(summary.cap_factor),
-            "total": _M(summary.total),
-            "estimate_count": len(results),
-        },
-    )
-    return len(results)
 
 
 def estimates_refresh_open() -> int:

@@ -86,6 +86,11 @@ def worlds(draw):
 # --- The plain implementation, from the spec's words ------------------------------
 
 
+def _line_key(line):
+    kind, downline, _g, _cv, _percent, _reason, skipped = line
+    return (kind, downline, skipped or 0)
+
+
 def round_half_up(value) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 80
@@ -104,6 +109,9 @@ def plain_period(world, period, titles, bonuses_paid, carried):
         return status[p] == "active" and pv(p) >= plan["min_pv"]
 
     customer, team, bonus = {}, {}, {}
+    # The explanation: a team line per (earning ancestor, downline partner), and
+    # on the same statement every ancestor skipped between the two, with why.
+    explained = {}
     # 1. customer commission: customer CV x r / 100; terminated partners earn nothing new
     for p, amount in period["customer"].items():
         if status[p] != "terminated":
@@ -112,20 +120,29 @@ def plain_period(world, period, titles, bonuses_paid, carried):
     # 2. team commission: walk d's ancestors nearest first
     longest = max((len(r["team_percents"]) for r in plan["ranks"]), default=0)
 
-    def walk(d, a, g):
+    def why_skipped(a):
+        if status[a] == "terminated":
+            return "terminated"
+        return "inactive" if status[a] != "active" else "below_min_pv"
+
+    def walk(d, a, g, skipped):
         if a is None or g > longest:
             return
         if not active_qualified(a):
-            walk(d, sponsor[a], g)  # skipped: g stays
+            walk(d, sponsor[a], g, [*skipped, (a, g, why_skipped(a))])  # skipped: g stays
             return
         percents = rank[paid_as(a)]["team_percents"] if paid_as(a) else []
         if len(percents) >= g:
             team[a] = team.get(a, Decimal(0)) + cv(d) * percents[g - 1] / 100
-        walk(d, sponsor[a], g + 1)
+            if percents[g - 1]:
+                lines = explained.setdefault(a, [])
+                lines.append(("team", d, g, cv(d), percents[g - 1], None, None))
+                lines.extend(("skipped", d, sg, cv(d), None, why, s) for s, sg, why in skipped)
+        walk(d, sponsor[a], g + 1, skipped)
 
     for d in sponsor:
         if cv(d) != 0:
-            walk(d, sponsor[d], 1)
+            walk(d, sponsor[d], 1, [])
     # 3. advancement bonus: every rank with L0 < level <= L1, once in a lifetime per rank
     for p in sponsor:
         before, after = titles.get(p, 0), max(titles.get(p, 0), paid_as(p))
@@ -171,7 +188,7 @@ def plain_period(world, period, titles, bonuses_paid, carried):
             payout, carried_out = Decimal(0), balance
         figures = (cust, tm, bn, total, carried_in, payout, carried_out)
         if any(figures):
-            statements[p] = figures
+            statements[p] = figures + (sorted(explained.get(p, []), key=_line_key),)
     for p in sponsor:  # the title after the close
         titles[p] = max(titles.get(p, 0), paid_as(p))
     return statements
@@ -221,10 +238,23 @@ def engine_period(world, period, titles, bonuses_paid, carried):
     results, summary = compute(engine_plan(world["plan"]), data)
     out = {}
     for p, r in results.items():
+        lines = [
+            (
+                kind,
+                d,
+                g,
+                Decimal(cv) / 100,
+                None if t is None else Decimal(t) / 100,
+                reason or None,
+                s,
+            )
+            for kind, d, g, cv, t, _amount, _rank, reason, s in r.lines
+            if kind in ("team", "skipped")
+        ]
         out[p] = tuple(
             Decimal(x) / 100
             for x in (r.customer, r.team, r.bonus, r.total, r.carried_in, r.payout, r.carried_out)
-        )
+        ) + (sorted(lines, key=_line_key),)
         for line in r.lines:
             if line[0] == "bonus":
                 bonuses_paid.setdefault(p, set()).add(line[6])
