@@ -69,7 +69,7 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     customer.locator("input[name=postal_code]").fill("10115")
     customer.locator("input[name=city]").fill("Berlin")
     # Checkout names Anna as the advisor; her code goes into the field behind it
-    expect(customer.get_by_text("Anna Albers")).to_be_visible()
+    expect(customer.get_by_test_id("advisor")).to_have_text("Anna Albers")
     customer.get_by_text("Have a partner code? Enter it here").click()
     customer.locator("input[name=partner_code]").fill("ANNA10")
     customer.locator("input[name=payment_method][value=prepayment]").check()
@@ -101,7 +101,7 @@ def test_partner_shares_a_product_link_of_a_campaign_and_sees_its_order(
     # the notice, with nothing of the customer but a first name and an initial
     order_mark_paid(order=order)
     partner_page.goto(f"{base}/dashboard/")
-    expect(partner_page.locator(".nav-count")).to_have_text("1")
+    expect(partner_page.get_by_test_id("unread-count")).to_contain_text("1")
     partner_page.goto(f"{base}/dashboard/notifications/")
     notice = partner_page.locator(".notification").first
     expect(notice).to_contain_text(f"New order {order.number} from Mia K.")
