@@ -156,6 +156,15 @@ class StatementLine(models.Model):
         ordering = ["statement", "pk"]
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
+        indexes = [
+            # Every close asks which bonuses were ever paid (once in a lifetime):
+            # read from the few bonus lines, not from all lines of all periods.
+            models.Index(
+                fields=["statement", "rank_name"],
+                name="line_bonus_paid",
+                condition=models.Q(kind="bonus"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.amount}"

@@ -96,6 +96,16 @@ def previous_closed_period(period: Period) -> Period | None:
     )
 
 
+def bonus_paid_sql() -> str:
+    """Which bonuses every partner was ever paid: read through the partial index
+    line_bonus_paid, so it costs the bonus lines, not all lines of all periods."""
+    line, statement = StatementLine._meta.db_table, Statement._meta.db_table
+    return (
+        f"SELECT s.partner_id, l.rank_name FROM {line} l JOIN {statement} s ON s.id = l.statement_id "  # noqa: S608
+        "WHERE l.kind = %s"
+    )
+
+
 def _load_input(cursor, period: Period) -> engine.PeriodInput:
     from partners.models import Partner
 
@@ -142,11 +152,7 @@ def _load_input(cursor, period: Period) -> engine.PeriodInput:
             own_cv[pid] = own
     cursor.execute(f"SELECT partner_id, level FROM {TITLE}")  # noqa: S608
     title_before = dict(cursor.fetchall())
-    cursor.execute(
-        f"SELECT s.partner_id, l.rank_name FROM {LINE} l JOIN {STATEMENT} s ON s.id = l.statement_id "  # noqa: S608
-        "WHERE l.kind = %s",
-        [StatementLine.Kind.BONUS],
-    )
+    cursor.execute(bonus_paid_sql(), [StatementLine.Kind.BONUS])
     bonus_paid: dict[int, set[str]] = {}
     for pid, name in cursor.fetchall():
         bonus_paid.setdefault(pid, set()).add(name)
