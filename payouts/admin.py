@@ -84,6 +84,46 @@ class ReturnForm(forms.Form):
     )
 
 
+class SepaFileAdmin(ReadOnlyAdmin):
+    """A payout run or a direct debit collection: its SEPA file (sepa_xml, written
+    at approval) linked in the list and downloaded from <pk>/sepa.xml."""
+
+    sepa_format = ""  # "pain.001.001.09", ...
+
+    def sepa_file_name(self, obj) -> str:
+        raise NotImplementedError
+
+    @admin.display(description=gettext_lazy("SEPA file"))
+    def sepa_file(self, obj):
+        if not obj.sepa_sha256:
+            return "–"
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:{}_{}_sepa".format(*info), args=[obj.pk]),
+            self.sepa_format,
+        )
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<int:pk>/sepa.xml",
+                self.admin_site.admin_view(self.sepa_view),
+                name="{}_{}_sepa".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def sepa_view(self, request, pk):
+        obj = self.model._default_manager.filter(pk=pk).first()
+        if obj is None or not obj.sepa_sha256 or not self.has_view_permission(request, obj):
+            raise Http404
+        response = HttpResponse(bytes(obj.sepa_xml), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{self.sepa_file_name(obj)}"'
+        return response
+
+
 @admin.register(PayoutProfile)
 class PayoutProfileAdmin(ReadOnlyAdmin):
     list_display = ("partner", "account_holder", "iban_masked", "tax_status", "hold_until")
@@ -455,7 +495,7 @@ class LogInline(admin.TabularInline):
 
 
 @admin.register(PayoutRun)
-class PayoutRunAdmin(ReadOnlyAdmin):
+class PayoutRunAdmin(SepaFileAdmin):
     list_display = (
         "__str__",
         "status",
@@ -509,14 +549,7 @@ class PayoutRunAdmin(ReadOnlyAdmin):
             ),
         )
 
-    @admin.display(description=gettext_lazy("SEPA file"))
-    def sepa_file(self, obj):
-        if not obj.sepa_sha256:
-            return "–"
-        return format_html(
-            '<a href="{}">pain.001.001.09</a>',
-            reverse("admin:payouts_payoutrun_sepa", args=[obj.pk]),
-        )
+    sepa_format = "pain.001.001.09"
 
     def get_urls(self):
         return [
@@ -524,11 +557,6 @@ class PayoutRunAdmin(ReadOnlyAdmin):
                 "prepare/",
                 self.admin_site.admin_view(self.prepare_view),
                 name="payouts_payoutrun_prepare",
-            ),
-            path(
-                "<int:pk>/sepa.xml",
-                self.admin_site.admin_view(self.sepa_view),
-                name="payouts_payoutrun_sepa",
             ),
             *super().get_urls(),
         ]
@@ -551,15 +579,8 @@ class PayoutRunAdmin(ReadOnlyAdmin):
         )
         return redirect("admin:payouts_payoutrun_change", run.pk)
 
-    def sepa_view(self, request, pk):
-        run = PayoutRun.objects.filter(pk=pk).first()
-        if run is None or not run.sepa_sha256 or not self.has_view_permission(request, run):
-            raise Http404
-        response = HttpResponse(bytes(run.sepa_xml), content_type="application/xml")
-        response["Content-Disposition"] = (
-            f'attachment; filename="payout-run-{run.pk}-pain.001.001.09.xml"'
-        )
-        return response
+    def sepa_file_name(self, run):
+        return f"payout-run-{run.pk}-{self.sepa_format}.xml"
 
     @admin.action(description=gettext_lazy("Approve (four eyes) and write the SEPA file"))
     def approve(self, request, queryset):
@@ -727,7 +748,7 @@ class CollectionDateForm(forms.Form):
 
 
 @admin.register(DebitCollection)
-class DebitCollectionAdmin(ReadOnlyAdmin):
+class DebitCollectionAdmin(SepaFileAdmin):
     list_display = (
         "collection_date",
         "status",
@@ -762,14 +783,7 @@ class DebitCollectionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("sepa_xml")
 
-    @admin.display(description=gettext_lazy("SEPA file"))
-    def sepa_file(self, obj):
-        if not obj.sepa_sha256:
-            return "–"
-        return format_html(
-            '<a href="{}">pain.008.001.08</a>',
-            reverse("admin:payouts_debitcollection_sepa", args=[obj.pk]),
-        )
+    sepa_format = "pain.008.001.08"
 
     def get_urls(self):
         return [
@@ -777,11 +791,6 @@ class DebitCollectionAdmin(ReadOnlyAdmin):
                 "prepare/",
                 self.admin_site.admin_view(self.prepare_view),
                 name="payouts_debitcollection_prepare",
-            ),
-            path(
-                "<int:pk>/sepa.xml",
-                self.admin_site.admin_view(self.sepa_view),
-                name="payouts_debitcollection_sepa",
             ),
             *super().get_urls(),
         ]
@@ -825,19 +834,8 @@ class DebitCollectionAdmin(ReadOnlyAdmin):
             status=400 if form.errors else 200,
         )
 
-    def sepa_view(self, request, pk):
-        collection = DebitCollection.objects.filter(pk=pk).first()
-        if (
-            collection is None
-            or not collection.sepa_sha256
-            or not self.has_view_permission(request, collection)
-        ):
-            raise Http404
-        response = HttpResponse(bytes(collection.sepa_xml), content_type="application/xml")
-        response["Content-Disposition"] = (
-            f'attachment; filename="direct-debits-{collection.collection_date}-pain.008.001.08.xml"'
-        )
-        return response
+    def sepa_file_name(self, collection):
+        return f"direct-debits-{collection.collection_date}-{self.sepa_format}.xml"
 
     @admin.action(description=gettext_lazy("Approve (four eyes) and write the SEPA file"))
     def approve(self, request, queryset):
