@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from partners.links import site_url
 from partners.models import Partner
 
 from .models import Notification
 
 
 def _links() -> dict:
-    site = settings.SITE_URL.rstrip("/")
+    site = site_url()
     return {
         "list_url": site + reverse("notifications:list"),
         "settings_url": site + reverse("notifications:settings"),

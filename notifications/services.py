@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from partners.links import site_url
 from partners.models import Partner
 
 from . import emails, push, selectors
@@ -117,7 +118,7 @@ def notification_pushes_send(*, ids: Iterable[int]) -> int:
     """Push each notification among `ids` to the partner's browsers, at most once."""
     if not push.enabled():
         return 0
-    site = settings.SITE_URL.rstrip("/")
+    site = site_url()
     sent = 0
     for pk in ids:
         if not Notification.objects.filter(pk=pk, pushed_at__isnull=True).update(

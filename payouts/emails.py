@@ -42,7 +42,7 @@ def debit_returned_email_send(*, debit: OrderDebit) -> None:
             "reason": DEBIT_RETURN_REASONS.get(debit.return_reason, debit.return_reason),
             "refunded": order.status == Order.Status.REFUNDED,
             "COMPANY_NAME": settings.COMPANY_NAME,
-            "SITE_URL": settings.SITE_URL,
+            "SITE_URL": site_url(),
         }
         subject = _("Your direct debit for order %(number)s was returned") % {
             "number": order.number

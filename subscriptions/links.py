@@ -2,9 +2,10 @@
 without an account. django.core.signing over the subscription's secret token;
 a new token (subscription_token_renew) makes every older link stop working."""
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from partners.links import site_url
 
 SALT = "subscriptions.manage"
 
@@ -15,11 +16,11 @@ def manage_key(subscription) -> str:
 
 def manage_url(subscription) -> str:
     path = reverse("subscriptions:manage", kwargs={"key": manage_key(subscription)})
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url() + path
 
 
 def cancel_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("subscriptions:cancel")
+    return site_url() + reverse("subscriptions:cancel")
 
 
 def manage_key_read(key: str) -> tuple[str, str] | None:
