@@ -70,3 +70,20 @@ def test_dashboard_customers_page_and_whatif_show_subscription_volume(client, su
     whatif = client.get("/dashboard/whats-missing/").content.decode()
     assert 'data-testid="expected-subscriptions"' in whatif
     assert "Bronze" in whatif
+
+
+def test_no_volume_due_line_when_no_delivery_falls_before_the_month_end(client, subscribe):
+    from subscriptions.dates import company_today
+    from subscriptions.selectors import month_end
+
+    anna = PartnerFactory(slug="anna")
+    today = company_today()
+    subscribe(
+        today=today,
+        first_date=month_end(today) + timedelta(days=3),
+        referral=Referral(slug="anna", seen_at=timezone.now()),
+    )
+    client.force_login(anna.user)
+    body = client.get("/dashboard/customers/").content.decode()
+    assert 'data-testid="subs-active">1<' in body
+    assert 'data-testid="subs-due"' not in body
