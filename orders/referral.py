@@ -218,6 +218,13 @@ def referral_current(request) -> Referral | None:
     return referral_most_recent(*fresh)
 
 
+def referring_partner(request) -> Partner | None:
+    """The partner whose page the customer came through (fresh referral, active
+    partner), named at checkout; None when there is none."""
+    referral = referral_current(request)
+    return referral_partner(referral.slug) if referral else None
+
+
 def referral_cookie_set(response, *, slug: str, at: float, secure: bool = False) -> None:
     response.set_signed_cookie(
         settings.REFERRAL_COOKIE_NAME,

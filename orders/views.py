@@ -34,6 +34,7 @@ from .referral import (
     referral_current,
     referral_partner,
     referral_remember,
+    referring_partner,
 )
 from .selectors import cart_summary, order_get_for_confirmation
 from .services import order_place, order_prepare
@@ -77,13 +78,6 @@ def _remember_scope(request, response, slug, params=None) -> None:
 # --- Cart ----------------------------------------------------------------------
 
 
-def _referring_partner(request):
-    """The partner whose page the customer came through (fresh referral, active
-    partner), shown at checkout; None when there is none."""
-    referral = referral_current(request)
-    return referral_partner(referral.slug) if referral else None
-
-
 def _shop_url(partner) -> str:
     """ "Back to the shop" leads to the partner's page the customer came from."""
     if partner is not None:
@@ -99,7 +93,7 @@ def _cart_page(request, *, line_errors=None, status=200):
     return render(
         request,
         "orders/cart.html",
-        {"summary": summary, "shop_url": _shop_url(_referring_partner(request))},
+        {"summary": summary, "shop_url": _shop_url(referring_partner(request))},
         status=status,
     )
 
@@ -212,7 +206,7 @@ def checkout(request):
     else:
         form = CheckoutForm(initial=request.session.get(CHECKOUT_KEY) or None)
         status = 200
-    partner = _referring_partner(request)
+    partner = referring_partner(request)
     return render(
         request,
         "orders/checkout.html",
@@ -249,7 +243,7 @@ def _review_page(request, *, errors=None, status=200):
         "form": PlaceOrderForm(initial={"checkout_token": _checkout_token(request)}),
         "payment_label": payment_provider(data["payment_method"]).label if data else "",
         "country_label": COUNTRIES.get((data or {}).get("country", ""), ("",))[0],
-        "shop_url": _shop_url(_referring_partner(request)),
+        "shop_url": _shop_url(referring_partner(request)),
     }
     return render(request, "orders/review.html", context, status=status)
 

@@ -19,6 +19,7 @@ from orders.referral import (
     referral_current,
     referral_partner,
     referral_remember,
+    referring_partner,
 )
 from orders.throttle import checkout_allowed
 
@@ -116,6 +117,7 @@ def subscribe(request):
         "items": [(products[pid], qty) for pid, qty in lines.items() if pid in products],
         "quote": services.subscription_quote(lines=lines),
         "mandate_text": mandate_text,
+        "referring_partner": referring_partner(request),
     }
     return render(request, "subscriptions/subscribe.html", context, status=status)
 

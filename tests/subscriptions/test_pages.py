@@ -102,7 +102,7 @@ def test_tampered_or_old_link_opens_nothing(client, subscribe):
 
 
 def test_customer_subscribes_from_a_partners_product_page(client, cream, mailoutbox):
-    anna = PartnerFactory(slug="anna")
+    anna = PartnerFactory(slug="anna", first_name="Anna", last_name="Albers")
     product_page = client.get(f"/shop/p/{cream.pk}/?ref=anna")
     assert reverse("subscriptions:start") in product_page.content.decode()
     client.post(
@@ -112,6 +112,8 @@ def test_customer_subscribes_from_a_partners_product_page(client, cream, mailout
     form = client.get(reverse("subscriptions:subscribe"))
     body = form.content.decode()
     assert "SEPA" in body and "10" in body  # mandate text and the discount before ordering
+    # As at the order checkout: the advisor the customer came through, not an empty code field
+    assert 'data-testid="advisor">Anna Albers<' in body
     today = company_today()
     data = customer_data(
         interval=2,
