@@ -646,6 +646,23 @@ def order_place_prepared(*, draft: OrderDraft, external_id: str) -> Order:
     return _order_create(draft=draft, checkout_token=None, external_id=external_id)
 
 
+def _first_order_confirm(customer: Customer) -> None:
+    """A first-order discount was priced in: still true now? Two checkouts of one
+    new customer at the same moment are serialised on the customer row; the second
+    finds the first's order and is sent back to review its (now full) price."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    if Order.objects.filter(customer=customer).exclude(status=S.CANCELLED).exists():
+        raise ValidationError(
+            {
+                "partner_code": _(
+                    "The partner code's discount is for a first order, and this e-mail "
+                    "address has just ordered. Please check the order's new price."
+                )
+            }
+        )
+
+
+@transaction.atomic
 def _order_create(
     *,
     draft: OrderDraft,
@@ -661,6 +678,8 @@ def _order_create(
     customer = customer_get_or_create(
         email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
     )
+    if draft.discount_percent and code_benefit_current().first_order_only:
+        _first_order_confirm(customer)
     now = placed_at or timezone.now()
     totals = draft.totals
     order = Order(

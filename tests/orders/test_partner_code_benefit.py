@@ -119,6 +119,39 @@ def test_second_order_of_the_customer_gets_no_first_order_benefit(
     assert second.discount == D("0") and second.discount_percent == D("0")
 
 
+def test_two_checkouts_at_once_get_the_first_order_discount_only_once(
+    place, partner, soap, ten_percent_first_order
+):
+    """Both checkouts were priced before either was written (two tabs, two
+    phones): the second write finds the first order, is refused with a clear
+    message and writes nothing."""
+    from orders.services import _order_create, order_prepare
+
+    data = {
+        "email": "mia@example.org",
+        "first_name": "Mia",
+        "last_name": "Kundin",
+        "street": "Blumenweg 3",
+        "postal_code": "10115",
+        "city": "Berlin",
+        "country": "DE",
+        "partner_code": "anna",
+    }
+    first = order_prepare(cart_lines={soap.pk: 1}, customer_data=data)
+    second = order_prepare(cart_lines={soap.pk: 1}, customer_data=data)
+    assert first.discount_percent == second.discount_percent == D("10")
+
+    _order_create(draft=first, checkout_token="tab-1")
+    with pytest.raises(ValidationError) as refused:
+        _order_create(draft=second, checkout_token="tab-2")
+
+    assert "first order" in " ".join(refused.value.message_dict["partner_code"])
+    assert Order.objects.filter(email="mia@example.org").count() == 1
+    # Reviewed again, the second checkout is priced in full.
+    again = order_prepare(cart_lines={soap.pk: 1}, customer_data=data)
+    assert again.discount_percent == D("0")
+
+
 def test_every_order_benefit_applies_again(place, partner):
     PartnerCodeBenefit.objects.create(percent=D("5"), first_order_only=False)
     place(code="anna")
