@@ -650,7 +650,7 @@ def _first_order_confirm(customer: Customer) -> None:
     """A first-order discount was priced in: still true now? Two checkouts of one
     new customer at the same moment are serialised on the customer row; the second
     finds the first's order and is sent back to review its (now full) price."""
-    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    Customer.objects.select_for_update().get(pk=customer.pk)
     if Order.objects.filter(customer=customer).exclude(status=S.CANCELLED).exists():
         raise ValidationError(
             {
