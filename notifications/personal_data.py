@@ -3,12 +3,18 @@ strategies). A partner's notifications, choices and digests are theirs: they
 are exported, and an erasure empties the details of their notifications (the
 text then falls back to the kind's name). About other people a notification
 holds at most a first name and an initial (the customer of an order, a new
-team member)."""
+team member), and the customer's id, so that the customer's erasure finds the
+notices about them and cuts the name out (the partner keeps the order number
+and the amount)."""
 
 PERSONAL_DATA = {
     "notifications.Notification": {
         "subject": [("partner", "partner")],
         "fields": {"params": "json_blank"},
+    },
+    "notifications.Notification#about_customer": {
+        "subject": [("customer", "params__customer_id")],
+        "fields": {"params": "json_redact"},
     },
 }
 

@@ -56,6 +56,7 @@ def order_paid(*, event_id: int) -> None:
     params = {
         "number": order.number,
         "customer": short_name(order.first_name, order.last_name),
+        "customer_id": order.customer_id,  # found again by an erasure of the customer
         "total": str(order.total),
     }
     notifications_create(kind=kinds.ORDER_NEW, items=[(partner.pk, f"order:{order.pk}", params)])
@@ -83,6 +84,7 @@ def subscription_changed(*, subscription_id: int, change: str, at: str) -> None:
     params = {
         "number": subscription.number,
         "customer": short_name(subscription.first_name, subscription.last_name),
+        "customer_id": subscription.customer_id,
         "change": change,
         "months": subscription.interval,
     }

@@ -11,18 +11,22 @@ from notifications.models import Notification
 from orders.events import order_event_recorded
 from orders.models import Order, OrderEvent
 from orders.services import order_mark_paid
+from privacy.models import SubjectKind
+from privacy.services import person_erase
 from tests.factories import CustomerFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def paid_order(anna, committed, **kwargs):
-    customer = CustomerFactory(email="maria.schulz@example.org", first_name="Maria")
+def paid_order(anna, committed, first_name="Maria", last_name="Schulz", **kwargs):
+    customer = CustomerFactory(
+        email=f"{first_name}.{last_name}@example.org".lower(), first_name=first_name
+    )
     order = OrderFactory(
         attributed_partner=anna,
         customer=customer,
-        first_name="Maria",
-        last_name="Schulz",
+        first_name=first_name,
+        last_name=last_name,
         street="Rosenweg 12",
         postal_code="50667",
         city="Köln",
@@ -64,7 +68,21 @@ def test_new_order_notice_holds_no_customer_personal_data(anna, committed, engli
     for shown in (str(notification.params), notification.text, message.subject, message.body):
         for secret in ("Schulz", "maria.schulz", "Rosenweg", "50667", "Köln"):
             assert secret not in shown
-    assert set(notification.params) == {"number", "customer", "total"}
+    # The customer's id (no personal data itself) lets their erasure find the notice.
+    assert set(notification.params) == {"number", "customer", "customer_id", "total"}
+
+
+def test_erasing_the_customer_cuts_their_name_out_of_the_partners_notice(anna, committed, english):
+    order = paid_order(anna, committed)
+    other = paid_order(anna, committed, first_name="Eva", last_name="Meier")
+
+    person_erase(subject_kind=SubjectKind.CUSTOMER, subject_id=order.customer_id)
+
+    erased = Notification.objects.get(key=f"order:{order.pk}")
+    assert "Maria" not in erased.text
+    assert erased.text == f"New order {order.number} from [gelöscht] S.: 49.90 €"
+    kept = Notification.objects.get(key=f"order:{other.pk}")
+    assert kept.text == f"New order {other.number} from Eva M.: 49.90 €"
 
 
 def test_own_order_and_order_without_partner_notify_nobody(anna, committed):
@@ -88,3 +106,24 @@ def test_order_rolled_back_notifies_nobody(anna, committed):
             pass
 
     assert not Notification.objects.exists()
+
+
+def test_notices_written_before_the_customer_id_get_it_from_their_order(anna, committed):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    order = paid_order(anna, committed)
+    notice = Notification.objects.get(partner=anna)
+    Notification.objects.filter(pk=notice.pk).update(
+        params={k: v for k, v in notice.params.items() if k != "customer_id"}
+    )
+
+    migration = import_module("notifications.migrations.0002_notices_name_their_customer")
+    migration.name_the_customer(apps, None)
+
+    notice.refresh_from_db()
+    assert notice.params["customer_id"] == order.customer_id
+    person_erase(subject_kind=SubjectKind.CUSTOMER, subject_id=order.customer_id)
+    notice.refresh_from_db()
+    assert "Maria" not in notice.params["customer"]
