@@ -19,6 +19,9 @@ Times, best of --repeat runs, each in a transaction rolled back afterwards
   close       = qualification.services.period_close (final recompute, the
                 commission statements, title ranks) -- what an admin runs
   estimate    = commissions.services.estimates_refresh of the open period
+  floor       = what no design that computes in Python avoids: reading the
+                engine's inputs (period_input) and engine.compute without lines;
+                nothing written (the part of `commissions` before any storage)
 Aim: commissions <= 1 x recompute (close <= 2 x recompute); estimate at 100k < 5 s.
 Peak memory (max RSS of this process) is printed after each step.
 """
@@ -101,7 +104,13 @@ def main():
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from commissions.services import estimates_refresh, statements_compute_for_close
+    from commissions import engine
+    from commissions.services import (
+        commission_plan,
+        estimates_refresh,
+        period_input,
+        statements_compute_for_close,
+    )
     from qualification.models import Period
     from qualification.services import period_close, period_recompute, plan_load
 
@@ -160,6 +169,7 @@ def main():
         "commissions": [],
         "close": [],
         "estimate": [],
+        "floor": [],
     }
     figures = {}
     peaks = {}
@@ -180,6 +190,15 @@ def main():
         timings["estimate"].append(seconds)
         figures["estimates"] = count
         peaks["estimate"] = peak_mb()
+
+        def floor():
+            with connection.cursor() as cursor:
+                data = period_input(cursor, period)
+            return engine.compute(commission_plan(), data, explain=False)
+
+        seconds, _result = timed(floor)
+        timings["floor"].append(seconds)
+        peaks["floor"] = peak_mb()
 
     with transaction.atomic(), connection.cursor() as cursor:
         statements_compute_for_close(period=period)
@@ -212,10 +231,14 @@ def main():
             f"{name:12} best {best[name]:.3f} s  median {median[name]:.3f} s  runs "
             f"{', '.join(f'{v:.3f}' for v in values)}  peak RSS so far {peaks[name]:,.0f} MB"
         )
-    for name, aim in (("commissions", "1.00"), ("close", "2.00")):
+    for name, note in (
+        ("commissions", "aim <= 1.00"),
+        ("close", "aim <= 2.00"),
+        ("floor", "reading and computing, nothing stored"),
+    ):
         print(
             f"{name + ' / recompute:':24} best {best[name] / best['recompute']:.2f}, median "
-            f"{median[name] / median['recompute']:.2f}  (aim <= {aim})"
+            f"{median[name] / median['recompute']:.2f}  ({note})"
         )
     print(
         f"estimate refresh ({figures['estimates']:,} estimates): {best['estimate']:.3f} s  (aim < 5 s at 100k)"
