@@ -20,6 +20,7 @@ from orders.forms import CartAddForm
 from orders.referral import (
     CONSENT_TEXT_VERSION,
     SLUG_RE,
+    LinkParams,
     campaign_from_text,
     consent_banner_referral,
     consent_cookie_set,
@@ -403,6 +404,7 @@ def consent(request):
                 response,
                 slug=referral.slug,
                 at=referral.seen_at.timestamp(),
+                link=LinkParams(campaign=referral.campaign, utm=dict(referral.utm)),
                 secure=request.is_secure(),
             )
     else:

@@ -49,7 +49,7 @@ class Referral:
     slug: str
     seen_at: datetime
     source: str = A.LANDING  # A.LANDING (session) or A.COOKIE (consented cookie)
-    # Which link brought the visitor (session referrals only): the partner's
+    # Which link brought the visitor (the session or the consented cookie): the partner's
     # campaign and the utm_* tags as sorted (key, value) pairs.
     campaign: str = ""
     utm: tuple = ()

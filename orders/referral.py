@@ -12,7 +12,9 @@
 - Only after the visitor said yes in the consent banner (consent cookie
   "mlm_consent" = "accepted", itself strictly necessary to remember the choice):
   a signed cookie settings.REFERRAL_COOKIE_NAME holding "<slug>:<unix time>",
-  kept for ATTRIBUTION_WINDOW_DAYS. "declined" (or no answer) means no such cookie,
+  followed by "?c=<campaign>&utm_…" when a campaign link brought the visitor
+  (so an order in a later browser session still counts for that link), kept
+  for ATTRIBUTION_WINDOW_DAYS. "declined" (or no answer) means no such cookie,
   and saying no later deletes it.
 - At checkout the most recent of both within the window counts (referral_current).
 """
@@ -21,7 +23,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 
@@ -68,6 +70,10 @@ class LinkParams:
 
     def __bool__(self) -> bool:
         return bool(self.campaign or self.utm)
+
+    def query(self) -> str:
+        """As a query string (`c` and utm_*), the form link_params reads back."""
+        return urlencode({**({"c": self.campaign} if self.campaign else {}), **self.utm})
 
 
 def campaign_from_text(value) -> str:
@@ -157,12 +163,20 @@ def referral_remember(
 
 
 def referral_cookie_refresh(request, response, *, partner, at: float | None = None) -> None:
-    """After consent, the referral cookie names `partner` from now on."""
+    """After consent, the referral cookie names `partner` from now on, with the
+    campaign and utm_* the session remembers for them."""
     if consent_state(request) == CONSENT_ACCEPTED:
+        current = request.session.get(SESSION_KEY) or {}
+        link = (
+            LinkParams(campaign=current.get("campaign", ""), utm=current.get("utm") or {})
+            if current.get("slug") == partner.slug
+            else None
+        )
         referral_cookie_set(
             response,
             slug=partner.slug,
             at=time.time() if at is None else at,
+            link=link,
             secure=request.is_secure(),
         )
 
@@ -199,12 +213,20 @@ def referral_from_cookie(request) -> Referral | None:
     )
     if not value or ":" not in value:
         return None
+    value, _sep, query = value.partition("?")
     slug, _sep, at = value.rpartition(":")
     try:
         seen_at = datetime.fromtimestamp(int(at), tz=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
-    return Referral(slug=slug, seen_at=seen_at, source=Order.Attribution.COOKIE)
+    link = link_params(query)
+    return Referral(
+        slug=slug,
+        seen_at=seen_at,
+        source=Order.Attribution.COOKIE,
+        campaign=link.campaign,
+        utm=tuple(sorted(link.utm.items())),
+    )
 
 
 def referral_current(request) -> Referral | None:
@@ -225,10 +247,12 @@ def referring_partner(request) -> Partner | None:
     return referral_partner(referral.slug) if referral else None
 
 
-def referral_cookie_set(response, *, slug: str, at: float, secure: bool = False) -> None:
+def referral_cookie_set(
+    response, *, slug: str, at: float, link: LinkParams | None = None, secure: bool = False
+) -> None:
     response.set_signed_cookie(
         settings.REFERRAL_COOKIE_NAME,
-        f"{slug}:{int(at)}",
+        f"{slug}:{int(at)}" + (f"?{link.query()}" if link else ""),
         salt=COOKIE_SALT,
         max_age=window_seconds(),
         httponly=True,

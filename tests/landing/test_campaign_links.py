@@ -2,8 +2,10 @@
 attribution rules decide whose order it is; the campaign says which link brought it."""
 
 import re
+import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from landing.models import LandingVisitDay, LinkVisitDay
@@ -111,3 +113,45 @@ def test_campaign_of_another_partner_does_not_follow_an_order_the_rules_give_els
     assert order.attributed_partner == ben
     assert order.campaign == ""  # Anna's campaign did not sell Ben's order
     assert order.utm == {"utm_source": "tiktok"}
+
+
+def test_a_later_browser_session_orders_for_the_campaign_the_consented_cookie_remembers(anna, soap):
+    customer = Client()
+    act_from(customer, "/anna/?c=insta-story-nov&utm_source=instagram&utm_content=reel-3", soap)
+    customer.post("/consent/", {"choice": "accept", "next": "/anna/"})
+
+    later = Client()  # the next day, a new browser session: only the cookies survive
+    for name in ("mlm_consent", settings.REFERRAL_COOKIE_NAME):
+        later.cookies[name] = customer.cookies[name].value
+    later.post("/cart/add/", {"product": soap.pk})
+    order = place(later)
+
+    assert (order.attributed_partner, order.attribution) == (anna, Order.Attribution.COOKIE)
+    assert order.campaign == "insta-story-nov"
+    assert order.utm == {"utm_source": "instagram", "utm_content": "reel-3"}
+
+
+def test_a_cookie_set_before_campaigns_were_remembered_still_attributes(anna, soap):
+    from django.http import HttpResponse
+
+    from orders.referral import referral_cookie_set
+
+    response = HttpResponse()
+    referral_cookie_set(response, slug="anna", at=time.time())  # "<slug>:<time>", no link
+    later = Client()
+    later.cookies["mlm_consent"] = "accepted"
+    later.cookies[settings.REFERRAL_COOKIE_NAME] = response.cookies[
+        settings.REFERRAL_COOKIE_NAME
+    ].value
+    later.post("/cart/add/", {"product": soap.pk})
+    order = place(later)
+
+    assert (order.attributed_partner, order.campaign, order.utm) == (anna, "", {})
+
+
+def test_the_privacy_page_says_the_cookie_keeps_the_campaign_link(client):
+    german = client.get("/datenschutz/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get("/datenschutz/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "den Kampagnennamen und die utm-Angaben dieses Links" in german
+    assert "that link's campaign name and utm tags" in english
