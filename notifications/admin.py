@@ -19,11 +19,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "partner", "kind", "text_display", "mail", "read_at")
+    list_display = ("occurred_at", "partner", "kind", "text_display", "mail", "read_at")
     list_filter = ("kind", "mail", "in_app")
     search_fields = ("partner__slug", "key")
     list_select_related = ("partner",)
-    date_hierarchy = "created_at"
+    date_hierarchy = "occurred_at"
     show_full_result_count = False
 
     @admin.display(description=_("text"))

@@ -30,13 +30,16 @@ class Notification(models.Model):
     in_app = models.BooleanField(_("shown in the dashboard"), default=True)
     mail = models.CharField(_("e-mail"), max_length=10, choices=Mail.choices, default=Mail.NONE)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When it happened (the order's payment, the change of the subscription):
+    # what the list shows and sorts by; created_at is when the notice was made.
+    occurred_at = models.DateTimeField(_("happened at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     # Set when the web push is claimed: pushed at most once.
     pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-occurred_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [

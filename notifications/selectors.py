@@ -16,7 +16,7 @@ from .models import Notification, NotificationPreference, NotificationSettings
 
 def notifications_for(*, partner: Partner) -> QuerySet[Notification]:
     """What the dashboard lists: newest first."""
-    return Notification.objects.filter(partner=partner, in_app=True).order_by("-created_at", "-pk")
+    return Notification.objects.filter(partner=partner, in_app=True).order_by("-occurred_at", "-pk")
 
 
 def unread_count(*, partner_id: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 
 from django.conf import settings
@@ -42,9 +42,11 @@ def _chunks(items: Iterable, size: int):
         yield chunk
 
 
-def notifications_create(*, kind: Kind, items: Iterable[tuple[int, str, dict]]) -> list[int]:
+def notifications_create(
+    *, kind: Kind, items: Iterable[tuple[int, str, dict]], occurred_at: datetime | None = None
+) -> list[int]:
     """Create the notifications of one kind: items are (partner id, event key,
-    params). Honours each partner's choice (no row for a partner who wants
+    params); `occurred_at` is when their event happened (default: now). Honours each partner's choice (no row for a partner who wants
     neither channel); existing (partner, kind, key) rows are left alone.
     Returns the ids of the notifications whose e-mail is due now; the mails go
     out after commit."""
@@ -72,6 +74,7 @@ def notifications_create(*, kind: Kind, items: Iterable[tuple[int, str, dict]]) 
                     params=params,
                     in_app=choice.in_app,
                     mail=mail,
+                    occurred_at=occurred_at or timezone.now(),
                 )
             )
         if not rows:

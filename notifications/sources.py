@@ -7,7 +7,7 @@ period names, and of a person only a first name and an initial."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -59,7 +59,11 @@ def order_paid(*, event_id: int) -> None:
         "customer_id": order.customer_id,  # found again by an erasure of the customer
         "total": str(order.total),
     }
-    notifications_create(kind=kinds.ORDER_NEW, items=[(partner.pk, f"order:{order.pk}", params)])
+    notifications_create(
+        kind=kinds.ORDER_NEW,
+        items=[(partner.pk, f"order:{order.pk}", params)],
+        occurred_at=event.occurred_at,
+    )
 
 
 def partner_enrolled(*, partner_id: int) -> None:
@@ -69,7 +73,9 @@ def partner_enrolled(*, partner_id: int) -> None:
         return
     params = {"name": short_name(partner.first_name, partner.last_name)}
     notifications_create(
-        kind=kinds.TEAM_NEW, items=[(partner.sponsor_id, f"partner:{partner.pk}", params)]
+        kind=kinds.TEAM_NEW,
+        items=[(partner.sponsor_id, f"partner:{partner.pk}", params)],
+        occurred_at=partner.joined_at,
     )
 
 
@@ -91,6 +97,7 @@ def subscription_changed(*, subscription_id: int, change: str, at: str) -> None:
     notifications_create(
         kind=kinds.SUBSCRIPTION_CHANGED,
         items=[(subscription.partner_id, f"subscription:{subscription.pk}:{change}:{at}", params)],
+        occurred_at=datetime.fromisoformat(at),
     )
 
 

@@ -1,10 +1,13 @@
 """A paid order on the partner's page: one notification and one e-mail, at most
 once, with nothing of the customer but a first name and an initial."""
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from notifications import tasks
 from notifications.models import Notification
@@ -18,7 +21,7 @@ from tests.factories import CustomerFactory, OrderFactory
 pytestmark = pytest.mark.django_db
 
 
-def paid_order(anna, committed, first_name="Maria", last_name="Schulz", **kwargs):
+def paid_order(anna, committed, first_name="Maria", last_name="Schulz", paid_at=None, **kwargs):
     customer = CustomerFactory(
         email=f"{first_name}.{last_name}@example.org".lower(), first_name=first_name
     )
@@ -35,7 +38,7 @@ def paid_order(anna, committed, first_name="Maria", last_name="Schulz", **kwargs
     )
     mail.outbox.clear()
     with committed():
-        order_mark_paid(order=order)
+        order_mark_paid(order=order, paid_at=paid_at)
     return order
 
 
@@ -127,3 +130,21 @@ def test_notices_written_before_the_customer_id_get_it_from_their_order(anna, co
     person_erase(subject_kind=SubjectKind.CUSTOMER, subject_id=order.customer_id)
     notice.refresh_from_db()
     assert "Maria" not in notice.params["customer"]
+
+
+def test_the_list_tells_and_sorts_by_when_the_order_was_paid_not_when_the_notice_was_made(
+    anna, anna_client, committed
+):
+    berlin = ZoneInfo("Europe/Berlin")
+    september = paid_order(anna, committed, paid_at=datetime(2026, 9, 15, 10, 30, tzinfo=berlin))
+    october = paid_order(
+        anna, committed, first_name="Eva", paid_at=datetime(2026, 10, 2, 18, 5, tzinfo=berlin)
+    )
+    # The September order's notice is made last (a late payment import, a retry).
+    Notification.objects.filter(key=f"order:{september.pk}").update(created_at=timezone.now())
+
+    html = anna_client.get("/dashboard/notifications/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert html.index(october.number) < html.index(september.number)
+    assert 'datetime="2026-09-15T10:30:00+02:00"' in html
+    assert "15.09.2026 10:30" in html
