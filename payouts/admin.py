@@ -27,7 +27,7 @@ from .models import (
     PayoutRun,
     PayoutRunEntry,
 )
-from .selectors import credit_note_file
+from .selectors import credit_note_file, debit_collections_with_outcome
 from .services import (
     bank_statement_import,
     bank_transaction_resolve,
@@ -753,6 +753,7 @@ class DebitCollectionAdmin(SepaFileAdmin):
         "collection_date",
         "status",
         "count",
+        "outcome",
         euro_column(DebitCollection, "total"),
         "prepared_by",
         "approved_by",
@@ -764,6 +765,7 @@ class DebitCollectionAdmin(SepaFileAdmin):
         "collection_date",
         "status",
         "count",
+        "outcome",
         "total",
         "prepared_by",
         "prepared_at",
@@ -781,7 +783,19 @@ class DebitCollectionAdmin(SepaFileAdmin):
     change_list_template = "admin/payouts/debitcollection/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("sepa_xml")
+        return debit_collections_with_outcome(super().get_queryset(request).defer("sepa_xml"))
+
+    @admin.display(description=gettext_lazy("outcome"))
+    def outcome(self, collection):
+        """What the bank did with a submitted collection's debits, so finance
+        sees which collections are settled and which still wait."""
+        if collection.status != DebitCollection.Status.SUBMITTED:
+            return "–"
+        return _("%(collected)d collected, %(returned)d returned, %(open)d open") % {
+            "collected": collection.debits_collected,
+            "returned": collection.debits_returned,
+            "open": collection.debits_open,
+        }
 
     sepa_format = "pain.008.001.08"
 

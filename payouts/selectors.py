@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
 
-from .models import PayoutProfile, TaxStatus
+from .models import OrderDebit, PayoutProfile, TaxStatus
 
 
 def payout_profile_get(*, partner: Partner) -> PayoutProfile | None:
@@ -101,3 +102,15 @@ def credit_note_file(*, number: str, kind: str, partner: Partner | None = None):
     if kind == "xml":
         return bytes(note.xml), "application/xml", f"{note.number}.xml"
     return bytes(note.pdf), "application/pdf", f"{note.number}.pdf"
+
+
+def debit_collections_with_outcome(collections):
+    """Collections with how many of their debits the bank collected, returned
+    or still has (debits_collected, debits_returned, debits_open): one grouped
+    query with the list."""
+    status = OrderDebit.Status
+    return collections.annotate(
+        debits_collected=Count("debits", filter=Q(debits__status=status.COLLECTED)),
+        debits_returned=Count("debits", filter=Q(debits__status=status.RETURNED)),
+        debits_open=Count("debits", filter=Q(debits__status=status.SUBMITTED)),
+    )

@@ -482,3 +482,22 @@ def test_an_mt940_return_with_the_reason_in_the_purpose_is_found(two_collected):
     assert result.counts == {BankTransaction.Status.DEBIT_RETURNED: 1}
     one.refresh_from_db()
     assert (one.status, one.return_reason) == (OrderDebit.Status.RETURNED, "AM04")
+
+
+def test_the_collection_list_shows_what_the_bank_collected_returned_and_still_has(
+    two_collected, admin_client
+):
+    collection, one, two = two_collected
+    page = f"/admin/payouts/debitcollection/?status__exact={collection.status}"
+    html = admin_client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "0 eingezogen, 0 zurückgegeben, 2 offen" in html
+
+    bank_statement_import(data=camt(single_credit(one.order.number, "49.90")), file_name="c")
+    bank_statement_import(data=camt(return_debit(two.order.number, "30.10", "AC04")), file_name="r")
+
+    html = admin_client.get(page, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "1 eingezogen, 1 zurückgegeben, 0 offen" in html
+    detail = admin_client.get(
+        f"/admin/payouts/debitcollection/{collection.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "1 collected, 1 returned, 0 open" in detail
