@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    "prune-webhook-history": {
+        "task": "webhooks.tasks.webhook_history_prune",
+        "schedule": crontab(hour=4, minute=47),
+    },
     "prune-idempotency-keys": {
         "task": "orders.tasks.idempotency_keys_prune",
         "schedule": crontab(hour=4, minute=37),
@@ -349,6 +353,9 @@ SHIPPING_FLAT_FEE = Decimal(env.str("SHIPPING_FLAT_FEE", default="4.90"))
 ORDER_INTAKE_RATE = env.str("ORDER_INTAKE_RATE", default="600/min")
 # How long the intake API remembers an Idempotency-Key (a shop's retries come within hours).
 ORDER_INTAKE_IDEMPOTENCY_DAYS = env.int("ORDER_INTAKE_IDEMPOTENCY_DAYS", default=30)
+# Settled webhook events (and their deliveries and attempts) are kept this long
+# for the delivery log and replays, then pruned daily.
+WEBHOOK_HISTORY_DAYS = env.int("WEBHOOK_HISTORY_DAYS", default=90)
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # Public pages: how long Redis keeps a rendered page (changes drop it at once), and
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.

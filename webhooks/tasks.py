@@ -45,3 +45,15 @@ def enqueue_webhook_deliveries(delivery_ids: list[int]) -> int:
     for delivery_id in delivery_ids:
         deliver_webhook.delay(delivery_id)
     return len(delivery_ids)
+
+
+@shared_task
+def webhook_history_prune() -> int:
+    """Beat, daily: forget settled webhook events older than WEBHOOK_HISTORY_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .services import webhook_history_prune as prune
+
+    return prune(before=timezone.now() - timedelta(days=settings.WEBHOOK_HISTORY_DAYS))
