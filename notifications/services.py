@@ -225,7 +225,7 @@ def digest_send(*, partner: Partner, day: date) -> int:
         waiting = list(
             Notification.objects.select_for_update()
             .filter(partner=partner, mail=Notification.Mail.DIGEST)
-            .order_by("created_at", "pk")
+            .order_by("occurred_at", "pk")
         )
         if not waiting:
             return 0

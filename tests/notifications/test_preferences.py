@@ -92,6 +92,20 @@ def test_digest_batches_the_day_into_one_mail_at_most_once(anna, committed):
     assert DigestMail.objects.filter(partner=anna).count() == 2
 
 
+def test_digest_lists_the_day_in_the_order_things_happened(anna, committed):
+    choose(anna, in_app=True, email=True, digest=True)
+    notify(anna, key="order:later", committed=committed)
+    notify(anna, key="order:earlier", committed=committed)  # made second, paid first
+    Notification.objects.filter(key="order:earlier").update(
+        occurred_at=Notification.objects.get(key="order:later").occurred_at - timedelta(hours=2)
+    )
+
+    services.digests_send(day=date(2026, 11, 30))
+
+    [digest] = mails_to(anna)
+    assert digest.body.index("order:earlier") < digest.body.index("order:later")
+
+
 def test_email_speaks_the_language_the_partner_chose(anna, committed):
     ben = PartnerFactory()
     choose(anna, language="en", in_app=True, email=True)
