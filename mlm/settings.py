@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    "sweep-period-closes": {
+        "task": "qualification.tasks.sweep_period_closes",
+        "schedule": 60.0,
+    },
     "prune-webhook-history": {
         "task": "webhooks.tasks.webhook_history_prune",
         "schedule": crontab(hour=4, minute=47),

@@ -1,7 +1,8 @@
 """Admin for ranks, periods, the volume ledger and the results.
 
 Thin: every change goes through qualification/services.py (rank_save,
-rank_delete, period_close, period_recompute). The ledger, the results and the
+rank_delete, period_close_request, period_recompute_request: closes and
+recomputes run in the worker, a million partners outlast a web request). The ledger, the results and the
 titles are read-only: they are written by the engine only.
 """
 
@@ -11,23 +12,33 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.admin_base import ReadOnlyAdmin, euro_column
 
-from .models import CommissionSettings, PartnerPeriodStats, PartnerTitle, Period, Rank, VolumeEntry
+from .models import (
+    CommissionSettings,
+    PartnerPeriodStats,
+    PartnerTitle,
+    Period,
+    PeriodClose,
+    Rank,
+    VolumeEntry,
+)
 from .selectors import decimal_plain
 from .services import (
     commission_settings_save,
     commission_settings_validate,
-    period_close,
+    period_close_request,
     period_ends_at,
-    period_recompute,
+    period_recompute_request,
     rank_delete,
     rank_save,
     rank_validate,
@@ -228,20 +239,38 @@ class CommissionSettingsAdmin(admin.ModelAdmin):
 # --- Periods --------------------------------------------------------------------
 
 
+def _time(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "?"
+
+
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ("label", "status", "ends", "closed_at", "closed_by")
+    list_display = ("label", "status", "close_state", "ends", "closed_at", "closed_by")
     list_filter = ("status",)
     ordering = ("-start",)
-    fields = ("start", "status", "closed_at", "closed_by")
-    readonly_fields = ("start", "status", "closed_at", "closed_by")
+    fields = ("start", "status", "close_state", "closed_at", "closed_by")
+    readonly_fields = ("start", "status", "close_state", "closed_at", "closed_by")
     actions = ("close_periods", "recompute_periods")
+    change_list_template = "admin/qualification/period/change_list.html"
 
     def has_add_permission(self, request):
         return False  # periods are created by the engine (one per month)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        latest = PeriodClose.objects.order_by("-requested_at", "-pk")
+        return super().get_queryset(request).prefetch_related(Prefetch("closes", queryset=latest))
+
+    def changelist_view(self, request, extra_context=None):
+        # While a close runs in the worker the list refreshes itself.
+        any_closing = PeriodClose.objects.filter(
+            status__in=[PeriodClose.Status.QUEUED, PeriodClose.Status.RUNNING]
+        ).exists()
+        return super().changelist_view(
+            request, {**(extra_context or {}), "any_closing": any_closing}
+        )
 
     @admin.display(description=gettext_lazy("period"), ordering="start")
     def label(self, obj):
@@ -251,6 +280,19 @@ class PeriodAdmin(admin.ModelAdmin):
     def ends(self, obj):
         return period_ends_at(obj)
 
+    @admin.display(description=gettext_lazy("close"))
+    def close_state(self, obj):
+        """The latest close the admins asked for: queued, running since,
+        failed and why (a done close shows as the period's status)."""
+        latest = next(iter(obj.closes.all()), None)
+        if latest is None or latest.status == PeriodClose.Status.DONE:
+            return "–"
+        if latest.status == PeriodClose.Status.QUEUED:
+            return _("queued since %(time)s") % {"time": _time(latest.requested_at)}
+        if latest.status == PeriodClose.Status.RUNNING:
+            return _("running since %(time)s") % {"time": _time(latest.started_at)}
+        return _("failed: %(reason)s") % {"reason": latest.message}
+
     @admin.action(
         description=gettext_lazy("Close selected periods (final recompute, freeze, raise titles)…"),
         permissions=["change"],
@@ -258,17 +300,30 @@ class PeriodAdmin(admin.ModelAdmin):
     def close_periods(self, request, queryset):
         periods = list(queryset.order_by("start"))
         if "apply" in request.POST:
-            for period in periods:
-                try:
-                    period_close(period=period, closed_by=request.user)
+            try:
+                closes = period_close_request(periods=periods, requested_by=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return None
+            # The embedded mode's eager worker has closed them already.
+            for close in PeriodClose.objects.filter(pk__in=[c.pk for c in closes]).order_by(
+                "period__start"
+            ):
+                if close.status == PeriodClose.Status.DONE:
+                    self.message_user(request, close.message, messages.SUCCESS)
+                elif close.status == PeriodClose.Status.FAILED:
+                    self.message_user(request, close.message, messages.ERROR)
+                else:
                     self.message_user(
                         request,
-                        _("Period %(label)s is closed; title ranks were raised.")
-                        % {"label": period.label},
+                        _(
+                            "Closing %(label)s in the background (final recompute, statements, "
+                            "title ranks). This list shows when it is done."
+                        )
+                        % {"label": close.period.label},
                         messages.SUCCESS,
                     )
-                except ValidationError as exc:
-                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return None
         return TemplateResponse(
             request,
@@ -288,17 +343,22 @@ class PeriodAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def recompute_periods(self, request, queryset):
-        for period in queryset.order_by("start"):
-            try:
-                rows = period_recompute(period=period)
-                self.message_user(
-                    request,
-                    _("Period %(label)s recomputed: %(rows)s partners with volume.")
-                    % {"label": period.label, "rows": rows},
-                    messages.SUCCESS,
-                )
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        periods = list(queryset.order_by("start"))
+        try:
+            period_recompute_request(periods=periods)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _(
+                "Recomputing %(labels)s from the ledger in the background; the results "
+                "are replaced when it is done."
+            )
+            % {"labels": ", ".join(p.label for p in periods)},
+            messages.SUCCESS,
+        )
 
 
 # --- Ledger, results, titles (read-only) -------------------------------------------

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, OrderEvent
@@ -225,6 +226,57 @@ class PendingVolume(models.Model):
 
     def __str__(self):
         return f"pending entry {self.entry_id}"
+
+
+class PeriodClose(models.Model):
+    """An admin's close of a period, run by the worker: at a million partners
+    a close takes minutes, longer than a web request may live. The list of
+    periods shows it queued, running (since when), done or failed and why."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="closes", verbose_name=_("period")
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("period close")
+        verbose_name_plural = _("period closes")
+        constraints = [
+            # One close of a period at a time: a second click waits for the first.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="period_close_one_at_a_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class PartnerPeriodStats(models.Model):

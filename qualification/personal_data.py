@@ -7,6 +7,7 @@ NOT_PERSONAL = {
     "qualification.PartnerPeriodStats.paid_as_name": "a rank's name",
     "qualification.PartnerTitle.name": "a rank's name",
     "qualification.Rank.name": "a rank's name",
+    "qualification.PeriodClose.message": "the close's outcome: a period and the rules' reasons",
 }
 
 # Shown in a person's data export (Art. 15/20), never scrubbed (books).

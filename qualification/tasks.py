@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 
 from .models import Period
-from .services import period_current_open, period_recompute, volume_apply_pending, volume_sweep
+from .services import (
+    period_close_run,
+    period_closes_sweep,
+    period_current_open,
+    period_recompute,
+    volume_apply_pending,
+    volume_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +62,23 @@ def recompute_period_task(period_id: int) -> int:
 def ensure_current_period() -> int:
     """Celery beat, hourly: the current month's period exists before its first order."""
     return period_current_open().pk
+
+
+@shared_task(acks_late=True)
+def close_periods_task(close_ids: list[int]) -> list[str]:
+    """The admin's closes, one after the other in calendar order. Acknowledged
+    late: a worker killed mid-close leaves the transaction rolled back and the
+    task redelivered, and period_close_run runs again safely."""
+    return [
+        close.status if close is not None else "missing"
+        for close in (period_close_run(close_id=close_id) for close_id in close_ids)
+    ]
+
+
+@shared_task
+def sweep_period_closes() -> int:
+    """Celery beat, every minute: queued closes whose task never arrived."""
+    ids = period_closes_sweep()
+    if ids:
+        close_periods_task.delay(ids)
+    return len(ids)

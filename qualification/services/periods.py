@@ -4,10 +4,10 @@ See the package docstring (qualification/services/__init__.py) for the locks."""
 
 import gc
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .. import sql
 from ..engine import Plan, full_pass
 from ..events import period_closing, period_recomputed, title_ranks_raising
-from ..models import Period, Rank
+from ..models import Period, PeriodClose, Rank
 from ..periods import company_tz, month_start, next_month, period_parse  # noqa: F401 - re-exported
 from ..ranks import plan_from_ranks
 
@@ -102,12 +102,14 @@ def _recompute_locked(period: Period, *, progress=None) -> int:
     return writer.count
 
 
-@transaction.atomic
-def period_close(*, period: Period, closed_by=None) -> Period:
-    """Final recompute, freeze, and raise title ranks (spec 4, 5)."""
-    period = _lock_period(period.pk, exclusive=True)
+def period_close_refusal(period: Period, *, closing_too=()) -> ValidationError | None:
+    """Why `period` cannot be closed now (None: it can): closed already, not
+    ended yet, or an earlier period still open (periods close in calendar
+    order; earlier ones in `closing_too`, closed first in the same run, count
+    as closed). The one owner of these rules: the close and the admin's
+    request to close both ask it."""
     if not period.is_open:
-        raise ValidationError(
+        return ValidationError(
             _("Period %(label)s is closed already (since %(date)s).")
             % {
                 "label": period.label,
@@ -118,23 +120,34 @@ def period_close(*, period: Period, closed_by=None) -> Period:
         )
     ends_at = period_ends_at(period)
     if timezone.now() < ends_at:
-        raise ValidationError(
+        return ValidationError(
             _("Period %(label)s has not ended yet; it can be closed from %(date)s on.")
             % {"label": period.label, "date": date_format(ends_at.date(), "DATE_FORMAT")}
         )
     earlier = (
         Period.objects.filter(status=Period.Status.OPEN, start__lt=period.start)
+        .exclude(pk__in=[p.pk for p in closing_too])
         .order_by("start")
         .first()
     )
     if earlier is not None:
-        raise ValidationError(
+        return ValidationError(
             _(
                 "Period %(label)s cannot be closed while the earlier period %(earlier)s is open; "
                 "periods close in calendar order."
             )
             % {"label": period.label, "earlier": earlier.label}
         )
+    return None
+
+
+@transaction.atomic
+def period_close(*, period: Period, closed_by=None) -> Period:
+    """Final recompute, freeze, and raise title ranks (spec 4, 5)."""
+    period = _lock_period(period.pk, exclusive=True)
+    refusal = period_close_refusal(period)
+    if refusal is not None:
+        raise refusal
     _recompute_locked(period)
     period.status = Period.Status.CLOSED
     period.closed_at = timezone.now()
@@ -157,6 +170,23 @@ def period_close(*, period: Period, closed_by=None) -> Period:
     return period
 
 
+def period_recompute_request(*, periods: list[Period]) -> None:
+    """Recompute `periods` in the worker (an admin's click: at a million
+    partners a recompute outlasts a web request). A closed period is refused
+    at once and nothing is queued."""
+    refusals = [_closed_error(period).messages[0] for period in periods if not period.is_open]
+    if refusals:
+        raise ValidationError(refusals)
+
+    def enqueue():
+        from ..tasks import recompute_period_task
+
+        for period in sorted(periods, key=lambda p: p.start):
+            recompute_period_task.delay(period.pk)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
 def period_recompute_open_on_commit() -> None:
     """After the plan or the genealogy changed: recompute every open period
     once the transaction has committed (one task per period)."""
@@ -174,3 +204,88 @@ def period_recompute_open_on_commit() -> None:
 
 def _plan() -> Plan:
     return Plan.from_rules(plan_from_ranks(Rank.objects.select_related("leg_rank")))
+
+
+# --- Closing in the background (the admin) ---------------------------------------
+
+
+def period_close_request(*, periods: list[Period], requested_by=None) -> list[PeriodClose]:
+    """Queue the close of `periods` for the worker, in calendar order (one task
+    closes them one after the other). Refused at once, with the close's own
+    reasons, when a period cannot be closed or is being closed already; then
+    nothing is queued."""
+    periods = sorted(periods, key=lambda p: p.start)
+    errors = []
+    for index, period in enumerate(periods):
+        refusal = period_close_refusal(period, closing_too=periods[:index])
+        if refusal is not None:
+            errors.extend(refusal.messages)
+        elif PeriodClose.objects.filter(
+            period=period, status__in=[PeriodClose.Status.QUEUED, PeriodClose.Status.RUNNING]
+        ).exists():
+            errors.append(_("Period %(label)s is being closed already.") % {"label": period.label})
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            closes = [
+                PeriodClose.objects.create(period=period, requested_by=requested_by)
+                for period in periods
+            ]
+    except IntegrityError as exc:  # a second admin clicked at the same moment
+        raise ValidationError(_("One of these periods is being closed already.")) from exc
+
+    def enqueue():
+        from ..tasks import close_periods_task
+
+        close_periods_task.delay([close.pk for close in closes])
+
+    transaction.on_commit(enqueue, robust=True)
+    return closes
+
+
+def period_close_run(*, close_id: int) -> PeriodClose | None:
+    """Run one queued close (the worker): the close itself in its own
+    transaction, then done or failed with the reason. Runs again safely (a
+    redelivered task, the sweep): a period found closed is done."""
+    close = PeriodClose.objects.select_related("period", "requested_by").filter(pk=close_id).first()
+    if close is None or not close.is_active:
+        return close
+    PeriodClose.objects.filter(pk=close.pk).update(
+        status=PeriodClose.Status.RUNNING, started_at=timezone.now()
+    )
+    try:
+        period_close(period=close.period, closed_by=close.requested_by)
+    except ValidationError as exc:
+        close.period.refresh_from_db()
+        if close.period.is_open:
+            return _close_finished(close, PeriodClose.Status.FAILED, " ".join(exc.messages))
+    except Exception:
+        _close_finished(
+            close,
+            PeriodClose.Status.FAILED,
+            _("The close stopped with an error; nothing was changed. The log has the details."),
+        )
+        raise
+    return _close_finished(
+        close,
+        PeriodClose.Status.DONE,
+        _("Period %(label)s is closed; title ranks were raised.") % {"label": close.period.label},
+    )
+
+
+def _close_finished(close: PeriodClose, status: str, message: str) -> PeriodClose:
+    close.status, close.message, close.finished_at = status, message, timezone.now()
+    close.save(update_fields=["status", "message", "finished_at"])
+    return close
+
+
+def period_closes_sweep(*, older_than_seconds: int = 120) -> list[int]:
+    """Queued closes whose task never arrived (broker down at the click): their
+    ids, to be sent again."""
+    before = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        PeriodClose.objects.filter(status=PeriodClose.Status.QUEUED, requested_at__lt=before)
+        .order_by("period__start")
+        .values_list("pk", flat=True)
+    )

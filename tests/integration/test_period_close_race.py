@@ -88,3 +88,30 @@ def test_a_booking_that_meets_a_close_in_progress_goes_to_the_open_period():
 
     entry = VolumeEntry.objects.get()
     assert entry.period == current != october
+
+
+def test_an_admins_close_runs_on_the_worker_and_a_second_click_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from qualification.models import PeriodClose
+    from qualification.services import period_close_request
+
+    anna = PartnerFactory()
+    order_mark_paid(order=OrderFactory(attributed_partner=anna), paid_at=OCT)
+    october = period_for(at=OCT)
+
+    [close] = period_close_request(periods=[october])  # autocommit: sent to the worker
+    # Refused whether the worker is still at it or has closed it already.
+    with pytest.raises(ValidationError, match="closed already"):
+        period_close_request(periods=[october])
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        close.refresh_from_db()
+        if not close.is_active:
+            break
+        time.sleep(0.2)
+    assert close.status == PeriodClose.Status.DONE, close.message
+    october.refresh_from_db()
+    assert october.status == Period.Status.CLOSED
+    assert close.started_at <= october.closed_at <= close.finished_at

@@ -75,7 +75,9 @@ def test_rank_saved_in_the_admin_recomputes_open_periods(
     assert partner_stats(partner=anna, period=period_for(at=OCT)).paid_as_name == ""
 
 
-def test_close_period_action_asks_for_confirmation_first(admin_client, paid_order):
+def test_close_period_action_asks_for_confirmation_first(
+    admin_client, paid_order, django_capture_on_commit_callbacks
+):
     paid_order(PartnerFactory(), 100, at=OCT)
     october = period_for(at=OCT)
     url = reverse("admin:qualification_period_changelist")
@@ -86,14 +88,15 @@ def test_close_period_action_asks_for_confirmation_first(admin_client, paid_orde
     october.refresh_from_db()
     assert october.is_open
 
-    response = admin_client.post(
-        url,
-        {"action": "close_periods", "_selected_action": [october.pk], "apply": "1"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the (eager) worker
+        response = admin_client.post(
+            url,
+            {"action": "close_periods", "_selected_action": [october.pk], "apply": "1"},
+            follow=True,
+        )
     october.refresh_from_db()
     assert not october.is_open
-    assert "Period 2026-10 is closed" in response.content.decode()
+    assert "Closing 2026-10 in the background" in response.content.decode()
 
 
 def test_closing_the_current_month_in_the_admin_shows_why_not(admin_client):
@@ -108,18 +111,37 @@ def test_closing_the_current_month_in_the_admin_shows_why_not(admin_client):
     assert "has not ended yet" in response.content.decode()
 
 
-def test_recompute_action_rebuilds_results(admin_client, paid_order):
+def test_recompute_action_rebuilds_results_in_the_worker(
+    admin_client, paid_order, django_capture_on_commit_callbacks
+):
     anna = PartnerFactory()
     paid_order(anna, 100, at=OCT)
     october = period_for(at=OCT)
     PartnerPeriodStats.objects.filter(partner=anna).update(pv=0, gv=0)
 
-    admin_client.post(
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:qualification_period_changelist"),
+            {"action": "recompute_periods", "_selected_action": [october.pk]},
+            follow=True,
+        )
+
+    assert "Recomputing 2026-10 from the ledger in the background" in response.content.decode()
+    assert partner_stats(partner=anna, period=october).pv == D(100)
+
+
+def test_recompute_action_refuses_a_closed_period_at_once(admin_client, paid_order):
+    paid_order(PartnerFactory(), 100, at=OCT)
+    october = period_for(at=OCT)
+    Period.objects.filter(pk=october.pk).update(status=Period.Status.CLOSED)
+
+    response = admin_client.post(
         reverse("admin:qualification_period_changelist"),
         {"action": "recompute_periods", "_selected_action": [october.pk]},
+        follow=True,
     )
 
-    assert partner_stats(partner=anna, period=october).pv == D(100)
+    assert "Period 2026-10 is closed; its results are frozen" in response.content.decode()
 
 
 def test_the_ledger_is_read_only_in_the_admin(admin_client, paid_order):
