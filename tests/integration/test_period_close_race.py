@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 
 from orders.services import order_mark_paid
 from qualification.models import PartnerPeriodStats, PendingVolume, Period, VolumeEntry
@@ -102,7 +103,7 @@ def test_an_admins_close_runs_on_the_worker_and_a_second_click_is_refused():
 
     [close] = period_close_request(periods=[october])  # autocommit: sent to the worker
     # Refused whether the worker is still at it or has closed it already.
-    with pytest.raises(ValidationError, match="closed already"):
+    with translation.override("en"), pytest.raises(ValidationError, match="closed already"):
         period_close_request(periods=[october])
 
     deadline = time.monotonic() + 30
