@@ -46,8 +46,9 @@ def notifications_create(
     *, kind: Kind, items: Iterable[tuple[int, str, dict]], occurred_at: datetime | None = None
 ) -> list[int]:
     """Create the notifications of one kind: items are (partner id, event key,
-    params); `occurred_at` is when their event happened (default: now). Honours each partner's choice (no row for a partner who wants
-    neither channel); existing (partner, kind, key) rows are left alone.
+    params); `occurred_at` is when their event happened (default: now).
+    Honours each partner's choice (no row for a partner who wants neither
+    channel); existing (partner, kind, key) rows are left alone.
     Returns the ids of the notifications whose e-mail is due now; the mails go
     out after commit."""
     due: list[int] = []

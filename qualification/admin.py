@@ -265,9 +265,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # While a close runs in the worker the list refreshes itself.
-        any_closing = PeriodClose.objects.filter(
-            status__in=[PeriodClose.Status.QUEUED, PeriodClose.Status.RUNNING]
-        ).exists()
+        any_closing = PeriodClose.objects.filter(status__in=PeriodClose.ACTIVE).exists()
         return super().changelist_view(
             request, {**(extra_context or {}), "any_closing": any_closing}
         )

@@ -239,6 +239,9 @@ class PeriodClose(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    # Queued or running: at most one per period (the constraint below).
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     period = models.ForeignKey(
         Period, on_delete=models.CASCADE, related_name="closes", verbose_name=_("period")
     )
@@ -276,7 +279,7 @@ class PeriodClose(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.ACTIVE
 
 
 class PartnerPeriodStats(models.Model):

@@ -505,9 +505,5 @@ def webhook_history_prune(*, before) -> int:
             return forgotten
         with transaction.atomic():
             # Re-checked under the delete: a replay may have made one pending meanwhile.
-            _count, by_model = (
-                Message.objects.filter(pk__in=batch)
-                .exclude(deliveries__status=Delivery.Status.PENDING)
-                .delete()
-            )
+            _count, by_model = settled.filter(pk__in=batch).delete()
         forgotten += by_model.get(Message._meta.label, 0)

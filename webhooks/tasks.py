@@ -5,10 +5,14 @@ not in the broker: a short wait is scheduled with a countdown, and the beat swee
 sends every due delivery, so a lost task or a broker outage loses nothing.
 """
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from . import services
 from .models import Delivery
 from .selectors import webhook_deliveries_due
 from .services import webhook_delivery_attempt
@@ -50,10 +54,6 @@ def enqueue_webhook_deliveries(delivery_ids: list[int]) -> int:
 @shared_task
 def webhook_history_prune() -> int:
     """Beat, daily: forget settled webhook events older than WEBHOOK_HISTORY_DAYS."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from .services import webhook_history_prune as prune
-
-    return prune(before=timezone.now() - timedelta(days=settings.WEBHOOK_HISTORY_DAYS))
+    return services.webhook_history_prune(
+        before=timezone.now() - timedelta(days=settings.WEBHOOK_HISTORY_DAYS)
+    )

@@ -177,26 +177,26 @@ def period_recompute_request(*, periods: list[Period]) -> None:
     refusals = [_closed_error(period).messages[0] for period in periods if not period.is_open]
     if refusals:
         raise ValidationError(refusals)
-
-    def enqueue():
-        from ..tasks import recompute_period_task
-
-        for period in sorted(periods, key=lambda p: p.start):
-            recompute_period_task.delay(period.pk)
-
-    transaction.on_commit(enqueue, robust=True)
+    ids = [period.pk for period in sorted(periods, key=lambda p: p.start)]
+    _recompute_on_commit(lambda: ids)
 
 
 def period_recompute_open_on_commit() -> None:
     """After the plan or the genealogy changed: recompute every open period
     once the transaction has committed (one task per period)."""
+    _recompute_on_commit(
+        lambda: Period.objects.filter(status=Period.Status.OPEN).values_list("pk", flat=True)
+    )
+
+
+def _recompute_on_commit(period_ids) -> None:
+    """Once the transaction has committed, one recompute task per id that
+    `period_ids()` gives then."""
 
     def enqueue():
         from ..tasks import recompute_period_task
 
-        for period_id in Period.objects.filter(status=Period.Status.OPEN).values_list(
-            "pk", flat=True
-        ):
+        for period_id in period_ids():
             recompute_period_task.delay(period_id)
 
     transaction.on_commit(enqueue, robust=True)
@@ -220,9 +220,7 @@ def period_close_request(*, periods: list[Period], requested_by=None) -> list[Pe
         refusal = period_close_refusal(period, closing_too=periods[:index])
         if refusal is not None:
             errors.extend(refusal.messages)
-        elif PeriodClose.objects.filter(
-            period=period, status__in=[PeriodClose.Status.QUEUED, PeriodClose.Status.RUNNING]
-        ).exists():
+        elif PeriodClose.objects.filter(period=period, status__in=PeriodClose.ACTIVE).exists():
             errors.append(_("Period %(label)s is being closed already.") % {"label": period.label})
     if errors:
         raise ValidationError(errors)
