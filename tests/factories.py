@@ -98,7 +98,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     attribution = factory.LazyAttribute(
         lambda o: Order.Attribution.CODE if o.attributed_partner else Order.Attribution.NONE
     )
-    placed_at = factory.LazyFunction(timezone.now)
+    placed_at = factory.LazyFunction(lambda: timezone.now())  # late-bound: tests may set the clock
     subtotal = factory.LazyAttribute(lambda o: o.price_total)
     total = factory.LazyAttribute(lambda o: o.price_total)
     qv = factory.LazyAttribute(lambda o: o.qv_total)
