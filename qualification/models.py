@@ -260,6 +260,8 @@ class PeriodClose(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The requesting admin's language: the worker writes the outcome in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

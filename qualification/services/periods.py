@@ -6,9 +6,10 @@ import gc
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -213,7 +214,8 @@ def period_close_request(*, periods: list[Period], requested_by=None) -> list[Pe
     """Queue the close of `periods` for the worker, in calendar order (one task
     closes them one after the other). Refused at once, with the close's own
     reasons, when a period cannot be closed or is being closed already; then
-    nothing is queued."""
+    nothing is queued. The worker reports back in the active language (the
+    requesting admin's)."""
     periods = sorted(periods, key=lambda p: p.start)
     errors = []
     for index, period in enumerate(periods):
@@ -227,7 +229,11 @@ def period_close_request(*, periods: list[Period], requested_by=None) -> list[Pe
     try:
         with transaction.atomic():
             closes = [
-                PeriodClose.objects.create(period=period, requested_by=requested_by)
+                PeriodClose.objects.create(
+                    period=period,
+                    requested_by=requested_by,
+                    language=translation.get_language() or "",
+                )
                 for period in periods
             ]
     except IntegrityError as exc:  # a second admin clicked at the same moment
@@ -252,6 +258,11 @@ def period_close_run(*, close_id: int) -> PeriodClose | None:
     PeriodClose.objects.filter(pk=close.pk).update(
         status=PeriodClose.Status.RUNNING, started_at=timezone.now()
     )
+    with translation.override(close.language or settings.LANGUAGE_CODE):
+        return _close_run(close)
+
+
+def _close_run(close: PeriodClose) -> PeriodClose:
     try:
         period_close(period=close.period, closed_by=close.requested_by)
     except ValidationError as exc:

@@ -158,3 +158,30 @@ def test_the_list_speaks_german_to_a_german_admin(admin_client, paid_order):
 
     assert "2026-10 wird im Hintergrund abgeschlossen" in html
     assert "wartet seit" in html
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("en", "nothing was changed"), ("de", "nichts wurde geändert")],
+)
+def test_the_worker_reports_in_the_language_of_the_admin_who_asked(
+    admin_client, paid_order, language, words
+):
+    from django.utils import translation
+
+    paid_order(PartnerFactory(), 100, at=OCT)
+    october = period_for(at=OCT)
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    close_action(admin_client, october)
+    [close] = PeriodClose.objects.filter(period=october)
+    worker_language = "de" if language == "en" else "en"
+
+    with (
+        translation.override(worker_language),
+        mock.patch("qualification.services.periods.period_close", side_effect=RuntimeError),
+        pytest.raises(RuntimeError),
+    ):
+        tasks.close_periods_task([close.pk])
+
+    close.refresh_from_db()
+    assert words in close.message
