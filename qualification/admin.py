@@ -32,7 +32,7 @@ from .models import (
     Rank,
     VolumeEntry,
 )
-from .selectors import decimal_plain
+from .selectors import decimal_plain, period_close_last_duration
 from .services import (
     commission_settings_save,
     commission_settings_validate,
@@ -243,6 +243,16 @@ def _time(moment) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "?"
 
 
+def _duration(span) -> str:
+    """8 s, 2 min 36 s, 1 h 05 min: SI units read the same in German and English."""
+    seconds = max(int(span.total_seconds()), 1)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
     list_display = ("label", "status", "close_state", "ends", "closed_at", "closed_by")
@@ -280,15 +290,23 @@ class PeriodAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("close"))
     def close_state(self, obj):
-        """The latest close the admins asked for: queued, running since,
-        failed and why (a done close shows as the period's status)."""
+        """The latest close the admins asked for: queued, running since (and
+        how long the last one took), failed and why (a done close shows as the
+        period's status)."""
         latest = next(iter(obj.closes.all()), None)
         if latest is None or latest.status == PeriodClose.Status.DONE:
             return "–"
         if latest.status == PeriodClose.Status.QUEUED:
             return _("queued since %(time)s") % {"time": _time(latest.requested_at)}
         if latest.status == PeriodClose.Status.RUNNING:
-            return _("running since %(time)s") % {"time": _time(latest.started_at)}
+            since = _("running since %(time)s") % {"time": _time(latest.started_at)}
+            last = period_close_last_duration()  # rare: only while a close runs
+            if last is None:
+                return since
+            return _("%(since)s; the last close took %(duration)s") % {
+                "since": since,
+                "duration": _duration(last),
+            }
         return _("failed: %(reason)s") % {"reason": latest.message}
 
     @admin.action(

@@ -27,7 +27,7 @@ from django.utils import timezone
 from partners.models import Partner
 from partners.selectors import partner_descendants
 
-from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, Rank
+from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, PeriodClose, Rank
 from .periods import month_start, period_parse
 from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
 
@@ -170,6 +170,20 @@ def pending_period_ids(*, older_than: timedelta) -> list[int]:
     return sorted(
         set(PendingVolume.objects.filter(created_at__lt=cutoff).values_list("period_id", flat=True))
     )
+
+
+def period_close_last_duration() -> timedelta | None:
+    """How long the last finished close ran: what an admin can expect while
+    one runs (a close is one transaction, it has no midpoint to report)."""
+    last = (
+        PeriodClose.objects.filter(
+            status=PeriodClose.Status.DONE, started_at__isnull=False, finished_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("started_at", "finished_at")
+        .first()
+    )
+    return last[1] - last[0] if last else None
 
 
 def decimal_plain(value: Decimal) -> str:

@@ -185,3 +185,31 @@ def test_the_worker_reports_in_the_language_of_the_admin_who_asked(
 
     close.refresh_from_db()
     assert words in close.message
+
+
+def test_a_running_close_shows_how_long_the_last_one_took(admin_client, paid_order):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    paid_order(PartnerFactory(), 100, at=SEP)
+    paid_order(PartnerFactory(), 100, at=OCT)
+    september, october = period_for(at=SEP), period_for(at=OCT)
+    [first] = period_close_request(periods=[september])
+    tasks.close_periods_task([first.pk])
+    start = timezone.now() - timedelta(days=30)
+    PeriodClose.objects.filter(pk=first.pk).update(
+        started_at=start, finished_at=start + timedelta(minutes=2, seconds=36)
+    )
+    [running] = period_close_request(periods=[october])
+    html = admin_client.get(URL).content.decode()
+    assert "the last close took" not in html  # queued, not running yet
+
+    PeriodClose.objects.filter(pk=running.pk).update(
+        status=PeriodClose.Status.RUNNING, started_at=timezone.now()
+    )
+
+    html = admin_client.get(URL).content.decode()
+    assert "running since" in html and "the last close took 2 min 36 s" in html
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    assert "der letzte Abschluss dauerte 2 min 36 s" in admin_client.get(URL).content.decode()
