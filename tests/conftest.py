@@ -1,4 +1,7 @@
+from datetime import UTC
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import PartnerFactory
 
@@ -49,6 +52,20 @@ def chain(db):
 def fast_password_hasher(settings):
     # Hashing dominates partner-heavy tests; strength is not under test here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stand the clock at a moment: `clock(moment)` makes timezone.now() (and
+    what reads it late, as the factories do) return it in UTC until the test
+    ends or the clock is set again. Tests with fixed dates set it, so they pass
+    whatever the machine's date."""
+
+    def stand_at(moment):
+        utc = moment.astimezone(UTC)
+        monkeypatch.setattr(timezone, "now", lambda: utc)
+
+    return stand_at
 
 
 @pytest.fixture

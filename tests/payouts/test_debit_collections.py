@@ -276,12 +276,11 @@ def return_debit(end_to_end: str, amount: str, code: str, *, day="2026-12-09", r
 
 
 @pytest.fixture
-def two_collected(db, preparer, approver, django_capture_on_commit_callbacks, monkeypatch):
+def two_collected(db, preparer, approver, django_capture_on_commit_callbacks, clock):
     """Two first debits in one collection, submitted to the bank. The clock
     stands on the morning of TODAY, so the orders come before the bank's
     booking days whatever the machine's date."""
-    morning = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-    monkeypatch.setattr(timezone, "now", lambda: morning)
+    clock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
     anna = PartnerFactory()
     one = debit_for(mandate_for(CustomerFactory()), total="49.90", partner=anna)
     two = debit_for(mandate_for(CustomerFactory()), total="30.10", partner=anna)

@@ -2,10 +2,12 @@
 request): the list of periods shows it queued or running and refreshes itself,
 then closed, or failed and why; a second click while it runs changes nothing."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from qualification import tasks
 from qualification.models import Period, PeriodClose
@@ -131,10 +133,6 @@ def test_a_redelivered_task_finds_the_period_closed_and_is_done(paid_order):
 
 
 def test_a_close_whose_task_never_arrived_is_sent_again_by_the_sweep(paid_order):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     paid_order(PartnerFactory(), 100, at=OCT)
     october = period_for(at=OCT)
     [close] = period_close_request(periods=[october])  # the broker was down: no task
@@ -167,8 +165,6 @@ def test_the_list_speaks_german_to_a_german_admin(admin_client, paid_order):
 def test_the_worker_reports_in_the_language_of_the_admin_who_asked(
     admin_client, paid_order, language, words
 ):
-    from django.utils import translation
-
     paid_order(PartnerFactory(), 100, at=OCT)
     october = period_for(at=OCT)
     admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
@@ -188,10 +184,6 @@ def test_the_worker_reports_in_the_language_of_the_admin_who_asked(
 
 
 def test_a_running_close_shows_how_long_the_last_one_took(admin_client, paid_order):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     paid_order(PartnerFactory(), 100, at=SEP)
     paid_order(PartnerFactory(), 100, at=OCT)
     september, october = period_for(at=SEP), period_for(at=OCT)

@@ -173,16 +173,12 @@ def test_a_failing_subscription_is_recorded_and_the_others_go_on(subscribe, crea
     assert SubscriptionRun.objects.count() == 1
 
 
-def test_run_at_half_past_midnight_on_clock_change_days_orders_that_day_once(
-    subscribe, monkeypatch
-):
+def test_run_at_half_past_midnight_on_clock_change_days_orders_that_day_once(subscribe, clock):
     """The beat run at 00:30 Berlin time is 22:30/23:30 UTC of the day before:
     it still creates the cycle of the Berlin date, and a later run that day
     (after the clocks jumped) creates nothing more."""
     import zoneinfo
     from datetime import datetime
-
-    from django.utils import timezone
 
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     spring = subscribe(today=date(2026, 3, 1), first_date=date(2026, 3, 29))
@@ -191,8 +187,7 @@ def test_run_at_half_past_midnight_on_clock_change_days_orders_that_day_once(
     )
 
     def run_at(local):
-        utc = local.astimezone(zoneinfo.ZoneInfo("UTC"))
-        monkeypatch.setattr(timezone, "now", lambda: utc)
+        clock(local)
         return subscriptions_run().orders_created
 
     assert run_at(datetime(2026, 3, 29, 0, 30, tzinfo=berlin)) == 1  # 23:30 UTC on 28 March

@@ -12,9 +12,8 @@ from subscriptions.services import subscription_cancel
 from tests.factories import PartnerFactory
 
 
-def test_partner_sees_count_monthly_qv_and_volume_due_until_month_end(subscribe, monkeypatch):
-    # The subscriptions are taken out on 3 November, whatever the machine's clock says.
-    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
+def test_partner_sees_count_monthly_qv_and_volume_due_until_month_end(subscribe, clock):
+    clock(datetime(2026, 11, 3, 9, 0, tzinfo=UTC))  # the subscriptions are taken out that day
     anna = PartnerFactory(slug="anna")
     ref = Referral(slug="anna", seen_at=timezone.now())
     today = date(2026, 11, 3)
