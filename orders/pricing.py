@@ -71,11 +71,6 @@ def discounted(amount: Decimal, percent: Decimal) -> Decimal:
     return money(Decimal(amount) * (HUNDRED - Decimal(percent)) / HUNDRED)
 
 
-def discounted_volume(*, qv: Decimal, cv: Decimal, percent: Decimal) -> tuple[Decimal, Decimal]:
-    """(QV, CV) of a line under a code discount: the QV as it was, the CV lowered."""
-    return Decimal(qv), discounted(cv, percent)
-
-
 @dataclass
 class Totals:
     subtotal: Decimal = ZERO

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .cart import quantity_problem
@@ -13,13 +13,6 @@ from .pricing import Totals, money, totals_for
 
 def product_list_active() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).order_by("sort_order", "name")
-
-
-def product_catalogue_stamp() -> str:
-    """Changes whenever any product is saved, added or deleted (cache keys)."""
-    agg = Product.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
-    last = agg["last"].timestamp() if agg["last"] else 0
-    return f"{last:.6f}-{agg['n']}"
 
 
 @dataclass

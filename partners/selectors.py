@@ -63,7 +63,3 @@ def partner_descendants(
     if max_depth is not None:
         qs = qs.filter(depth__lte=partner.depth + max_depth)
     return qs
-
-
-def partner_children(*, partner: Partner) -> QuerySet[Partner]:
-    return Partner.objects.filter(sponsor=partner)

@@ -30,17 +30,6 @@ CENTS = 100
 _HUNDRED = Decimal(100)
 
 
-def to_cents(value: Decimal) -> int:
-    cents = value * _HUNDRED
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{value} has more than two decimal places")
-    return int(cents)
-
-
-def from_cents(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
-
-
 def cents_str(cents: int) -> str:
     """'160.00', '-0.50': what the database parses into numeric(_, 2)."""
     if cents < 0:
@@ -152,11 +141,6 @@ def node(plan: Plan, pv: int, legs: Sequence[EngineLeg]) -> tuple[int, int, str,
             legs_max = leg_sml
     level, name = plan.rank_of(pv, gv, legs_max, legs)
     return gv, level, name, (level if level > legs_max else legs_max)
-
-
-def is_blank(row: Row) -> bool:
-    """A row equal to a missing row (all zeros, no rank)."""
-    return not (row[1] or row[2] or row[3] or row[4] or row[6])
 
 
 PASS_CHUNK = 1 << 16  # partners per progress report and per chunk for the sink

@@ -55,15 +55,6 @@ def partner_stats(*, partner: Partner, period: Period) -> PartnerPeriodStats:
     return stats
 
 
-def period_stats_by_partner(*, period: Period) -> dict[int, PartnerPeriodStats]:
-    """All stored rows of a period by partner id (missing ids = zeros), one query.
-    For exports: iterate partners and look up, defaulting to zeros."""
-    return {
-        s.partner_id: s
-        for s in PartnerPeriodStats.objects.filter(period=period).iterator(chunk_size=10_000)
-    }
-
-
 def partners_with_period_stats(qs: QuerySet[Partner], *, period: Period) -> QuerySet[Partner]:
     """`qs` with the period's results LEFT JOINed: pv, customer_pv, own_pv, gv,
     paid_as_level, paid_as_name, subtree_max_level (zeros and no rank when the

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderLine
@@ -214,11 +214,3 @@ def partner_subscription_volume_due(*, partner: Partner, today: date | None = No
     """QV the partner can expect from subscription cycles still due this month
     (what the what-if page adds as expected volume)."""
     return partner_subscriptions(partner=partner, today=today, limit=0).due_qv
-
-
-def subscription_counts_by_status() -> dict[str, int]:
-    return dict(
-        Subscription.objects.values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
