@@ -1,13 +1,11 @@
-"""The subscriber's price, consistent with orders/pricing.py: gross prices,
-Decimal, cents rounded half up."""
+"""The subscriber's price: the discount arithmetic is orders/pricing.py's
+(`discounted`: gross prices, Decimal, cents rounded half up)."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from orders.pricing import money
-
-HUNDRED = Decimal("100")
+from orders.pricing import discounted
 
 
 @dataclass(frozen=True)
@@ -23,9 +21,11 @@ def subscriber_unit_price(
     """The subscriber discount lowers the price and, in the same proportion, the
     CV (commissions are paid on what the company earns); the QV stays whole, so a
     subscription qualifies a partner like any order of the same products."""
-    factor = (HUNDRED - Decimal(discount_percent)) / HUNDRED
-    price = money(Decimal(list_price) * factor)
-    return UnitPrice(price=price, cv=money(Decimal(cv) * factor), qv=Decimal(qv))
+    return UnitPrice(
+        price=discounted(list_price, discount_percent),
+        cv=discounted(cv, discount_percent),
+        qv=Decimal(qv),
+    )
 
 
 def agreed_list_price(
