@@ -1,7 +1,7 @@
 """Streaming CSV imports: the machinery every importer shares (and `CsvWriter`,
 which every CSV the product writes goes through).
 
-The formats (../shared/spec/data-exchange.md): UTF-8 (a byte order mark is
+The formats (docs/file-formats.md): UTF-8 (a byte order mark is
 accepted), comma-separated, a header row, columns in any order, unknown columns
 refused. Imports are all or nothing, so an importer reads the file twice:
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,9 @@ def slug_is_taken(slug: str) -> bool:
     # A partner's code is typed where a slug is (checkout): it blocks the slug too.
     return (
         Partner.objects.filter(Q(slug=slug) | Q(code=slug)).exists()
-        or BlockedSlug.objects.filter(slug_hash=slug_hash(slug), until__gte=date.today()).exists()
+        or BlockedSlug.objects.filter(
+            slug_hash=slug_hash(slug), until__gte=timezone.localdate()
+        ).exists()
     )
 
 
@@ -144,4 +147,6 @@ def _blocked(value: str) -> bool:
     """An erased partner's address, still blocked from reuse."""
     from .models import BlockedSlug
 
-    return BlockedSlug.objects.filter(slug_hash=slug_hash(value), until__gte=date.today()).exists()
+    return BlockedSlug.objects.filter(
+        slug_hash=slug_hash(value), until__gte=timezone.localdate()
+    ).exists()
