@@ -1,9 +1,23 @@
-from datetime import UTC
+import os
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import PartnerFactory
+
+
+def pytest_configure(config):
+    """MLM_TEST_CLOCK=2026-12-31T23:30:00+00:00 runs the whole suite with the clock
+    started at that moment and ticking (CI runs it once at a month and year end), so
+    a test that depends on today's date fails in CI, not on the 1st of a month."""
+    moment = os.environ.get("MLM_TEST_CLOCK")
+    if moment:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

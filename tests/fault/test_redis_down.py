@@ -2,12 +2,12 @@
 customer checks out. The order is saved, the customer sees the confirmation
 page, and the confirmation mail waits in the outbox for the sweep.
 
-.ci/run runs this module with REDIS_URL and CELERY_BROKER_URL pointing at a port
-where nothing listens: for the application that is the same fault as a stopped
-Redis, without stopping the Redis other work on the machine shares."""
+.ci/run runs this module on the production-like settings (PostgreSQL, Redis, a
+broker). The fixture points the application's cache, sessions and broker at a port
+where nothing listens, in process: for the application that is the same fault as a
+stopped Redis, without stopping the Redis other work on the machine shares."""
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -18,16 +18,32 @@ from tests.orders.helpers import CHECKOUT_FORM
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 
+# Nothing listens here (asserted below).
+DEAD_REDIS = "redis://127.0.0.1:6390"
+
+
 @pytest.fixture(autouse=True)
-def redis_is_down():
-    assert settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER, (
-        "run with REDIS_URL and CELERY_BROKER_URL pointing at a closed port"
-    )
+def redis_is_down(settings):
     import redis
 
-    for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL):
-        with pytest.raises(redis.exceptions.ConnectionError):
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    from mlm.celery import app
+
+    if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("run with REDIS_URL and CELERY_BROKER_URL set (a Redis and a broker to lose)")
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis.from_url(DEAD_REDIS, socket_connect_timeout=1).ping()
+
+    settings.REDIS_URL = f"{DEAD_REDIS}/0"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": f"{DEAD_REDIS}/0"},
+    }
+    broker_url = app.conf.broker_url
+    settings.CELERY_BROKER_URL = app.conf.broker_url = f"{DEAD_REDIS}/1"
+    app.close()  # drop the pooled broker connections: the next task connects anew
+    yield
+    app.conf.broker_url = broker_url
+    app.close()
 
 
 def test_checkout_with_redis_down_saves_the_order_and_shows_the_confirmation():
