@@ -23,7 +23,7 @@ DEAD_REDIS = "redis://127.0.0.1:6390"
 
 
 @pytest.fixture(autouse=True)
-def redis_is_down(settings):
+def redis_is_down(settings, monkeypatch):
     import redis
 
     from mlm.celery import app
@@ -40,7 +40,11 @@ def redis_is_down(settings):
     }
     broker_url = app.conf.broker_url
     settings.CELERY_BROKER_URL = app.conf.broker_url = f"{DEAD_REDIS}/1"
+    # Celery reads the environment variable before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", f"{DEAD_REDIS}/1")
     app.close()  # drop the pooled broker connections: the next task connects anew
+    with app.connection_for_write() as broker:
+        assert broker.as_uri().endswith(":6390/1"), broker.as_uri()
     yield
     app.conf.broker_url = broker_url
     app.close()
