@@ -16,7 +16,6 @@ from drafthorse.models.note import IncludedNote
 from drafthorse.models.party import TaxRegistration
 from drafthorse.models.payment import PaymentMeans
 from drafthorse.models.tradelines import LineItem
-from drafthorse.pdf import attach_xml
 
 from .documents import SERVICE
 from .models import TaxStatus
@@ -130,8 +129,3 @@ def credit_note_xml(note, *, iban: str = "") -> bytes:
     totals.grand_total = gross
     totals.due_amount = gross
     return doc.serialize(schema=SCHEMA)
-
-
-def pdf_with_xml(pdf: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML embedded as factur-x.xml (ZUGFeRD / Factur-X)."""
-    return attach_xml(pdf, xml, level="EN 16931", lang="de-DE")

@@ -7,11 +7,17 @@ from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
-from payouts.documents import NOTE_REVERSE_CHARGE, NOTE_SMALL_BUSINESS, credit_note_amounts
+from payouts.documents import (
+    NOTE_REVERSE_CHARGE,
+    NOTE_SMALL_BUSINESS,
+    credit_note_amounts,
+    document_title,
+)
 from payouts.models import CreditNote, PayoutItem, TaxStatus
 from payouts.services import credit_note_cancel, credit_note_issue, payout_items_sync
 from tests.einvoice import schematron_errors
 from tests.factories import PartnerFactory, UserFactory
+from tests.pdfa import pdfa3_problems
 
 from .conftest import statement_make
 
@@ -354,3 +360,22 @@ def test_a_cancelling_credit_note_references_the_note_it_cancels(item_for, admin
         reference.findtext("ram:FormattedIssueDateTime/qdt:DateTimeString", namespaces=ns)
         == "20261103"  # BT-26
     )
+
+
+def test_credit_note_pdf_is_pdfa3_with_the_einvoice_as_its_associated_file(item_for, admin):
+    note = credit_note_issue(item=item_for(PartnerFactory(), **REGULAR), actor=admin)
+    cancelling = credit_note_cancel(note=note, actor=admin, reason="Tippfehler")
+
+    for document in (note, cancelling):
+        pdf = bytes(document.pdf)
+        assert pdfa3_problems(pdf) == []
+        reader = PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        intent = root["/OutputIntents"][0].get_object()
+        assert (intent["/S"], intent["/OutputConditionIdentifier"]) == ("/GTS_PDFA1", "sRGB")
+        spec = root["/AF"][0].get_object()
+        assert (spec["/UF"], spec["/AFRelationship"]) == ("factur-x.xml", "/Alternative")
+        assert reader.attachments["factur-x.xml"][0] == bytes(document.xml)
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+        assert f'<rdf:li xml:lang="x-default">{document_title(document)} {document.number}' in xmp
