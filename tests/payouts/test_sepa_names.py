@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from payouts.sepa import sepa_name, sepa_remittance, sepa_text
@@ -57,6 +59,16 @@ def test_texts_are_cut_to_their_field_after_transliteration():
     assert sepa_name("Jürgen Müller " * 6) == ("Juergen Mueller " * 5)[:70].rstrip()
     assert len(sepa_remittance("ä " * 100)) <= 140
     assert sepa_text("Lüdenscheid Straße", max_length=12) == "Luedenscheid"  # no trailing space
+
+
+@given(text=st.text(), length=st.integers(min_value=1, max_value=140))
+def test_any_text_comes_out_in_the_epc_set_with_single_inner_spaces(text, length):
+    written = sepa_text(text, max_length=length)
+
+    assert EPC_BASIC.fullmatch(written)
+    assert len(written) <= length
+    assert written == written.strip() and "  " not in written
+    assert sepa_text(written, max_length=length) == written  # a written text stays as it is
 
 
 def test_the_credit_transfer_writes_names_as_german_banks_expect(db, item_for, settings):
