@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import font_source_sans_pro
-from fpdf import FPDF
 
+from .facturx import facturx_document, facturx_pdf
 from .models import TaxStatus
 
 CENT = Decimal("0.01")
@@ -88,14 +88,12 @@ def document_title(note) -> str:
     return "Gutschrift"
 
 
-def credit_note_pdf(note) -> bytes:
-    """The credit note as PDF (without the XML; credit_note_pdf_with_xml adds it)."""
-    pdf = FPDF(format="A4")
+def credit_note_pdf(note, *, xml: bytes) -> bytes:
+    """The credit note as PDF/A-3b with its EN 16931 XML embedded (Factur-X)."""
+    pdf = facturx_document(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_font("Sans", "", str(FONT_DIR / "SourceSansPro-Regular.ttf"))
     pdf.add_font("Sans", "B", str(FONT_DIR / "SourceSansPro-Bold.ttf"))
-    pdf.set_title(f"{document_title(note)} {note.number}")
-    pdf.set_author(note.company["name"])
     pdf.set_lang("de-DE")
     pdf.add_page()
     width = pdf.epw
@@ -174,4 +172,11 @@ def credit_note_pdf(note) -> bytes:
         "Wirkung als Rechnung (§ 14 Abs. 2 Satz 3 UStG).",
         size=9,
     )
-    return bytes(pdf.output())
+    return facturx_pdf(
+        pdf,
+        xml=xml,
+        title=f"{document_title(note)} {note.number}",
+        # The company issues a credit note (self-billing), for the partner's service.
+        author=note.company["name"],
+        subject=f"{document_title(note)} {note.number} vom {german_date(note.issue_date)}",
+    )

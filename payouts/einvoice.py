@@ -1,7 +1,10 @@
 """The credit note as EN 16931 XML (Factur-X / ZUGFeRD profile EN 16931, CII
 syntax) made with drafthorse, validated against the profile's schema when it
 is written. Self-billing: the partner is the seller, the company the buyer;
-document type 389 (self-billed invoice), 261 for a cancelling credit note."""
+document type 389 (self-billed invoice), 261 for a cancelling credit note,
+which names the note it cancels (BT-25). The partner is identified by the
+partner number (BT-29), whatever tax ids they have. Checked in the tests
+against the official CEN EN 16931 schematron (tests/einvoice.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from drafthorse.models.note import IncludedNote
 from drafthorse.models.party import TaxRegistration
 from drafthorse.models.payment import PaymentMeans
 from drafthorse.models.tradelines import LineItem
-from drafthorse.pdf import attach_xml
 
 from .documents import SERVICE
 from .models import TaxStatus
@@ -37,6 +39,11 @@ CATEGORY = {
 
 def _party(party, data: dict) -> None:
     party.name = data["name"]
+    if data.get("partner_number"):
+        # BT-29 seller identifier: with only a Steuernummer (BT-32) the partner
+        # has neither VAT id (BT-31) nor legal registration (BT-30), and
+        # BR-CO-26 wants one of the three; the company knows them by this number.
+        party.id = data["partner_number"]
     party.address.line_one = data["street"]
     party.address.postcode = data["postal_code"]
     party.address.city_name = data["city"]
@@ -76,6 +83,11 @@ def credit_note_xml(note, *, iban: str = "") -> bytes:
     settlement.currency_code = "EUR"
     settlement.period.start = note.period_start
     settlement.period.end = note.period_end
+    if cancellation and note.cancels_id:
+        # BT-25/BT-26: the credit note this one cancels.
+        cancelled = note.cancels
+        settlement.invoice_referenced_document.issuer_assigned_id = cancelled.number
+        settlement.invoice_referenced_document.issue_date_time = cancelled.issue_date
     if iban and not cancellation:
         means = PaymentMeans()
         means.type_code = "58"  # SEPA credit transfer
@@ -117,8 +129,3 @@ def credit_note_xml(note, *, iban: str = "") -> bytes:
     totals.grand_total = gross
     totals.due_amount = gross
     return doc.serialize(schema=SCHEMA)
-
-
-def pdf_with_xml(pdf: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML embedded as factur-x.xml (ZUGFeRD / Factur-X)."""
-    return attach_xml(pdf, xml, level="EN 16931", lang="de-DE")

@@ -1,10 +1,13 @@
 """SEPA files made by sepaxml and validated against the schemas it ships: the
 credit transfer of a payout run (pain.001.001.09) and the direct debit
 collection of customers' orders (pain.008.001.08), with the TARGET2 calendar
-of collection dates."""
+of collection dates. Every name and remittance text goes through sepa_text
+(the EPC's basic Latin character set, transliterated the German way)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +15,82 @@ from decimal import Decimal
 from django.conf import settings
 from lxml import etree
 from sepaxml import SepaTransfer
+
+# ------------------------------------------------------------ text fields
+
+# The EPC's basic Latin character set that every SEPA bank must carry (SCT and
+# SDD implementation guidelines, EPC132-08 / EPC130-08, section 1.4).
+EPC_CHARACTERS = re.compile(r"[^a-zA-Z0-9/\-?:().,'+ ]")
+NAME_LENGTH = 70  # Nm of creditor, debtor, initiating party
+REMITTANCE_LENGTH = 140  # RmtInf/Ustrd
+# German transliteration (DIN 5007-2, what German banks print): Jürgen is
+# "Juergen", not "Jurgen". Capitals become "Ae" before lower case, "AE" in
+# capitals ("MÜLLER" -> "MUELLER").
+GERMAN = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"}
+# Signs with a meaning that the set lacks, written with one it has.
+SIGNS = {
+    "&": "+",  # "Müller & Söhne" -> "Mueller + Soehne" (the set has +, and it reads as "and")
+    "’": "'",
+    "‘": "'",
+    "‚": ",",
+    "´": "'",
+    "`": "'",
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "_": "-",
+    "\u00a0": " ",
+    # Quotation marks the set lacks (only ' is in it): dropped, not spelled ",,".
+    "„": " ",
+    "“": " ",
+    "”": " ",
+    "«": " ",
+    "»": " ",
+}
+
+
+def _german(text: str) -> str:
+    out = []
+    for i, char in enumerate(text):
+        if char in "ÄÖÜ":
+            neighbours = text[max(i - 1, 0) : i] + text[i + 1 : i + 2]
+            letters = [c for c in neighbours if c.isalpha()]
+            if letters and all(c.isupper() for c in letters):
+                out.append(GERMAN[char].upper())
+                continue
+        out.append(GERMAN.get(char, char))
+    return "".join(out)
+
+
+def sepa_text(value: str, *, max_length: int) -> str:
+    """A name or remittance text as a SEPA file may carry it: German umlauts
+    and ß transliterated (ä -> ae ... ß -> ss), other accents dropped (é -> e),
+    other scripts transliterated (Ł -> L, Ø -> O), & as +, every other sign
+    outside the EPC basic set removed, spaces collapsed, stripped and cut to
+    max_length. The one owner of this rule for pain.001 and pain.008."""
+    from text_unidecode import unidecode  # sepaxml's dependency
+
+    text = unicodedata.normalize("NFC", value or "")
+    text = _german(text)
+    text = "".join(SIGNS.get(char, char) for char in text)
+    # é -> e + combining accent, the accent dropped; what is left beyond ASCII
+    # (Ł, Ø, Cyrillic, ...) is spelled in Latin letters.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = unidecode(text)
+    text = EPC_CHARACTERS.sub(" ", text)
+    text = " ".join(text.split())
+    return text[:max_length].rstrip()
+
+
+def sepa_name(value: str) -> str:
+    return sepa_text(value, max_length=NAME_LENGTH)
+
+
+def sepa_remittance(value: str) -> str:
+    return sepa_text(value, max_length=REMITTANCE_LENGTH)
+
+
+# ------------------------------------------------------ SEPA credit transfer
 
 SCHEMA = "pain.001.001.09"
 NS = {"p": f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"}
@@ -37,20 +116,21 @@ class SepaFile:
 def sepa_credit_transfer(*, transfers: list[Transfer], execution_date: date) -> SepaFile:
     """One batch, debtor = the company (COMPANY_* settings), one transfer each."""
     config = {
-        "name": settings.COMPANY_BANK_ACCOUNT_HOLDER,
+        "name": sepa_name(settings.COMPANY_BANK_ACCOUNT_HOLDER),
         "IBAN": settings.COMPANY_IBAN.replace(" ", ""),
         "BIC": settings.COMPANY_BIC.replace(" ", ""),
         "batch": True,
         "currency": "EUR",
     }
-    sepa = SepaTransfer(config, schema=SCHEMA, clean=True)
+    # clean=False: sepaxml's own cleaning (unidecode) writes "Jurgen"; ours comes first.
+    sepa = SepaTransfer(config, schema=SCHEMA, clean=False)
     for transfer in transfers:
         payment = {
-            "name": transfer.name,
+            "name": sepa_name(transfer.name),
             "IBAN": transfer.iban,
             "amount": int((transfer.amount * 100).to_integral_value()),
             "execution_date": execution_date,
-            "description": transfer.remittance,
+            "description": sepa_remittance(transfer.remittance),
             "endtoend_id": transfer.end_to_end_id,
         }
         if transfer.bic:
@@ -126,7 +206,7 @@ def sepa_direct_debit(*, debits: list[Debit], collection_date: date, creditor_id
     from sepaxml import SepaDD
 
     config = {
-        "name": settings.COMPANY_BANK_ACCOUNT_HOLDER,
+        "name": sepa_name(settings.COMPANY_BANK_ACCOUNT_HOLDER),
         "IBAN": settings.COMPANY_IBAN.replace(" ", ""),
         "BIC": settings.COMPANY_BIC.replace(" ", ""),
         "batch": True,
@@ -134,17 +214,17 @@ def sepa_direct_debit(*, debits: list[Debit], collection_date: date, creditor_id
         "currency": "EUR",
         "instrument": "CORE",
     }
-    sepa = SepaDD(config, schema=DEBIT_SCHEMA, clean=True)
+    sepa = SepaDD(config, schema=DEBIT_SCHEMA, clean=False)  # sepa_text instead
     for debit in debits:
         payment = {
-            "name": debit.name,
+            "name": sepa_name(debit.name),
             "IBAN": debit.iban,
             "amount": int((debit.amount * 100).to_integral_value()),
             "type": debit.sequence_type,
             "collection_date": collection_date,
             "mandate_id": debit.mandate_reference,
             "mandate_date": debit.mandate_signed,
-            "description": debit.remittance,
+            "description": sepa_remittance(debit.remittance),
             "endtoend_id": debit.end_to_end_id,
         }
         if debit.bic:

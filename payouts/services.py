@@ -24,7 +24,7 @@ from webhooks.services import webhook_events_record
 
 from . import bank, events, sepa, validators
 from .documents import credit_note_amounts, credit_note_pdf
-from .einvoice import credit_note_xml, pdf_with_xml
+from .einvoice import credit_note_xml
 from .models import (
     DEBIT_RETURN_REASONS,
     RETURN_REASONS,
@@ -372,7 +372,7 @@ def recipient_snapshot(*, profile: PayoutProfile) -> dict:
 
 def _credit_note_render(note: CreditNote, *, iban: str) -> None:
     note.xml = credit_note_xml(note, iban=iban)
-    note.pdf = pdf_with_xml(credit_note_pdf(note), note.xml)
+    note.pdf = credit_note_pdf(note, xml=note.xml)
     note.pdf_sha256 = hashlib.sha256(note.pdf).hexdigest()
 
 

@@ -7,10 +7,17 @@ from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
-from payouts.documents import NOTE_REVERSE_CHARGE, NOTE_SMALL_BUSINESS, credit_note_amounts
+from payouts.documents import (
+    NOTE_REVERSE_CHARGE,
+    NOTE_SMALL_BUSINESS,
+    credit_note_amounts,
+    document_title,
+)
 from payouts.models import CreditNote, PayoutItem, TaxStatus
 from payouts.services import credit_note_cancel, credit_note_issue, payout_items_sync
+from tests.einvoice import schematron_errors
 from tests.factories import PartnerFactory, UserFactory
+from tests.pdfa import pdfa3_problems
 
 from .conftest import statement_make
 
@@ -314,3 +321,61 @@ def test_einvoice_xml_carries_the_vat_category_of_each_tax_status(
     assert tax.findtext("ram:CalculatedAmount", namespaces=ns) == str(note.vat)
     if category != "S":
         assert tax.findtext("ram:ExemptionReason", namespaces=ns)
+
+
+@pytest.mark.parametrize("overrides", [REGULAR, {}, REVERSE], ids=["regular", "small", "reverse"])
+def test_credit_note_and_its_cancellation_pass_the_official_en16931_rules(
+    item_for, admin, overrides
+):
+    note = credit_note_issue(item=item_for(PartnerFactory(), **overrides), actor=admin)
+    cancelling = credit_note_cancel(note=note, actor=admin, reason="falscher Steuerstatus")
+
+    assert schematron_errors(bytes(note.xml)) == []
+    assert schematron_errors(bytes(cancelling.xml)) == []
+
+
+def test_a_partner_with_only_a_tax_number_is_identified_by_the_partner_number(item_for, admin):
+    anna = PartnerFactory(slug="anna", external_id="P-1001")
+    note = credit_note_issue(item=item_for(anna), actor=admin)  # Steuernummer, no VAT id
+    seller = etree.fromstring(bytes(note.xml)).find(".//ram:SellerTradeParty", {"ram": RAM})
+
+    assert seller.findtext("ram:ID", namespaces={"ram": RAM}) == "P-1001"  # BT-29
+    assert not [e for e in schematron_errors(bytes(note.xml)) if e.startswith("[BR-CO-26]")]
+
+
+def test_a_cancelling_credit_note_references_the_note_it_cancels(item_for, admin):
+    from datetime import date
+
+    item = item_for(PartnerFactory(), **REGULAR)
+    note = credit_note_issue(item=item, actor=admin, issue_date=date(2026, 11, 3))
+    cancelling = credit_note_cancel(note=note, actor=admin, reason="Tippfehler")
+    ns = {"ram": RAM, "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"}
+    reference = etree.fromstring(bytes(cancelling.xml)).find(
+        ".//ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument", ns
+    )
+
+    assert reference is not None
+    assert reference.findtext("ram:IssuerAssignedID", namespaces=ns) == note.number  # BT-25
+    assert (
+        reference.findtext("ram:FormattedIssueDateTime/qdt:DateTimeString", namespaces=ns)
+        == "20261103"  # BT-26
+    )
+
+
+def test_credit_note_pdf_is_pdfa3_with_the_einvoice_as_its_associated_file(item_for, admin):
+    note = credit_note_issue(item=item_for(PartnerFactory(), **REGULAR), actor=admin)
+    cancelling = credit_note_cancel(note=note, actor=admin, reason="Tippfehler")
+
+    for document in (note, cancelling):
+        pdf = bytes(document.pdf)
+        assert pdfa3_problems(pdf) == []
+        reader = PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        intent = root["/OutputIntents"][0].get_object()
+        assert (intent["/S"], intent["/OutputConditionIdentifier"]) == ("/GTS_PDFA1", "sRGB")
+        spec = root["/AF"][0].get_object()
+        assert (spec["/UF"], spec["/AFRelationship"]) == ("factur-x.xml", "/Alternative")
+        assert reader.attachments["factur-x.xml"][0] == bytes(document.xml)
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+        assert f'<rdf:li xml:lang="x-default">{document_title(document)} {document.number}' in xmp
