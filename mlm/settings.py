@@ -281,7 +281,14 @@ if S3_BUCKET:
     }
     _media_storage = {
         "BACKEND": "mlm.storage.ProxiedMediaStorage",
-        "OPTIONS": {**_s3, "location": "media", "querystring_auth": False},
+        "OPTIONS": {
+            **_s3,
+            "location": "media",
+            "querystring_auth": False,
+            # Stores without bucket policies (or ACLs still on): "public-read" for media
+            # only. With a bucket policy on media/* (AWS's default), leave it empty.
+            "default_acl": env.str("S3_MEDIA_ACL", default="") or None,
+        },
     }
     _private_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",

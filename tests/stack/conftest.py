@@ -23,7 +23,7 @@ def manage(stack):
     """Run Python in the shop's process environment (as an operator's shell would)."""
 
     def run(code: str) -> str:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - our own manage.py
             [sys.executable, "manage.py", "shell", "-c", code],
             cwd=ROOT,
             capture_output=True,

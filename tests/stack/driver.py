@@ -5,11 +5,19 @@ to gunicorn). Each visitor may leave from its own loopback address (127.0.0.N), 
 nginx sees different clients; cookies are kept by hand, so the same visitor works
 over https (nginx) and over plain http straight to gunicorn (Secure cookies)."""
 
+import os
 import re
+import ssl
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
 import httpx
+
+
+def tls():
+    """Trust the stack's own certificate (.ci/stack makes one per run: STACK_CA)."""
+    return ssl.create_default_context(cafile=os.environ["STACK_CA"])
+
 
 CHECKOUT_FORM = {
     "first_name": "Karla",
@@ -30,9 +38,10 @@ class Visitor:
     local_address: str | None = None
     headers: dict = field(default_factory=dict)  # e.g. X-Forwarded-Proto straight to gunicorn
     cookies: dict = field(default_factory=dict)
+    origin: str | None = None  # what the browser's address bar says (default: base)
 
     def __post_init__(self):
-        transport = httpx.HTTPTransport(local_address=self.local_address, verify=False)
+        transport = httpx.HTTPTransport(local_address=self.local_address, verify=tls())
         self.http = httpx.Client(
             base_url=self.base, transport=transport, timeout=30, follow_redirects=False
         )
@@ -45,8 +54,9 @@ class Visitor:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
-            headers.setdefault("Referer", self.base + path)
-            headers.setdefault("Origin", self.base)
+            origin = self.origin or self.base
+            headers.setdefault("Referer", origin + path)
+            headers.setdefault("Origin", origin)
         response = self.http.request(method, path, headers=headers, **kwargs)
         self.http.cookies.clear()
         for raw in response.headers.get_list("set-cookie"):
@@ -71,7 +81,12 @@ class Visitor:
             token = self.cookies["csrftoken"]
         added = self.post(
             "/cart/add/",
-            {"product": product_id, "ref": partner, "next": f"/{partner}/", "csrfmiddlewaretoken": token},
+            {
+                "product": product_id,
+                "ref": partner,
+                "next": f"/{partner}/",
+                "csrfmiddlewaretoken": token,
+            },
         )
         assert added.status_code in (200, 302), (added.status_code, added.text[:500])
         checked = self.post(

@@ -3,6 +3,7 @@ images, guest orders from many clients and one too busy, volume booked by the
 worker, the page cache in front of Django, and /healthz."""
 
 import json
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack.driver import Visitor, image_sources, og_image, product_links
+from tests.stack.driver import Visitor, image_sources, og_image, product_links, tls
 
 pytestmark = pytest.mark.stack
+TLS = tls() if "STACK_CA" in os.environ else None
 
 
 # Anna's PV in the period of today (what her dashboard shows), and an order's partner and QV.
@@ -72,7 +74,7 @@ def test_a_shared_product_link_previews_with_its_image_and_all_images_load(stack
     preview = og_image(page.text)
     assert preview.startswith(stack["STACK_URL"] + "/media/"), preview
     # The link preview bot fetches the absolute address.
-    image = httpx.get(preview, verify=False)
+    image = httpx.get(preview, verify=TLS)
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
     assert image.content[:2] == b"\xff\xd8"
     sources = image_sources(page.text)
@@ -99,13 +101,15 @@ def test_a_guest_orders_on_the_shared_link_and_the_worker_books_the_volume(
     assert before["partner"] == "anna"
     manage(
         "from orders.models import Order; from orders.services import order_mark_paid; "
-        "order_mark_paid(order=Order.objects.get(number=%r))" % number
+        f"order_mark_paid(order=Order.objects.get(number={number!r}))"
     )
     expected = float(before["pv"]) + float(before["qv"])
     deadline = time.monotonic() + 30
     pv = None
     while time.monotonic() < deadline:
-        pv = json.loads(manage(ANNA_PV + "print(json.dumps({'pv': str(pv)}))").splitlines()[-1])["pv"]
+        pv = json.loads(manage(ANNA_PV + "print(json.dumps({'pv': str(pv)}))").splitlines()[-1])[
+            "pv"
+        ]
         if abs(float(pv) - expected) < 0.001:
             break
         time.sleep(1)
@@ -136,19 +140,21 @@ def test_one_client_over_its_limit_is_refused_even_with_a_made_up_header(stack, 
         # address it saw, and Django takes that one.
         headers = {"X-Forwarded-For": f"203.0.113.{n}"} if n >= 5 else {}
         busy.headers = headers
-        answers.append(busy.order(product_id=product_id, email=f"busy{n}@stack.example.org").status_code)
+        answers.append(
+            busy.order(product_id=product_id, email=f"busy{n}@stack.example.org").status_code
+        )
     assert answers == [302] * 10 + [429]
 
 
 def test_a_burst_on_the_landing_page_is_answered_by_the_proxy_cache(stack):
     path = "/anna/?utm_source=stack-burst"
-    warm = httpx.get(stack["STACK_URL"] + path, verify=False, headers={"Accept-Language": "de"})
+    warm = httpx.get(stack["STACK_URL"] + path, verify=TLS, headers={"Accept-Language": "de"})
     assert warm.status_code == 200 and "public" in warm.headers["cache-control"]
     time.sleep(0.2)
     before = django_hits(stack, path)
 
     def views(_):
-        with httpx.Client(verify=False, headers={"Accept-Language": "de"}) as http:
+        with httpx.Client(verify=TLS, headers={"Accept-Language": "de"}) as http:
             return [http.get(stack["STACK_URL"] + path).status_code for _ in range(25)]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -160,18 +166,16 @@ def test_a_burst_on_the_landing_page_is_answered_by_the_proxy_cache(stack):
 
 def test_the_cache_keeps_each_language_apart(stack):
     path = "/anna/?utm_source=stack-language"
-    german = httpx.get(stack["STACK_URL"] + path, verify=False, headers={"Accept-Language": "de"})
+    german = httpx.get(stack["STACK_URL"] + path, verify=TLS, headers={"Accept-Language": "de"})
     assert '<html lang="de"' in german.text
     chosen = httpx.get(
         stack["STACK_URL"] + path,
-        verify=False,
+        verify=TLS,
         headers={"Accept-Language": "de"},
         cookies={"django_language": "en"},
     )
     assert '<html lang="en"' in chosen.text
-    browser_en = httpx.get(
-        stack["STACK_URL"] + path, verify=False, headers={"Accept-Language": "en"}
-    )
+    browser_en = httpx.get(stack["STACK_URL"] + path, verify=TLS, headers={"Accept-Language": "en"})
     assert '<html lang="en"' in browser_en.text
 
 
@@ -182,7 +186,7 @@ def test_health_is_ok_and_degraded_once_the_worker_is_stopped(stack):
     deadline = time.monotonic() + 30
     body = {}
     while time.monotonic() < deadline:
-        response = httpx.get(stack["STACK_URL"] + "/healthz", verify=False, timeout=10)
+        response = httpx.get(stack["STACK_URL"] + "/healthz", verify=TLS, timeout=10)
         body = response.json()
         if response.status_code == 200:
             break
@@ -199,11 +203,11 @@ def test_health_is_ok_and_degraded_once_the_worker_is_stopped(stack):
     os.kill(int(stack["STACK_WORKER_PID"]), signal.SIGTERM)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        response = httpx.get(stack["STACK_URL"] + "/healthz", verify=False, timeout=10)
+        response = httpx.get(stack["STACK_URL"] + "/healthz", verify=TLS, timeout=10)
         if response.status_code == 503:
             break
         time.sleep(1)
     assert response.status_code == 503, response.text
     assert response.json()["worker"] == "missing" and response.json()["status"] == "degraded"
     # The web goes on serving.
-    assert httpx.get(stack["STACK_URL"] + "/healthz/live", verify=False).status_code == 200
+    assert httpx.get(stack["STACK_URL"] + "/healthz/live", verify=TLS).status_code == 200
