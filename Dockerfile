@@ -14,7 +14,7 @@ RUN DJANGO_ENV=production SECRET_KEY=build-only-build-only-build-only-build-only
     ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build REDIS_URL=redis://build \
     CELERY_BROKER_URL=redis://build python manage.py collectstatic --noinput
 
-RUN useradd --create-home app && mkdir -p /app/media /app/private_media && chown app /app/media /app/private_media
+RUN useradd --create-home app && mkdir -p /app/media /app/private_media && chown -R app /app/media /app/private_media /app/staticfiles
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "mlm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

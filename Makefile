@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # `make run PORT=8080`: the port of the local server (absolute links follow it).
 PORT ?= 8000
 
-.PHONY: run test install lint messages bench clean
+.PHONY: run test install lint messages bench clean production
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -21,6 +21,11 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	PORT=$(PORT) $(PY) manage.py seed_demo
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production without Docker: collectstatic, migrate, check --deploy, then gunicorn,
+# worker and beat (the environment holds the settings: docs/operations-production.md).
+production: $(STAMP)
+	deploy/start all
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache

@@ -5,6 +5,7 @@ cache, console e-mail, DEBUG on. `DJANGO_ENV=production` switches to the real
 services and refuses to start with unsafe values.
 """
 
+import ipaddress
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +32,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # work without a request (e-mails sent by a task) falls back to the local server.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 SITE_URL_FALLBACK = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+# The reverse proxies in front of the site (addresses or CIDRs, comma-separated).
+# Only a request from one of them has its client taken from X-Forwarded-For (the
+# right-most hop that is not one of them: partners.client_address); empty, the
+# header is never believed. Every rate limit keys on that address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# TLS ends at the reverse proxy, which also sends http:// to https:// itself: Django
+# then does not redirect (SECURE_SSL_REDIRECT off, so the proxy's and the container's
+# plain-HTTP health checks reach it) and `check --deploy` does not warn about it (W008).
+TLS_TERMINATED_AT_PROXY = env.bool("TLS_TERMINATED_AT_PROXY", default=False)
 
 if PRODUCTION:
     problems = []
@@ -46,8 +56,21 @@ if PRODUCTION:
         problems.append("REDIS_URL must be set (cache and rate limits need a shared cache)")
     if not env.str("CELERY_BROKER_URL", default=""):
         problems.append("CELERY_BROKER_URL must be set (tasks run on a worker in production)")
+    if TLS_TERMINATED_AT_PROXY and not TRUSTED_PROXIES:
+        problems.append(
+            "TRUSTED_PROXIES must name the proxy when TLS_TERMINATED_AT_PROXY is on "
+            "(else every client has the proxy's address)"
+        )
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+
+for _entry in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_entry.strip(), strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_entry!r} is neither an IP address nor a network (CIDR)"
+        ) from _exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +89,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
+    "storages",
+    "mlm.apps.MlmConfig",
     "partners",
     "orders",
     "qualification",
@@ -237,8 +262,45 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 # How long an erased partner's landing page address stays blocked from reuse.
 PRIVACY_SLUG_BLOCK_DAYS = env.int("PRIVACY_SLUG_BLOCK_DAYS", default=365)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Media (product images, partner photos) and private files (personal-data exports):
+# the file system of this machine in the embedded mode, or an S3-compatible store
+# when S3_BUCKET is set, so web and worker may run on several machines. Media are
+# still addressed as MEDIA_URL + name: the reverse proxy serves /media/ from the
+# store (deploy/nginx), so links, srcset and og:image stay on the site's address.
+# Private files sit under another prefix and are handed out only by Django.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _s3 = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    _media_storage = {
+        "BACKEND": "mlm.storage.ProxiedMediaStorage",
+        "OPTIONS": {
+            **_s3,
+            "location": "media",
+            "querystring_auth": False,
+            # Stores without bucket policies (or ACLs still on): "public-read" for media
+            # only. With a bucket policy on media/* (AWS's default), leave it empty.
+            "default_acl": env.str("S3_MEDIA_ACL", default="") or None,
+        },
+    }
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": "private", "querystring_auth": True},
+    }
+    STORAGES = {"private": _private_storage}
+else:
+    # Private files: PRIVATE_MEDIA_ROOT (privacy.models.private_storage).
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    STORAGES = {}
+STORAGES |= {
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -436,19 +498,33 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SILENCED_SYSTEM_CHECKS = []
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not TLS_TERMINATED_AT_PROXY)
+    if TLS_TERMINATED_AT_PROXY and not SECURE_SSL_REDIRECT:
+        # The proxy redirects to https (deploy/nginx/mlm.conf.template): W008 is about a
+        # redirect that is there, only not in Django.
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Structured logs in production: one JSON object per line on stderr (time, level,
+# logger, message, exception), for the log collector; plain lines on a laptop.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "mlm.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -461,3 +537,32 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# /healthz: how long the beat's heartbeat may be missing before the beat counts as
+# gone (it stamps every HEALTH_HEARTBEAT_SECONDS), and how long the worker may take
+# to answer a ping.
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=30.0)
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=180)
+HEALTH_WORKER_PING_TIMEOUT = env.float("HEALTH_WORKER_PING_TIMEOUT", default=1.0)
+CELERY_BEAT_SCHEDULE["health-heartbeat"] = {
+    "task": "mlm.heartbeat",
+    "schedule": HEALTH_HEARTBEAT_SECONDS,
+    "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+}
+
+# Error reports: Sentry (or a Sentry-compatible service) when SENTRY_DSN is set; no
+# personal data is sent (no user, no request body, no cookies).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -5,10 +5,11 @@ from django.urls import include, path
 
 from landing.views import language_switch
 
-from .health import healthz
+from .health import healthz, healthz_live
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/live", healthz_live, name="healthz_live"),
     # The public pages switch language by GET (their HTML has no form token).
     path("i18n/switch/", language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),

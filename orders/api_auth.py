@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
+from partners.client_address import request_client_ip
+
 from .models import CompanyApiKey
 from .services import company_api_key_hash
 
@@ -59,6 +61,10 @@ class CompanyApiKeyThrottle(throttling.SimpleRateThrottle):
 
     def get_rate(self):
         return settings.ORDER_INTAKE_RATE
+
+    def get_ident(self, request):
+        """DRF's client address (its own reads X-Forwarded-For by NUM_PROXIES): ours."""
+        return request_client_ip(request=request)
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, CompanyApiKey):

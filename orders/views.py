@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partners.client_address import request_client_ip
+
 from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
@@ -273,7 +275,7 @@ def place(request):
         )
         return redirect("orders:review" if data else "orders:checkout")
     if not checkout_allowed(
-        client_ip=request.META.get("REMOTE_ADDR", ""), email=data.get("email", "")
+        client_ip=request_client_ip(request=request), email=data.get("email", "")
     ):
         return render(
             request,

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .client_address import request_client_ip
 from .forms import SESSION_SPONSOR_KEY
 from .models import User
 from .services import partner_enroll
@@ -60,6 +61,12 @@ class AccountAdapter(DefaultAccountAdapter):
         request.session.pop(SESSION_SPONSOR_KEY, None)
         request.partner_just_enrolled = True  # read by add_message below
         return user
+
+    def get_client_ip(self, request):
+        """allauth's rate limits (login, failed logins, sign-up, password reset) key on
+        the same client address as every other limit (behind a trusted proxy: the
+        forwarded client, never a header a client made up)."""
+        return request_client_ip(request=request) or super().get_client_ip(request)
 
     def add_message(self, request, level, message_template=None, *args, **kwargs):
         """One message after sign-up, not two: the welcome page greets the new

@@ -2,7 +2,7 @@
 e-mail address or any other personal data: subjects are named by kind and id."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import models
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +15,15 @@ class SubjectKind(models.TextChoices):
 
 class PrivateStorage(LazyObject):
     """Exports live outside MEDIA_ROOT (never served by the web server); only
-    privacy.views.export_download hands them out, to the signed-in subject or staff."""
+    privacy.views.export_download hands them out, to the signed-in subject or staff.
+    In production with an S3-compatible store: its private prefix (STORAGES["private"]),
+    so the worker that writes an export and the web process that hands it out need
+    not share a disk."""
 
     def _setup(self):
+        if "private" in settings.STORAGES:
+            self._wrapped = storages["private"]
+            return
         self._wrapped = FileSystemStorage(
             location=getattr(settings, "PRIVATE_MEDIA_ROOT", settings.BASE_DIR / "private_media")
         )

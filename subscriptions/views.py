@@ -22,6 +22,7 @@ from orders.referral import (
     referring_partner,
 )
 from orders.throttle import checkout_allowed
+from partners.client_address import request_client_ip
 
 from . import links, payment, selectors, services
 from .forms import BankForm, CancelForm, MoveForm, SubscribeForm, SubscribeStartForm
@@ -76,7 +77,7 @@ def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
         if form.is_valid() and not checkout_allowed(
-            client_ip=request.META.get("REMOTE_ADDR", ""), email=form.cleaned_data["email"]
+            client_ip=request_client_ip(request=request), email=form.cleaned_data["email"]
         ):
             return render(request, "429.html", status=429)
         if form.is_valid():

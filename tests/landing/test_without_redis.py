@@ -47,4 +47,5 @@ def test_pages_cart_and_checkout_work_and_visits_are_counted_in_the_database(
 
 def test_health_says_degraded_while_redis_is_gone(redis_gone, client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json()["status"] == "degraded"
+    assert response.status_code == 503 and response.json()["status"] == "degraded"
+    assert client.get("/healthz/live").status_code == 200

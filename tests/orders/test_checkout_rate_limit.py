@@ -51,3 +51,37 @@ def test_a_cache_that_is_down_does_not_stop_the_checkout(client, soap, monkeypat
     monkeypatch.setattr(cache, "add", down)
     assert attempt(client, soap, "karla@example.org").status_code == 302
     assert Order.objects.count() == 1
+
+
+def test_behind_a_trusted_proxy_many_customers_order_and_one_busy_client_is_stopped(soap, settings):
+    # Given the shop behind its proxy: every request comes from 10.0.0.2
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    limit = PER_CLIENT[0]
+    customers = [
+        attempt(
+            Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"),
+            soap,
+            f"c{n}@example.org",
+        ).status_code
+        for n in range(limit + 5)
+    ]
+    # Then each customer is counted by their own address, not the proxy's
+    assert customers == [302] * (limit + 5)
+    busy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    answers = [attempt(busy, soap, f"b{n}@example.org").status_code for n in range(limit + 1)]
+    assert answers == [302] * limit + [429]
+
+
+def test_a_client_making_up_forwarded_addresses_is_still_one_client(soap, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    limit = PER_CLIENT[0]
+    answers = [
+        attempt(
+            # not from the proxy: the header is the client's own invention
+            Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"),
+            soap,
+            f"s{n}@example.org",
+        ).status_code
+        for n in range(limit + 1)
+    ]
+    assert answers == [302] * limit + [429]

@@ -15,6 +15,7 @@ Logins (printed at the end):
 
 import logging
 import random
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -316,7 +317,28 @@ class Command(BaseCommand):
         "partner has this password)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed a production database (DJANGO_ENV=production) anyway: the demo logins "
+            "then get random passwords, printed once.",
+        )
+
     def handle(self, *args, **options):
+        self.admin_password, self.partner_password = ADMIN_PASSWORD, PARTNER_PASSWORD
+        if getattr(settings, "PRODUCTION", False):
+            if not options["force"]:
+                raise CommandError(
+                    _(
+                        "This is a production database (DJANGO_ENV=production): seed_demo would "
+                        "create demo logins and invented orders in it. Run it with --force if "
+                        "you really want that; the logins then get random passwords."
+                    )
+                )
+            # Never the passwords printed in the README on a reachable server.
+            self.admin_password = secrets.token_urlsafe(15)
+            self.partner_password = secrets.token_urlsafe(15)
         # No confirmation e-mails for invented customers, no line per eager task.
         task_log = logging.getLogger("celery.app.trace")
         level = task_log.level
@@ -332,10 +354,20 @@ class Command(BaseCommand):
         for line in created:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("\n" + _("Demo data is ready.")))
-        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {site_url()}/admin/")
+        # Random passwords (production) exist only in this run: a login made earlier keeps its own.
+        forced = self.admin_password != ADMIN_PASSWORD
+        admin_password = self.admin_password if self.admin_created or not forced else "…"
+        partner_password = self.partner_password if self.partners_created or not forced else "…"
+        self.stdout.write(f"  {_('Admin')}: {ADMIN_EMAIL} / {admin_password}   {site_url()}/admin/")
         self.stdout.write(
-            f"  {_('Partner')}: {PARTNER_EMAIL} / {PARTNER_PASSWORD}   {site_url()}/dashboard/"
+            f"  {_('Partner')}: {PARTNER_EMAIL} / {partner_password}   {site_url()}/dashboard/"
         )
+        if forced and (self.admin_created or self.partners_created):
+            self.stdout.write(
+                self.style.WARNING(
+                    _("These passwords are shown only now (every demo partner has the partner's).")
+                )
+            )
         self.stdout.write(f"  {_('Landing page')}: {site_url()}/anna/")
 
     def _seed(self) -> list[str]:
@@ -355,11 +387,13 @@ class Command(BaseCommand):
 
     def _admin(self) -> str:
         User = get_user_model()
+        self.admin_created = False
         if User.objects.filter(email=ADMIN_EMAIL).exists():
             return _("Admin exists.")
         User.objects.create_superuser(
-            email=ADMIN_EMAIL, password=ADMIN_PASSWORD, first_name="Demo", last_name="Admin"
+            email=ADMIN_EMAIL, password=self.admin_password, first_name="Demo", last_name="Admin"
         )
+        self.admin_created = True
         return _("Admin created.")
 
     def _products(self, report) -> list[Product]:
@@ -440,7 +474,7 @@ class Command(BaseCommand):
                     joined_at=joined + timedelta(days=9 * i),
                 )
                 password_hash = password_hash or make_password(
-                    PARTNER_PASSWORD
+                    self.partner_password
                 )  # hash once, for speed
                 User.objects.filter(pk=partner.user_id).update(password=password_hash)
                 Partner.objects.filter(pk=partner.pk).update(message=message)
@@ -450,6 +484,7 @@ class Command(BaseCommand):
             _("Partners: %(created)d created, %(existed)d existed.")
             % {"created": created, "existed": len(by_slug) - created}
         )
+        self.partners_created = created > 0
         self._depth_of = depth_of
         return by_slug
 
