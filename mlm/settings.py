@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "subscriptions",
+    "returns",
     "webhooks",
     "reports",
     "privacy",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("orders.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("returns.urls")),
     # Landing pages live at /<slug>/ and therefore come last.
     path("", include("landing.urls")),
 ]
