@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderLine, Refund
@@ -188,7 +188,11 @@ def return_receive(
     _log(
         ret,
         from_status=before,
-        note=_("%(items)d items received, %(amount)s EUR refunded")
+        note=ngettext(
+            "%(items)d item received, %(amount)s EUR refunded",
+            "%(items)d items received, %(amount)s EUR refunded",
+            sum(quantities.values()),
+        )
         % {"items": sum(quantities.values()), "amount": refund.amount},
         actor=received_by,
         refund=refund,
