@@ -16,7 +16,9 @@ PERSONAL_DATA = {
     },
 }
 
-NOT_PERSONAL: dict[str, str] = {}
+NOT_PERSONAL = {
+    "returns.Return.reason": "a choice of three reasons (withdrawal, complaint, other); free text goes in the note",
+}
 
 # Shown in a person's data export (Art. 15/20); never scrubbed (quantities, products).
 EXPORT_ALSO = {
