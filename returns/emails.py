@@ -53,12 +53,17 @@ def acknowledgement_send(*, withdrawal: Withdrawal, language: str = "") -> None:
         else (withdrawal.subscription.language if withdrawal.subscription_id else "")
     )
     with translation.override(contract_language or language or settings.LANGUAGE_CODE):
-        returns = list(withdrawal.returns.prefetch_related("lines__order_line").order_by("pk"))
+        returns = list(
+            withdrawal.returns.select_related("order")
+            .prefetch_related("lines__order_line")
+            .order_by("pk")
+        )
         context = {
             **_company(),
             "withdrawal": withdrawal,
             "declared_at": timezone.localtime(withdrawal.declared_at),
             "returns": returns,
+            "to_send": [ret for ret in returns if ret.order.shipped_at],
         }
         subject = _("Your withdrawal of %(date)s at %(company)s") % {
             "date": timezone.localtime(withdrawal.declared_at).strftime("%d.%m.%Y %H:%M"),

@@ -147,3 +147,18 @@ def test_the_returns_report_counts_per_product_and_flags_partners(
     csv = english_admin.get("/admin/reports/returns/", {"period": "2026-10", "format": "csv"})
     assert csv.content.decode().splitlines()[1].endswith(";anna;4;3;75.00;1")
     assert english_admin.get("/admin/reports/returns/", {"period": "x"}).status_code == 400
+
+
+def test_a_withdrawal_and_its_return_open_in_the_admin(english_admin, ordered, committed):
+    order = ordered()
+    with committed():
+        withdrawal = services.withdrawal_declare(
+            name="Karla Kundin", email=order.email, reference=order.number
+        )
+    ret = withdrawal.returns.get()
+    page = english_admin.get(f"{WITHDRAWALS}{withdrawal.pk}/change/")
+    assert page.status_code == 200 and "Karla Kundin" in page.content.decode()
+    page = english_admin.get(f"{RETURNS}{ret.pk}/change/")
+    assert page.status_code == 200
+    assert "Close without goods…" in page.content.decode()
+    assert english_admin.get(f"{RETURNS}999999/receive/").status_code == 404

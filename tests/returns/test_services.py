@@ -221,7 +221,7 @@ def test_withdrawal_of_an_unpaid_order_cancels_it(ordered, committed, mailoutbox
 
 
 def test_withdrawal_of_a_paid_order_not_yet_shipped_is_open_whatever_the_date(
-    ordered, committed, clock
+    ordered, committed, clock, mailoutbox
 ):
     clock(berlin(2026, 6, 1, 10, 0))
     order = ordered(shipped=False)
@@ -231,6 +231,9 @@ def test_withdrawal_of_a_paid_order_not_yet_shipped_is_open_whatever_the_date(
     assert withdrawal.status == Withdrawal.Status.OPEN
     assert withdrawal.period_ends_at is None
     assert withdrawal.returns.count() == 1
+    body = mailoutbox[-1].body
+    assert "has not been shipped yet: we keep it back" in body
+    assert "Please send these goods back" not in body
 
 
 def test_withdrawal_after_the_period_is_kept_as_late_and_opens_no_return(
