@@ -5,6 +5,8 @@ every top-level prefix in mlm/urls.py is listed here."""
 RESERVED_PATHS = frozenset(
     {
         "abo",
+        "widerruf",
+        "withdrawal",
         "about",
         "account",
         "accounts",

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dashboard",
     "payouts",
     "subscriptions",
+    "returns",
     "webhooks",
     "reports",
     "privacy",

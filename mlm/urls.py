@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("orders.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("returns.urls")),
     # Landing pages live at /<slug>/ and therefore come last.
     path("", include("landing.urls")),
 ]

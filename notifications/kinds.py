@@ -183,3 +183,17 @@ SUBSCRIPTION_CHANGED = register(
         link="dashboard:customers",
     )
 )
+
+
+ORDER_RETURNED = register(
+    Kind(
+        key="order_returned",
+        label=gettext_lazy("Goods of an order on your page came back"),
+        # "Return of order 2026-AB12CD, -24 PV": the volume the refund took back.
+        text=lambda p: (
+            _("Return of order %(number)s, -%(qv)s PV")
+            % {"number": p["number"], "qv": volume(p["qv"])}
+        ),
+        link="dashboard:customers",
+    )
+)

@@ -12,6 +12,7 @@ from orders.events import order_event_recorded
 from partners.signals import partner_enrolled
 from payouts.events import payout_item_returned, payout_run_paid
 from qualification.events import period_closing, title_ranks_raising
+from returns.events import return_received
 from subscriptions.events import (
     subscription_cancelled,
     subscription_paused,
@@ -28,6 +29,11 @@ CHUNK = 1000
 def order_paid(sender, event, **kwargs):
     if event.kind == "paid":
         transaction.on_commit(partial(tasks.notify_order_paid.delay, event.pk))
+
+
+@receiver(return_received, dispatch_uid="notifications_order_returned")
+def order_returned(sender, ret, refund, **kwargs):
+    transaction.on_commit(partial(tasks.notify_order_returned.delay, refund.pk))
 
 
 @receiver(partner_enrolled, dispatch_uid="notifications_partner_enrolled")

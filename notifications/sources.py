@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from commissions.models import Statement
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Refund
 from partners.models import Partner
 from payouts.models import PayoutRunEntry
 from qualification.models import PartnerPeriodStats, Period
@@ -63,6 +63,29 @@ def order_paid(*, event_id: int) -> None:
         kind=kinds.ORDER_NEW,
         items=[(partner.pk, f"order:{order.pk}", params)],
         occurred_at=event.occurred_at,
+    )
+
+
+def order_returned(*, refund_id: int) -> None:
+    """'Return of order …, -24 PV' to the partner the order is attributed to,
+    for each receipt of returned goods (its refund)."""
+    refund = Refund.objects.select_related("order__attributed_partner").filter(pk=refund_id).first()
+    if refund is None:
+        return
+    order = refund.order
+    partner = order.attributed_partner
+    if partner is None or partner.status not in LIVE:
+        return
+    params = {
+        "number": order.number,
+        "qv": str(refund.qv),
+        "amount": str(refund.amount),
+        "customer_id": order.customer_id,  # found again by an erasure of the customer
+    }
+    notifications_create(
+        kind=kinds.ORDER_RETURNED,
+        items=[(partner.pk, f"return:{refund.pk}", params)],
+        occurred_at=refund.refunded_at,
     )
 
 

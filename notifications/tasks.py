@@ -15,6 +15,11 @@ def notify_order_paid(event_id: int) -> None:
 
 
 @shared_task(**RETRY)
+def notify_order_returned(refund_id: int) -> None:
+    sources.order_returned(refund_id=refund_id)
+
+
+@shared_task(**RETRY)
 def notify_partner_enrolled(partner_id: int) -> None:
     sources.partner_enrolled(partner_id=partner_id)
 

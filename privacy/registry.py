@@ -22,6 +22,7 @@ DECLARING_APPS = [
     "commissions",
     "payouts",
     "subscriptions",
+    "returns",
     "webhooks",
     "notifications",
     "privacy",

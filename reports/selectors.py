@@ -32,6 +32,7 @@ from partners.models import Partner
 from payouts.models import PayoutRun
 from qualification.models import PartnerTitle, Period, VolumeEntry
 from qualification.periods import company_tz, month_start, next_month
+from returns.models import Return, ReturnLine
 
 ZERO = Decimal("0")
 REVENUE_STATUSES = (Order.Status.PAID, Order.Status.SHIPPED)
@@ -376,3 +377,87 @@ def revenue_by_attribution(*, start: date, end: date) -> dict:
     for row in [*reasons, *channels.values()]:
         row["share"] = _percent(row["revenue"], total)
     return {"reasons": reasons, "channels": channels, "total": total}
+
+
+# --- returns (a partner with many returned orders is a fraud signal) -------------
+
+RETURN_FLAG_SHARE = Decimal("20")  # % of a partner's orders returned ...
+RETURN_FLAG_MIN = 3  # ... and at least this many returned orders
+
+
+def returns_by_product(*, start: date, end: date) -> list[dict]:
+    """Returns opened in [start, end) (closed ones without goods left out), per
+    product: returns, units expected back, units received. Most returned first."""
+    rows = (
+        ReturnLine.objects.filter(
+            ret__created_at__gte=_day_start(start), ret__created_at__lt=_day_start(end)
+        )
+        .exclude(ret__status=Return.Status.CANCELLED)
+        .values("order_line__product", "order_line__name")
+        .annotate(
+            returns=Count("ret", distinct=True),
+            units=Sum("quantity"),
+            received=Sum("received_quantity"),
+        )
+        .order_by("-units", "order_line__name")
+    )
+    return [
+        {
+            "product_id": row["order_line__product"],
+            "name": row["order_line__name"],
+            "returns": row["returns"],
+            "units": row["units"],
+            "received": row["received"],
+        }
+        for row in rows
+    ]
+
+
+def returns_by_partner(*, start: date, end: date) -> list[dict]:
+    """Per partner: orders placed in [start, end) (paid, shipped or refunded),
+    how many of them have a return, and the share; flagged from
+    RETURN_FLAG_MIN returned orders and RETURN_FLAG_SHARE %. Two grouped queries."""
+    window = Q(placed_at__gte=_day_start(start), placed_at__lt=_day_start(end))
+    returned = {
+        row["order__attributed_partner"]: row["orders"]
+        for row in Return.objects.filter(
+            order__placed_at__gte=_day_start(start),
+            order__placed_at__lt=_day_start(end),
+            order__attributed_partner__isnull=False,
+        )
+        .exclude(status=Return.Status.CANCELLED)
+        .values("order__attributed_partner")
+        .annotate(orders=Count("order", distinct=True))
+        .order_by()
+    }
+    if not returned:
+        return []
+    placed = dict(
+        Order.objects.filter(
+            window,
+            attributed_partner__in=returned,
+            status__in=(*REVENUE_STATUSES, Order.Status.REFUNDED),
+        )
+        .values("attributed_partner")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("attributed_partner", "n")
+    )
+    partners = Partner.objects.in_bulk(list(returned))
+    result = []
+    for partner_id, count in returned.items():
+        orders = placed.get(partner_id, 0)
+        share = _percent(Decimal(count), Decimal(orders))
+        result.append(
+            {
+                "partner": partners[partner_id],
+                "orders": orders,
+                "returned": count,
+                "share": share,
+                "flag": count >= RETURN_FLAG_MIN
+                and share is not None
+                and share >= RETURN_FLAG_SHARE,
+            }
+        )
+    result.sort(key=lambda r: (-(r["share"] or 0), -r["returned"], r["partner"].pk))
+    return result

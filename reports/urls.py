@@ -10,4 +10,5 @@ urlpatterns = [
     path("income/", admin.site.admin_view(views.income_disclosure), name="income_disclosure"),
     path("customer-share/", admin.site.admin_view(views.customer_share), name="customer_share"),
     path("revenue/", admin.site.admin_view(views.revenue), name="revenue"),
+    path("returns/", admin.site.admin_view(views.returns), name="returns"),
 ]

@@ -234,3 +234,40 @@ def revenue(request):
         start=start,
         chart=chart,
     )
+
+
+def returns(request):
+    _guard(request)
+    try:
+        start = _month(request)
+    except ValidationError as exc:
+        return _bad(" ".join(exc.messages))
+    end = next_month(start)
+    by_product = selectors.returns_by_product(start=start, end=end)
+    by_partner = selectors.returns_by_partner(start=start, end=end)
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"returns-by-partner-{start:%Y-%m}.csv",
+            ["partner_id", "slug", "orders", "returned_orders", "share_percent", "flag"],
+            (
+                [
+                    r["partner"].pk,
+                    r["partner"].slug,
+                    r["orders"],
+                    r["returned"],
+                    "" if r["share"] is None else f"{r['share']:.2f}",
+                    int(r["flag"]),
+                ]
+                for r in by_partner
+            ),
+        )
+    return _render(
+        request,
+        "admin/reports/returns.html",
+        _("Returns %(period)s") % {"period": f"{start:%Y-%m}"},
+        by_product=by_product,
+        by_partner=by_partner,
+        start=start,
+        flag_share=selectors.RETURN_FLAG_SHARE,
+        flag_min=selectors.RETURN_FLAG_MIN,
+    )

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from partners.links import site_url
+
 from . import links
 from .models import Subscription
 
@@ -45,6 +47,7 @@ def _send(subscription: Subscription, *, subject: str, template: str, **context)
                 "manage_url": links.manage_url(subscription),
                 "cancel_url": links.cancel_url(),
                 "COMPANY_NAME": settings.COMPANY_NAME,
+                "SITE_URL": site_url(),
             }
         )
         body = render_to_string(f"subscriptions/email/{template}.txt", context)

@@ -239,3 +239,16 @@ def test_bad_webhook_bodies_signed_and_unsigned(body):
             "/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
         )
         assert_no_server_error(response, f"webhook {body[:20]!r}")
+
+
+def test_bad_withdrawal_input():
+    """The withdrawal form (/widerruf/) and its confirmation step."""
+    client = browser()
+    form = {"name": "Karla Kundin", "reference": "2026-AB12CD", "email": "karla@example.org"}
+    for name, data in variants(form):
+        assert_no_server_error(client.post("/widerruf/", data), f"withdraw {name}")
+        order = data.get(name, "")
+        assert_no_server_error(client.get("/widerruf/", {"order": order}), f"?order {name}")
+    for value in [*BAD_VALUES, ["1", "2"]]:
+        response = client.post("/widerruf/bestaetigen/", {"token": value})
+        assert_no_server_error(response, f"confirm {value!r:.20}")
