@@ -342,7 +342,11 @@ class PartnerAdmin(admin.ModelAdmin):
         if queryset.count() > ACTION_LIMIT:
             self.message_user(
                 request,
-                gettext("Please select at most %(n)d partners for this action.")
+                ngettext(
+                    "Please select at most %(n)d partner for this action.",
+                    "Please select at most %(n)d partners for this action.",
+                    ACTION_LIMIT,
+                )
                 % {"n": ACTION_LIMIT},
                 messages.ERROR,
             )

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -138,7 +138,11 @@ class ErasureRequestAdmin(ByEmailMixin, admin.ModelAdmin):
                     request, f"{erasure_request}: {'; '.join(error.messages)}", messages.ERROR
                 )
         if done:
-            self.message_user(request, _("%(n)d person(s) erased.") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(n)d person erased.", "%(n)d people erased.", done) % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Reject"), permissions=["approve"])
     def reject(self, request, queryset):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partners.admin_base import ReadOnlyAdmin, euro_column
 
@@ -62,7 +62,7 @@ def rank_summary(rank: Rank) -> str:
     parts.append(gv)
     if rank.min_qualified_legs:
         parts.append(
-            _("%(n)s legs with %(rank)s")
+            ngettext("%(n)s leg with %(rank)s", "%(n)s legs with %(rank)s", rank.min_qualified_legs)
             % {
                 "n": rank.min_qualified_legs,
                 "rank": rank.leg_rank.name if rank.leg_rank_id else "?",
