@@ -133,7 +133,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("image"))
     def thumbnail(self, obj):
         if not obj.image:
-            return "—"
+            return "–"
         return format_html(
             '<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">',
             obj.image_src,
@@ -527,7 +527,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("partner"), ordering="attributed_partner__slug")
     def partner_display(self, obj):
-        return obj.attributed_partner.slug if obj.attributed_partner else "—"
+        return obj.attributed_partner.slug if obj.attributed_partner else "–"
 
     @admin.display(description=gettext_lazy("refund lines"))
     def refund_link(self, obj):
@@ -537,7 +537,7 @@ class OrderAdmin(admin.ModelAdmin):
                 reverse("admin:orders_order_partial_refund", args=[obj.pk]),
                 _("Refund chosen lines…"),
             )
-        return "—"
+        return "–"
 
     def get_urls(self):
         return [

@@ -76,6 +76,7 @@ def brand_and_restrict(site: admin.AdminSite = admin.site) -> None:
     site.site_header = settings.COMPANY_NAME
     site.site_title = settings.COMPANY_NAME
     site.index_title = _("Back office")
+    site.empty_value_display = "–"  # one sign for "nothing here" on every admin page
     for label in SUPERUSER_ONLY_APPS:
         if not apps.is_installed(f"allauth.{label}") and not apps.is_installed(label):
             continue
