@@ -21,7 +21,9 @@ def by_email_view(model_admin, request):
         or request.user.has_perm("privacy.add_erasurerequest")
     ):
         raise PermissionDenied
-    form = SubjectByEmailForm(request.POST or None)
+    # A partner's page links here with the person filled in (?subject_kind=&email=).
+    initial = {key: request.GET[key] for key in ("subject_kind", "email") if key in request.GET}
+    form = SubjectByEmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         kind, email = form.cleaned_data["subject_kind"], form.cleaned_data["email"]
         subject_id = selectors.subject_id_by_email(kind=kind, email=email)
