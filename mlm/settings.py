@@ -50,7 +50,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reports.apps.BackOfficeAdminConfig",  # django.contrib.admin, business first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
