@@ -59,9 +59,7 @@ def test_a_paused_partner_can_be_reactivated_and_a_terminated_one_only_erased(
     assert admin_client.get(do_url(ben, "reactivate")).status_code == 403
 
 
-def test_the_pause_button_confirms_first_then_pauses_and_returns_to_the_partner(
-    admin_client, ben
-):
+def test_the_pause_button_confirms_first_then_pauses_and_returns_to_the_partner(admin_client, ben):
     question = admin_client.get(do_url(ben, "pause"))
 
     html = question.content.decode()
@@ -92,9 +90,7 @@ def test_the_move_button_moves_the_partner_with_their_team(admin_client, anna, b
     assert SponsorChange.objects.get().team_size == 1
 
 
-def test_the_erasure_button_opens_the_request_page_with_the_partner_filled_in(
-    admin_client, ben
-):
+def test_the_erasure_button_opens_the_request_page_with_the_partner_filled_in(admin_client, ben):
     html = admin_client.get(
         "/admin/privacy/erasurerequest/by-email/",
         {"subject_kind": "partner", "email": ben.user.email},
