@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from partners.admin_base import euro_column
 from partners.models import Partner
+from partners.widgets import AdminFileChooser
 
 from .emails import order_confirmation_email_send
 from .events import catalogue_changed
@@ -67,6 +68,7 @@ class ProductAdminForm(forms.ModelForm):
             "is_active",
             "sort_order",
         )
+        widgets = {"image": AdminFileChooser}  # "Datei auswählen", not the browser's words
         error_messages = {
             # Django's own check (Pillow reads the content) speaks first: say what to do.
             "image": {

@@ -29,6 +29,7 @@ from .forms import PartnerMoveForm, ReasonForm, clean_new_slug
 from .models import Partner, SponsorChange, StatusChange, User, normalize_email
 from .selectors import partner_descendants
 from .services import partner_enroll, partner_move, partner_set_status
+from .widgets import AdminFileChooser
 
 # The admin login is allauth's login page: rate limits, one place to sign in.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -169,7 +170,10 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sponsor",)
     ordering = ("-joined_at",)
     list_per_page = 50
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": AdminFileChooser},
+    }
     actions = ("move_to_sponsor", "pause", "reactivate", "terminate")
 
     change_fieldsets = (

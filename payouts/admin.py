@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from partners.admin_base import euro_column
+from partners.widgets import FileChooser
 
 from .models import (
     DEBIT_RETURN_REASONS,
@@ -147,6 +148,7 @@ class PayoutLogAdmin(ReadOnlyAdmin):
 class StatementUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Bank statement (CAMT.053 XML or MT940)"),
+        widget=FileChooser,
     )
 
 
