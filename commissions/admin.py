@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners.admin_base import euro_column
 
@@ -186,7 +187,11 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if page.paginator.count > len(page.object_list):
             more = format_html(
                 "<p>{}</p>",
-                _("The first %(shown)d of %(count)d orders.")
+                ngettext(
+                    "The first %(shown)d of %(count)d order.",
+                    "The first %(shown)d of %(count)d orders.",
+                    page.paginator.count,
+                )
                 % {"shown": len(page.object_list), "count": page.paginator.count},
             )
         return format_html("<ul>{}</ul>{}", items, more)

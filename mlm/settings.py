@@ -73,7 +73,7 @@ for _entry in TRUSTED_PROXIES:
         ) from _exc
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reports.apps.BackOfficeAdminConfig",  # django.contrib.admin, business first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -14,10 +14,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from partners.admin_base import euro_column
 from partners.models import Partner
+from partners.widgets import AdminFileChooser
 
 from .emails import order_confirmation_email_send
 from .events import catalogue_changed
@@ -67,6 +68,7 @@ class ProductAdminForm(forms.ModelForm):
             "is_active",
             "sort_order",
         )
+        widgets = {"image": AdminFileChooser}  # "Datei auswählen", not the browser's words
         error_messages = {
             # Django's own check (Pillow reads the content) speaks first: say what to do.
             "image": {
@@ -133,7 +135,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("image"))
     def thumbnail(self, obj):
         if not obj.image:
-            return "—"
+            return "–"
         return format_html(
             '<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover;border-radius:4px">',
             obj.image_src,
@@ -170,13 +172,21 @@ class ProductAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         n = queryset.update(is_active=True, updated_at=timezone.now())
         self._changed()
-        self.message_user(request, _("%(n)d products activated.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d product activated.", "%(n)d products activated.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=gettext_lazy("Deactivate selected products"), permissions=["change"])
     def deactivate(self, request, queryset):
         n = queryset.update(is_active=False, updated_at=timezone.now())
         self._changed()
-        self.message_user(request, _("%(n)d products deactivated.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d product deactivated.", "%(n)d products deactivated.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
 
 # --- Orders ----------------------------------------------------------------------
@@ -336,7 +346,7 @@ class PartialRefundForm(forms.Form):
                 max_value=left,
                 initial=0,
                 required=False,
-                help_text=_("%(left)d of %(qty)d can still be refunded")
+                help_text=_("still refundable: %(left)d of %(qty)d")
                 % {"left": left, "qty": line.quantity},
             )
 
@@ -519,7 +529,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("partner"), ordering="attributed_partner__slug")
     def partner_display(self, obj):
-        return obj.attributed_partner.slug if obj.attributed_partner else "—"
+        return obj.attributed_partner.slug if obj.attributed_partner else "–"
 
     @admin.display(description=gettext_lazy("refund lines"))
     def refund_link(self, obj):
@@ -529,7 +539,7 @@ class OrderAdmin(admin.ModelAdmin):
                 reverse("admin:orders_order_partial_refund", args=[obj.pk]),
                 _("Refund chosen lines…"),
             )
-        return "—"
+        return "–"
 
     def get_urls(self):
         return [
@@ -560,11 +570,21 @@ class OrderAdmin(admin.ModelAdmin):
         description=gettext_lazy("Mark as paid (payment received)"), permissions=["change"]
     )
     def mark_paid(self, request, queryset):
-        self._each(request, queryset, order_mark_paid, _("%(n)d orders marked as paid."))
+        self._each(
+            request,
+            queryset,
+            order_mark_paid,
+            ngettext_lazy("%(n)d order marked as paid.", "%(n)d orders marked as paid.", "n"),
+        )
 
     @admin.action(description=gettext_lazy("Mark as shipped"), permissions=["change"])
     def ship(self, request, queryset):
-        self._each(request, queryset, order_ship, _("%(n)d orders marked as shipped."))
+        self._each(
+            request,
+            queryset,
+            order_ship,
+            ngettext_lazy("%(n)d order marked as shipped.", "%(n)d orders marked as shipped.", "n"),
+        )
 
     @admin.action(description=gettext_lazy("Cancel (pending orders)"), permissions=["change"])
     def cancel(self, request, queryset):
@@ -572,7 +592,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             order_cancel,
-            _("%(n)d orders cancelled."),
+            ngettext_lazy("%(n)d order cancelled.", "%(n)d orders cancelled.", "n"),
             reason=_("cancelled by an admin"),
         )
 
@@ -582,7 +602,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             order_refund,
-            _("%(n)d orders refunded in full."),
+            ngettext_lazy("%(n)d order refunded in full.", "%(n)d orders refunded in full.", "n"),
             reason=_("refunded by an admin"),
         )
 
@@ -610,7 +630,12 @@ class OrderAdmin(admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                _("%(n)d payments after cancellation refunded.") % {"n": done},
+                ngettext(
+                    "%(n)d payment after cancellation refunded.",
+                    "%(n)d payments after cancellation refunded.",
+                    done,
+                )
+                % {"n": done},
                 messages.SUCCESS,
             )
 
@@ -681,7 +706,9 @@ class OrderAdmin(admin.ModelAdmin):
                 "they touch are recomputed. The change is logged with your name and the reason."
             ),
             submit_label=_("Re-attribute"),
-            done_message=_("%(n)d orders re-attributed."),
+            done_message=ngettext_lazy(
+                "%(n)d order re-attributed.", "%(n)d orders re-attributed.", "n"
+            ),
         )
 
     def partial_refund_view(self, request, pk):
@@ -806,7 +833,9 @@ class CustomerAdmin(admin.ModelAdmin):
                 "(re-attribute them separately if needed). The change is logged."
             ),
             submit_label=_("Bind"),
-            done_message=_("%(n)d customers bound anew."),
+            done_message=ngettext_lazy(
+                "%(n)d customer bound anew.", "%(n)d customers bound anew.", "n"
+            ),
         )
 
 
@@ -910,4 +939,8 @@ class CompanyApiKeyAdmin(admin.ModelAdmin):
         for key in queryset.filter(revoked_at__isnull=True).order_by("pk"):
             company_api_key_revoke(key=key)
             n += 1
-        self.message_user(request, _("%(n)d keys revoked.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d key revoked.", "%(n)d keys revoked.", n) % {"n": n},
+            messages.SUCCESS,
+        )

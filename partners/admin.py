@@ -6,16 +6,20 @@ derived path/depth, the audit entries and the hooks are always right. The admin
 login is allauth's login (same rate limits as the site).
 """
 
+from urllib.parse import urlencode
+
 from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +29,7 @@ from .forms import PartnerMoveForm, ReasonForm, clean_new_slug
 from .models import Partner, SponsorChange, StatusChange, User, normalize_email
 from .selectors import partner_descendants
 from .services import partner_enroll, partner_move, partner_set_status
+from .widgets import AdminFileChooser
 
 # The admin login is allauth's login page: rate limits, one place to sign in.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -165,7 +170,10 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sponsor",)
     ordering = ("-joined_at",)
     list_per_page = 50
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": AdminFileChooser},
+    }
     actions = ("move_to_sponsor", "pause", "reactivate", "terminate")
 
     change_fieldsets = (
@@ -273,6 +281,64 @@ class PartnerAdmin(admin.ModelAdmin):
             queryset = queryset.exclude(status=Partner.Status.TERMINATED)
         return queryset, may_have_duplicates
 
+    # -- the partner's page offers the list actions as buttons, each leading to
+    # the action's own confirmation page (for this one partner)
+
+    # (action, label) offered on the page of a partner in each status
+    PAGE_ACTIONS = {
+        Partner.Status.ACTIVE: ("move_to_sponsor", "pause", "terminate"),
+        Partner.Status.INACTIVE: ("move_to_sponsor", "reactivate", "terminate"),
+        Partner.Status.TERMINATED: (),
+    }
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/do/<str:action>/",
+                self.admin_site.admin_view(self.partner_action_view),
+                name="partners_partner_do",
+            ),
+            *super().get_urls(),
+        ]
+
+    def partner_action_view(self, request, pk, action):
+        """One list action on one partner: its confirmation page, then back to the partner."""
+        partner = get_object_or_404(Partner, pk=pk)
+        if action not in self.PAGE_ACTIONS[partner.status]:
+            raise PermissionDenied
+        if not self.has_change_permission(request, partner):
+            raise PermissionDenied
+        func, _name, _description = self.get_action(action)
+        response = func(self, request, Partner.objects.filter(pk=partner.pk))
+        page = reverse("admin:partners_partner_change", args=[partner.pk])
+        if response is None:
+            return HttpResponseRedirect(page)
+        response.context_data["cancel_url"] = page
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        partner = self.get_object(request, object_id)
+        buttons = []
+        if partner is not None and self.has_change_permission(request, partner):
+            buttons = [
+                (
+                    reverse("admin:partners_partner_do", args=[partner.pk, action]),
+                    self.get_action(action)[2],
+                )
+                for action in self.PAGE_ACTIONS[partner.status]
+            ]
+        erase_url = ""
+        if partner is not None and request.user.has_perm("privacy.add_erasurerequest"):
+            # The privacy app's page that records an erasure request (partners
+            # imports no app above it: the page is linked by its URL name).
+            erase_url = (
+                reverse("admin:privacy_erasurerequest_by_email")
+                + "?"
+                + urlencode({"subject_kind": "partner", "email": partner.user.email})
+            )
+        context = {**(extra_context or {}), "partner_buttons": buttons, "erase_url": erase_url}
+        return super().change_view(request, object_id, form_url, context)
+
     # -- columns and read-only fields
 
     @admin.display(description=_("name"), ordering="last_name")
@@ -315,7 +381,7 @@ class PartnerAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a> <span class="help">{}</span>',
             url,
             obj.sponsor,
-            gettext("Use the action “Move to another sponsor” in the list to change it."),
+            gettext("Use “Move to another sponsor” above to change it."),
         )
 
     # -- actions
@@ -342,7 +408,11 @@ class PartnerAdmin(admin.ModelAdmin):
         if queryset.count() > ACTION_LIMIT:
             self.message_user(
                 request,
-                gettext("Please select at most %(n)d partners for this action.")
+                ngettext(
+                    "Please select at most %(n)d partner for this action.",
+                    "Please select at most %(n)d partners for this action.",
+                    ACTION_LIMIT,
+                )
                 % {"n": ACTION_LIMIT},
                 messages.ERROR,
             )

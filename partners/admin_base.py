@@ -21,9 +21,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def euro(value) -> str:
-    """12345.5 -> "12.345,50 €" (German) / "12,345.50 €" (English); None -> "—"."""
+    """12345.5 -> "12.345,50 €" (German) / "12,345.50 €" (English); None -> "–"."""
     if value is None:
-        return "—"
+        return "–"
     return f"{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)}\u00a0€"
 
 

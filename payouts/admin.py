@@ -8,9 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from partners.admin_base import euro_column
+from partners.widgets import FileChooser
 
 from .models import (
     DEBIT_RETURN_REASONS,
@@ -147,6 +148,7 @@ class PayoutLogAdmin(ReadOnlyAdmin):
 class StatementUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Bank statement (CAMT.053 XML or MT940)"),
+        widget=FileChooser,
     )
 
 
@@ -215,8 +217,19 @@ class BankStatementAdmin(ReadOnlyAdmin):
                 if result.created:
                     messages.success(
                         request,
-                        _("%(new)d new lines imported, %(known)d were known already.")
-                        % {"new": result.statement.lines_new, "known": result.skipped},
+                        ngettext(
+                            "%(new)d new line imported",
+                            "%(new)d new lines imported",
+                            result.statement.lines_new,
+                        )
+                        % {"new": result.statement.lines_new}
+                        + ", "
+                        + ngettext(
+                            "%(known)d was known already.",
+                            "%(known)d were known already.",
+                            result.skipped,
+                        )
+                        % {"known": result.skipped},
                     )
                 else:
                     messages.warning(
@@ -828,9 +841,12 @@ class DebitCollectionAdmin(SepaFileAdmin):
             else:
                 messages.success(
                     request,
-                    _(
+                    ngettext(
+                        "Collection prepared: %(count)d debit, %(total)s EUR. "
+                        "Another admin must approve it.",
                         "Collection prepared: %(count)d debits, %(total)s EUR. "
-                        "Another admin must approve it."
+                        "Another admin must approve it.",
+                        collection.count,
                     )
                     % {"count": collection.count, "total": collection.total},
                 )

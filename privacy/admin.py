@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -21,7 +21,9 @@ def by_email_view(model_admin, request):
         or request.user.has_perm("privacy.add_erasurerequest")
     ):
         raise PermissionDenied
-    form = SubjectByEmailForm(request.POST or None)
+    # A partner's page links here with the person filled in (?subject_kind=&email=).
+    initial = {key: request.GET[key] for key in ("subject_kind", "email") if key in request.GET}
+    form = SubjectByEmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         kind, email = form.cleaned_data["subject_kind"], form.cleaned_data["email"]
         subject_id = selectors.subject_id_by_email(kind=kind, email=email)
@@ -138,7 +140,11 @@ class ErasureRequestAdmin(ByEmailMixin, admin.ModelAdmin):
                     request, f"{erasure_request}: {'; '.join(error.messages)}", messages.ERROR
                 )
         if done:
-            self.message_user(request, _("%(n)d person(s) erased.") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(n)d person erased.", "%(n)d people erased.", done) % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Reject"), permissions=["approve"])
     def reject(self, request, queryset):

@@ -11,15 +11,17 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partners.admin_base import ReadOnlyAdmin, euro_column
 
@@ -32,12 +34,12 @@ from .models import (
     Rank,
     VolumeEntry,
 )
-from .selectors import decimal_plain, period_close_last_duration
+from .selectors import decimal_plain, period_close_last_duration, period_last_day
 from .services import (
     commission_settings_save,
     commission_settings_validate,
+    period_close_refusal,
     period_close_request,
-    period_ends_at,
     period_recompute_request,
     rank_delete,
     rank_save,
@@ -62,7 +64,7 @@ def rank_summary(rank: Rank) -> str:
     parts.append(gv)
     if rank.min_qualified_legs:
         parts.append(
-            _("%(n)s legs with %(rank)s")
+            ngettext("%(n)s leg with %(rank)s", "%(n)s legs with %(rank)s", rank.min_qualified_legs)
             % {
                 "n": rank.min_qualified_legs,
                 "rank": rank.leg_rank.name if rank.leg_rank_id else "?",
@@ -255,13 +257,14 @@ def _duration(span) -> str:
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ("label", "status", "close_state", "ends", "closed_at", "closed_by")
+    list_display = ("label", "status", "close_state", "runs", "closed_at", "closed_by", "buttons")
     list_filter = ("status",)
     ordering = ("-start",)
-    fields = ("start", "status", "close_state", "closed_at", "closed_by")
-    readonly_fields = ("start", "status", "close_state", "closed_at", "closed_by")
+    fields = ("start", "runs", "status", "close_state", "closed_at", "closed_by")
+    readonly_fields = ("start", "runs", "status", "close_state", "closed_at", "closed_by")
     actions = ("close_periods", "recompute_periods")
     change_list_template = "admin/qualification/period/change_list.html"
+    change_form_template = "admin/qualification/period/change_form.html"
 
     def has_add_permission(self, request):
         return False  # periods are created by the engine (one per month)
@@ -284,9 +287,103 @@ class PeriodAdmin(admin.ModelAdmin):
     def label(self, obj):
         return obj.label
 
-    @admin.display(description=gettext_lazy("ends"))
-    def ends(self, obj):
-        return period_ends_at(obj)
+    @admin.display(description=gettext_lazy("runs"))
+    def runs(self, obj):
+        """ "until 31 December 2026": the last day, not the midnight after it."""
+        return _("until %(date)s") % {
+            "date": date_format(period_last_day(period=obj), "DATE_FORMAT")
+        }
+
+    # -- close and recompute as buttons on the row and on the period's page, each
+    # leading to its confirmation page (the list actions' own pages and services)
+
+    def _buttons(self, obj) -> list[tuple[str, str, str]]:
+        """(url, label, what it does) of what can be done to the period now."""
+        latest = next(iter(obj.closes.all()), None)
+        if not obj.is_open or (latest is not None and latest.status in PeriodClose.ACTIVE):
+            return []
+        buttons = []
+        if period_close_refusal(obj) is None:
+            buttons.append(
+                (
+                    reverse("admin:qualification_period_close", args=[obj.pk]),
+                    _("Close…"),
+                    _("Final recompute, statements, title ranks; then frozen."),
+                )
+            )
+        buttons.append(
+            (
+                reverse("admin:qualification_period_recompute", args=[obj.pk]),
+                _("Recompute…"),
+                _("Volumes and ranks computed anew from the ledger; the period stays open."),
+            )
+        )
+        return buttons
+
+    @admin.display(description=gettext_lazy("what can be done"))
+    def buttons(self, obj):
+        return (
+            format_html_join(
+                " ",
+                '<a class="button" style="white-space:nowrap;display:inline-block;margin:1px 0" href="{}" title="{}">{}</a>',
+                ((url, help_text, label) for url, label, help_text in self._buttons(obj)),
+            )
+            or self.get_empty_value_display()
+        )
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.has_change_permission(request):
+            return columns
+        return [column for column in columns if column != "buttons"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/close/", view(self.close_view), name="qualification_period_close"),
+            path(
+                "<int:pk>/recompute/",
+                view(self.recompute_view),
+                name="qualification_period_recompute",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _one_period(self, request, pk):
+        period = get_object_or_404(Period, pk=pk)
+        if not self.has_change_permission(request, period):
+            raise PermissionDenied
+        return Period.objects.filter(pk=period.pk)
+
+    def close_view(self, request, pk):
+        """The close button: the close action's confirmation, for this period."""
+        response = self.close_periods(request, self._one_period(request, pk))
+        return response or HttpResponseRedirect(reverse("admin:qualification_period_changelist"))
+
+    def recompute_view(self, request, pk):
+        """The recompute button: what a recompute does, then the recompute action."""
+        periods = self._one_period(request, pk)
+        if request.method == "POST" and "apply" in request.POST:
+            self.recompute_periods(request, periods)
+            return HttpResponseRedirect(reverse("admin:qualification_period_changelist"))
+        return TemplateResponse(
+            request,
+            "qualification/admin/period_recompute_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Recompute %(label)s?") % {"label": periods.get().label},
+                "period": periods.get(),
+            },
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        period = self.get_object(request, object_id)
+        may_change = period is not None and self.has_change_permission(request, period)
+        buttons = self._buttons(period) if may_change else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "period_buttons": buttons}
+        )
 
     @admin.display(description=gettext_lazy("close"))
     def close_state(self, obj):
@@ -443,7 +540,7 @@ class PartnerPeriodStatsAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("paid-as rank"), ordering="paid_as_level")
     def paid_as(self, obj):
-        return obj.paid_as_name or "—"
+        return obj.paid_as_name or "–"
 
 
 @admin.register(PartnerTitle)

@@ -7,7 +7,7 @@ zeros, so callers never need to care.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -28,7 +28,7 @@ from partners.models import Partner
 from partners.selectors import partner_descendants
 
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, PeriodClose, Rank
-from .periods import month_start, period_parse
+from .periods import month_start, next_month, period_parse
 from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
 
 ZERO = Decimal("0")
@@ -161,6 +161,11 @@ def pending_period_ids(*, older_than: timedelta) -> list[int]:
     return sorted(
         set(PendingVolume.objects.filter(created_at__lt=cutoff).values_list("period_id", flat=True))
     )
+
+
+def period_last_day(*, period: Period) -> date:
+    """The last day that belongs to the period (its end is the midnight after it)."""
+    return next_month(period.start) - timedelta(days=1)
 
 
 def period_close_last_duration() -> timedelta | None:

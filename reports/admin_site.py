@@ -1,5 +1,6 @@
-"""The company's admin: its name on every page, and the framework's internals
-(Celery beat schedules, allauth's e-mail addresses) for superusers only."""
+"""The company's admin: its name on every page, the business first on the home
+page, and the technical sections (Celery beat schedules, sites, allauth's e-mail
+addresses, groups) for superusers only, below the business."""
 
 from django.apps import apps
 from django.conf import settings
@@ -10,8 +11,47 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import role_label
 
-# Apps whose admin only superusers see.
-SUPERUSER_ONLY_APPS = ("django_celery_beat", "account", "socialaccount")
+# Technical sections: only superusers see them, below the business.
+SUPERUSER_ONLY_APPS = ("django_celery_beat", "sites", "account", "socialaccount", "auth")
+# The business in the order finance and support work with it; apps not named
+# here follow in alphabetical order, before the technical sections.
+BUSINESS_ORDER = (
+    "partners",
+    "orders",
+    "subscriptions",
+    "qualification",
+    "commissions",
+    "payouts",
+    "privacy",
+    "notifications",
+    "sandbox",
+    "webhooks",
+)
+
+
+class BackOfficeSite(admin.AdminSite):
+    """The admin site (mlm.settings installs it through BackOfficeAdminConfig)."""
+
+    def get_app_list(self, request, app_label=None):
+        apps_ = super().get_app_list(request, app_label)
+        for app in apps_:
+            app["technical"] = app["app_label"] in SUPERUSER_ONLY_APPS
+        position = {label: index for index, label in enumerate(BUSINESS_ORDER)}
+        return sorted(
+            apps_,
+            key=lambda app: (app["technical"], position.get(app["app_label"], len(position))),
+        )
+
+    def index(self, request, extra_context=None):
+        app_list = self.get_app_list(request)
+        return super().index(
+            request,
+            {
+                "business_apps": [app for app in app_list if not app["technical"]],
+                "technical_apps": [app for app in app_list if app["technical"]],
+                **(extra_context or {}),
+            },
+        )
 
 
 class SuperuserOnlyMixin:
@@ -76,10 +116,13 @@ def brand_and_restrict(site: admin.AdminSite = admin.site) -> None:
     site.site_header = settings.COMPANY_NAME
     site.site_title = settings.COMPANY_NAME
     site.index_title = _("Back office")
+    site.empty_value_display = "–"  # one sign for "nothing here" on every admin page
     for label in SUPERUSER_ONLY_APPS:
-        if not apps.is_installed(f"allauth.{label}") and not apps.is_installed(label):
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:  # not installed
             continue
-        for model in apps.get_app_config(label).get_models():
+        for model in app_config.get_models():
             if not site.is_registered(model):
                 continue
             model_admin = site.get_model_admin(model)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,10 @@ class ReportsConfig(AppConfig):
         from . import admin_site
 
         admin_site.brand_and_restrict()
+
+
+class BackOfficeAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the company's site (business first, see admin_site)."""
+
+    default = False  # reports' own config stays ReportsConfig
+    default_site = "reports.admin_site.BackOfficeSite"

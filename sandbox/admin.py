@@ -179,9 +179,9 @@ class SandboxRunAdmin(admin.ModelAdmin):
                 messages.success(
                     request,
                     _(
-                        "The draft of %(run)s is now the plan for the open periods (%(added)s ranks added, "
-                        "%(updated)s updated, %(removed)s removed); they are being recomputed. Closed periods "
-                        "are unchanged."
+                        "The draft of %(run)s is now the plan for the open periods (ranks: %(added)s added, "
+                        "%(updated)s updated, %(removed)s removed); they are being recomputed. Closed "
+                        "periods are unchanged."
                     )
                     % {"run": run, **counts},
                 )

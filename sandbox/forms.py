@@ -3,6 +3,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.widgets import FileChooser
+
 from .selectors import sandbox_closed_periods
 
 MAX_PLAN_BYTES = 1_000_000
@@ -14,7 +16,11 @@ class PeriodChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SandboxRunForm(forms.Form):
-    file = forms.FileField(label=_("Draft plan file (JSON)"), required=False)
+    file = forms.FileField(
+        label=_("Draft plan file (JSON)"),
+        required=False,
+        widget=FileChooser(attrs={"accept": ".json"}),
+    )
     text = forms.CharField(
         label=_("… or paste the draft plan (JSON)"),
         required=False,

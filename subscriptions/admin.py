@@ -3,8 +3,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from orders.pricing import money
 from partners.admin_base import euro
@@ -123,17 +122,38 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Pause selected subscriptions"))
     def pause_selected(self, request, queryset):
-        _each(request, queryset, services.subscription_pause, _("%(count)d paused."))
+        _each(
+            request,
+            queryset,
+            services.subscription_pause,
+            ngettext_lazy(
+                "%(count)d subscription paused.", "%(count)d subscriptions paused.", "count"
+            ),
+        )
 
     @admin.action(description=gettext_lazy("Resume selected subscriptions"))
     def resume_selected(self, request, queryset):
-        _each(request, queryset, services.subscription_resume, _("%(count)d resumed."))
+        _each(
+            request,
+            queryset,
+            services.subscription_resume,
+            ngettext_lazy(
+                "%(count)d subscription resumed.", "%(count)d subscriptions resumed.", "count"
+            ),
+        )
 
     @admin.action(
         description=gettext_lazy("Cancel selected subscriptions (the customer is e-mailed)")
     )
     def cancel_selected(self, request, queryset):
-        _each(request, queryset, services.subscription_cancel, _("%(count)d cancelled."))
+        _each(
+            request,
+            queryset,
+            services.subscription_cancel,
+            ngettext_lazy(
+                "%(count)d subscription cancelled.", "%(count)d subscriptions cancelled.", "count"
+            ),
+        )
 
 
 @admin.register(SubscriptionRun)

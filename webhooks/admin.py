@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from .addresses import endpoint_url_check
 from .models import SUBSCRIBABLE_EVENTS, Attempt, Delivery, Endpoint, EventType, Message
@@ -122,7 +122,12 @@ class EndpointAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Send a test event"))
     def send_test_event(self, request, queryset):
         self._each(
-            request, queryset, webhook_endpoint_ping, _("Test event sent to %(n)d endpoints.")
+            request,
+            queryset,
+            webhook_endpoint_ping,
+            ngettext_lazy(
+                "Test event sent to %(n)d endpoint.", "Test event sent to %(n)d endpoints.", "n"
+            ),
         )
 
     @admin.action(description=gettext_lazy("Rotate the signing secret"))
@@ -141,7 +146,12 @@ class EndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Enable again"))
     def enable(self, request, queryset):
-        self._each(request, queryset, webhook_endpoint_enable, _("%(n)d endpoints enabled."))
+        self._each(
+            request,
+            queryset,
+            webhook_endpoint_enable,
+            ngettext_lazy("%(n)d endpoint enabled.", "%(n)d endpoints enabled.", "n"),
+        )
 
     @admin.action(description=gettext_lazy("Disable"))
     def disable(self, request, queryset):
@@ -151,7 +161,12 @@ class EndpointAdmin(admin.ModelAdmin):
                 reason=_("Disabled by %(user)s.") % {"user": request.user.get_username()},
             )
 
-        self._each(request, queryset, disable_by_admin, _("%(n)d endpoints disabled."))
+        self._each(
+            request,
+            queryset,
+            disable_by_admin,
+            ngettext_lazy("%(n)d endpoint disabled.", "%(n)d endpoints disabled.", "n"),
+        )
 
 
 class AttemptInline(admin.TabularInline):
@@ -240,7 +255,10 @@ class DeliveryAdmin(admin.ModelAdmin):
                 )
         if done:
             self.message_user(
-                request, _("%(n)d deliveries queued again.") % {"n": done}, messages.SUCCESS
+                request,
+                ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", done)
+                % {"n": done},
+                messages.SUCCESS,
             )
 
 

@@ -64,7 +64,7 @@ def test_mark_paid_action_reports_errors_per_order(admin_client, two_orders):
     good.refresh_from_db()
     assert good.status == Order.Status.PAID
     msgs = messages_of(response)
-    assert any("1 orders marked as paid" in m for m in msgs)
+    assert any("1 order marked as paid" in m for m in msgs)
     assert any(cancelled.number in m and "cannot go from" in m for m in msgs)
 
 
@@ -151,7 +151,7 @@ def test_partial_refund_page_refunds_the_chosen_quantities(admin_client, place, 
     order = place(lines={soap.pk: 2, cream.pk: 1})
     order_mark_paid(order=order)
     url = f"/admin/orders/order/{order.pk}/refund/"
-    assert "2 of 2 can still be refunded" in admin_client.get(url).content.decode()
+    assert "still refundable: 2 of 2" in admin_client.get(url).content.decode()
     soap_line = order.lines.get(product=soap)
     cream_line = order.lines.get(product=cream)
 
