@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Collate
 
 from partners.models import Partner
@@ -83,6 +83,28 @@ def plan_setting(period: Period, key: str) -> Decimal | None:
 class LineRow:
     line: StatementLine
     sentence: str
+    # Team lines: the skipped (compressed) partners between, in words, when
+    # their lines are on the same page (the engine writes them right after).
+    notes: list[LineRow] = field(default_factory=list)
+
+
+def line_rows_grouped(rows: list[LineRow]) -> list[LineRow]:
+    """Each skipped line as a note of the team line it explains (the one before
+    it with the same downline partner); a skipped line whose team line is on
+    the previous page stays a row of its own."""
+    grouped: list[LineRow] = []
+    for row in rows:
+        line = row.line
+        if (
+            line.kind == StatementLine.Kind.SKIPPED
+            and grouped
+            and grouped[-1].line.kind == StatementLine.Kind.TEAM
+            and grouped[-1].line.source_partner_id == line.source_partner_id
+        ):
+            grouped[-1].notes.append(row)
+        else:
+            grouped.append(row)
+    return grouped
 
 
 def _customer_order_rows(statement: Statement):
@@ -179,6 +201,7 @@ class StatementDetail:
     statement: Statement
     period: Period
     lines: Page  # of LineRow
+    line_groups: list[LineRow]  # the page's lines, skipped ones as notes of their team line
     customer_orders: Page  # of CustomerOrderRow
     min_payout: Decimal | None
     active_min_pv: Decimal | None
@@ -214,7 +237,7 @@ def line_sentence(
             skipped_name=line.skipped_partner.full_name if line.skipped_partner_id else "",
             source_name=source_name,
             cv=line.cv,
-            generation=line.generation,
+            generation=getattr(line, "paid_generation", None),
             reason=line.reason,
             active_min_pv=active_min_pv,
             owner_name=owner_name,
@@ -226,9 +249,23 @@ def line_sentence(
     return wording.money_display(line.amount)
 
 
+def with_paid_generation(lines):
+    """Lines annotated with `paid_generation`: the generation the statement's
+    team line for the same downline partner is paid at. The team line is the one
+    owner of that number; a skipped line's own `generation` is the one the
+    skipped partner would have had, so the words of a skipped line read this
+    (the engine writes each skipped line with the team line it explains)."""
+    paying = StatementLine.objects.filter(
+        statement_id=OuterRef("statement_id"),
+        kind=StatementLine.Kind.TEAM,
+        source_partner_id=OuterRef("source_partner_id"),
+    ).values("generation")[:1]
+    return lines.annotate(paid_generation=Subquery(paying))
+
+
 def statement_lines(*, statement: Statement):
     """The lines of a statement with the names they mention (one query per page)."""
-    return (
+    return with_paid_generation(
         StatementLine.objects.filter(statement=statement)
         .select_related("source_partner", "skipped_partner", "order")
         .order_by("pk")
@@ -237,9 +274,11 @@ def statement_lines(*, statement: Statement):
 
 def statement_lines_for_admin():
     """Lines with everything their sentence needs, for the admin's inline."""
-    return StatementLine.objects.select_related(
-        "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
-    ).order_by("pk")
+    return with_paid_generation(
+        StatementLine.objects.select_related(
+            "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
+        ).order_by("pk")
+    )
 
 
 def statement_detail(
@@ -275,6 +314,7 @@ def statement_detail(
         statement=statement,
         period=statement.period,
         lines=lines_page,
+        line_groups=line_rows_grouped(lines_page.object_list),
         customer_orders=statement_customer_orders_page(
             statement=statement, page=orders_page, per_page=per_page
         ),

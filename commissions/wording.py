@@ -118,8 +118,11 @@ def skipped_line_sentence(
     owner_name: str | None = None,
 ) -> str:
     """A compressed ancestor between the statement's partner and a downline
-    partner: why that downline counts a generation closer. To the partner whose
-    statement it is ("for you"), or naming them (`owner_name`, the admin)."""
+    partner: it earns nothing on the downline's sales, which count a generation
+    closer. `generation` is the one the statement's team line for that downline
+    is paid at (selectors.line_sentence reads it from that line; None leaves the
+    number out). To the partner whose statement it is ("for you"), or naming
+    them (`owner_name`, the admin)."""
     values = {
         "partner": skipped_name or "?",
         "reason": skip_reason_display(reason, active_min_pv=active_min_pv),
@@ -128,16 +131,30 @@ def skipped_line_sentence(
         "generation": generation_display(generation),
         "owner": owner_name or "",
     }
+    if owner_name and generation:
+        return (
+            _(
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for %(owner)s one generation closer, as %(generation)s."
+            )
+            % values
+        )
     if owner_name:
         return (
             _(
-                "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for %(owner)s as %(generation)s."
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for %(owner)s one generation closer."
+            )
+            % values
+        )
+    if generation:
+        return (
+            _(
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for you one generation closer, as %(generation)s."
             )
             % values
         )
     return (
         _(
-            "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for you as %(generation)s."
+            "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for you one generation closer."
         )
         % values
     )

@@ -60,12 +60,12 @@ def test_a_skipped_upline_partner_is_explained_in_both_languages():
     en = text_of(client_for(data.anna, language="en").get(STATEMENT_URL))
 
     assert (
-        "Ben Brandt wurde übersprungen: unter 50 PV. "
-        "Dora Dietz’ Umsatz (300,00 € CV) zählt für Sie als 1. Generation." in de
+        "Ben Brandt wurde übersprungen (unter 50 PV) und verdient nichts an Dora Dietz’ Umsatz "
+        "(300,00 € CV): Er zählt für Sie eine Generation näher, als 1. Generation." in de
     )
     assert (
-        "Ben Brandt was skipped: below 50 PV. "
-        "Dora Dietz’s sales (€300.00 CV) count for you as generation 1." in en
+        "Ben Brandt was skipped (below 50 PV) and earns nothing on Dora Dietz’s sales "
+        "(€300.00 CV): they count for you one generation closer, as generation 1." in en
     )
 
 
@@ -291,4 +291,4 @@ def test_a_plan_without_commission_settings_leaves_the_figures_out():
     anna = text_of(client_for(data.anna, language="en").get(STATEMENT_URL))
 
     assert "€24.00 carried forward to the next month: below the minimum payout." in anna
-    assert "Ben Brandt was skipped: below the minimum PV." in anna
+    assert "Ben Brandt was skipped (below the minimum PV)" in anna
