@@ -196,6 +196,40 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
     ]
 
 
+def _cent(value: Decimal) -> Decimal:
+    """An exact amount as a line shows it: half-up to the cent (wording.money_display)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def statement_roundings(*, statement: Statement) -> tuple[Decimal, Decimal]:
+    """What the lines shown, each rounded to the cent, miss of the totals, each
+    rounded once from the exact sum (commissions.md section 3, step 5): (customer
+    commission - its order lines, team commission - its team and cap lines).
+    Usually 0,00 €; a cent or a few on a long statement. Two queries over the
+    statement's orders and lines (the totals themselves are never changed)."""
+    customer_shown = (
+        sum(
+            (
+                _cent(cv * statement.customer_percent / 100)
+                for cv in _customer_order_rows(statement).values_list("cv", flat=True)
+            ),
+            Decimal("0.00"),
+        )
+        if statement.customer_percent
+        else Decimal("0.00")
+    )
+    team_shown = sum(
+        (
+            _cent(amount)
+            for amount in StatementLine.objects.filter(
+                statement=statement, kind__in=[StatementLine.Kind.TEAM, StatementLine.Kind.CAP]
+            ).values_list("amount", flat=True)
+        ),
+        Decimal("0.00"),
+    )
+    return statement.customer_commission - customer_shown, statement.team_commission - team_shown
+
+
 @dataclass
 class StatementDetail:
     statement: Statement
@@ -208,6 +242,10 @@ class StatementDetail:
     cap_factor: Decimal | None
     carry_sentence: str
     carried_in_sentence: str
+    # On the last page of each list: the rounding line that makes the lines
+    # shown add up to the total shown ("" when they do already).
+    customer_rounding_sentence: str = ""
+    team_rounding_sentence: str = ""
 
 
 def line_sentence(
@@ -310,14 +348,18 @@ def statement_detail(
     ]
     min_payout = plan_setting(period, "min_payout")
     summary = getattr(period, "commission_summary", None)
+    customer_orders = statement_customer_orders_page(
+        statement=statement, page=orders_page, per_page=per_page
+    )
+    customer_rounding = team_rounding = Decimal(0)
+    if not customer_orders.has_next() or not lines_page.has_next():
+        customer_rounding, team_rounding = statement_roundings(statement=statement)
     return StatementDetail(
         statement=statement,
         period=statement.period,
         lines=lines_page,
         line_groups=line_rows_grouped(lines_page.object_list),
-        customer_orders=statement_customer_orders_page(
-            statement=statement, page=orders_page, per_page=per_page
-        ),
+        customer_orders=customer_orders,
         min_payout=min_payout,
         active_min_pv=active_min_pv,
         cap_factor=summary.cap_factor if summary is not None else None,
@@ -325,6 +367,20 @@ def statement_detail(
             carried_out=statement.carried_out, min_payout=min_payout
         ),
         carried_in_sentence=wording.carried_in_sentence(carried_in=statement.carried_in),
+        customer_rounding_sentence=(
+            wording.rounding_sentence(
+                amount=customer_rounding, total=statement.customer_commission, kind="customer"
+            )
+            if customer_orders.object_list and not customer_orders.has_next()
+            else ""
+        ),
+        team_rounding_sentence=(
+            wording.rounding_sentence(
+                amount=team_rounding, total=statement.team_commission, kind="team"
+            )
+            if lines_page.object_list and not lines_page.has_next()
+            else ""
+        ),
     )
 
 

@@ -211,3 +211,29 @@ def carried_in_sentence(*, carried_in) -> str:
     return _("%(amount)s carried over from the previous month.") % {
         "amount": money_display(carried_in)
     }
+
+
+def rounding_sentence(*, amount, total, kind: str) -> str:
+    """The line that makes the lines shown add up to their total: each line is
+    rounded to the cent, the total once from the exact sum (commissions.md
+    section 3). "" when they add up already. kind: "customer" or "team"."""
+    amount = Decimal(amount or 0)
+    if amount == 0:
+        return ""
+    values = {
+        "amount": ("+" if amount > 0 else "") + money_display(amount),
+        "total": money_display(total),
+    }
+    if kind == "customer":
+        return (
+            _(
+                "Rounding %(amount)s: each line is rounded to the cent, the customer commission of %(total)s once, from the exact sum."
+            )
+            % values
+        )
+    return (
+        _(
+            "Rounding %(amount)s: each line is rounded to the cent, the team commission of %(total)s once, from the exact sum."
+        )
+        % values
+    )

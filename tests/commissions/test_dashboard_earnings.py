@@ -221,7 +221,8 @@ def test_lines_are_paginated():
 
     assert "Page 1 of 2" in first
     assert first.count('data-line-kind="') == 50
-    assert second.count('data-line-kind="') == 13
+    # (the last page also carries the rounding line: these made-up lines do not add up)
+    assert second.count('data-line-kind="') - second.count('data-line-kind="rounding"') == 13
 
 
 def _leader_with_statement(size: int, period):
