@@ -218,6 +218,9 @@ class StatementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_model_perms(self, request):
         return {}  # reached from a statement, not from the index
 
+    def get_queryset(self, request):
+        return selectors.with_paid_generation(super().get_queryset(request))
+
     @admin.display(description=_("amount"), ordering="amount")
     def amount_eur(self, line):
         """The exact amount (before rounding, as many places as it has) in euros."""

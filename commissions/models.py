@@ -101,8 +101,9 @@ class StatementLine(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     # Customer lines: the order. Team and skipped lines: the downline partner
-    # whose CV it is, and the generation (the one the ancestor would have had
-    # for skipped lines).
+    # whose CV it is, and the generation (the one the skipped ancestor would
+    # have had for skipped lines; their words say the generation of the team
+    # line they explain, selectors.with_paid_generation).
     # Lines are read by statement only: no index or database check on the
     # other references (a million lines are written at a large close).
     order = models.ForeignKey(

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Collate
 
 from partners.models import Partner
@@ -83,6 +83,28 @@ def plan_setting(period: Period, key: str) -> Decimal | None:
 class LineRow:
     line: StatementLine
     sentence: str
+    # Team lines: the skipped (compressed) partners between, in words, when
+    # their lines are on the same page (the engine writes them right after).
+    notes: list[LineRow] = field(default_factory=list)
+
+
+def line_rows_grouped(rows: list[LineRow]) -> list[LineRow]:
+    """Each skipped line as a note of the team line it explains (the one before
+    it with the same downline partner); a skipped line whose team line is on
+    the previous page stays a row of its own."""
+    grouped: list[LineRow] = []
+    for row in rows:
+        line = row.line
+        if (
+            line.kind == StatementLine.Kind.SKIPPED
+            and grouped
+            and grouped[-1].line.kind == StatementLine.Kind.TEAM
+            and grouped[-1].line.source_partner_id == line.source_partner_id
+        ):
+            grouped[-1].notes.append(row)
+        else:
+            grouped.append(row)
+    return grouped
 
 
 def _customer_order_rows(statement: Statement):
@@ -174,17 +196,56 @@ def statement_customer_orders(*, statement: Statement) -> list[dict]:
     ]
 
 
+def _cent(value: Decimal) -> Decimal:
+    """An exact amount as a line shows it: half-up to the cent (wording.money_display)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def statement_roundings(*, statement: Statement) -> tuple[Decimal, Decimal]:
+    """What the lines shown, each rounded to the cent, miss of the totals, each
+    rounded once from the exact sum (commissions.md section 3, step 5): (customer
+    commission - its order lines, team commission - its team and cap lines).
+    Usually 0,00 €; a cent or a few on a long statement. Two queries over the
+    statement's orders and lines (the totals themselves are never changed)."""
+    customer_shown = (
+        sum(
+            (
+                _cent(cv * statement.customer_percent / 100)
+                for cv in _customer_order_rows(statement).values_list("cv", flat=True)
+            ),
+            Decimal("0.00"),
+        )
+        if statement.customer_percent
+        else Decimal("0.00")
+    )
+    team_shown = sum(
+        (
+            _cent(amount)
+            for amount in StatementLine.objects.filter(
+                statement=statement, kind__in=[StatementLine.Kind.TEAM, StatementLine.Kind.CAP]
+            ).values_list("amount", flat=True)
+        ),
+        Decimal("0.00"),
+    )
+    return statement.customer_commission - customer_shown, statement.team_commission - team_shown
+
+
 @dataclass
 class StatementDetail:
     statement: Statement
     period: Period
     lines: Page  # of LineRow
+    line_groups: list[LineRow]  # the page's lines, skipped ones as notes of their team line
     customer_orders: Page  # of CustomerOrderRow
     min_payout: Decimal | None
     active_min_pv: Decimal | None
     cap_factor: Decimal | None
     carry_sentence: str
     carried_in_sentence: str
+    # On the last page of each list: the rounding line that makes the lines
+    # shown add up to the total shown ("" when they do already).
+    customer_rounding_sentence: str = ""
+    team_rounding_sentence: str = ""
 
 
 def line_sentence(
@@ -214,7 +275,7 @@ def line_sentence(
             skipped_name=line.skipped_partner.full_name if line.skipped_partner_id else "",
             source_name=source_name,
             cv=line.cv,
-            generation=line.generation,
+            generation=getattr(line, "paid_generation", None),
             reason=line.reason,
             active_min_pv=active_min_pv,
             owner_name=owner_name,
@@ -226,9 +287,23 @@ def line_sentence(
     return wording.money_display(line.amount)
 
 
+def with_paid_generation(lines):
+    """Lines annotated with `paid_generation`: the generation the statement's
+    team line for the same downline partner is paid at. The team line is the one
+    owner of that number; a skipped line's own `generation` is the one the
+    skipped partner would have had, so the words of a skipped line read this
+    (the engine writes each skipped line with the team line it explains)."""
+    paying = StatementLine.objects.filter(
+        statement_id=OuterRef("statement_id"),
+        kind=StatementLine.Kind.TEAM,
+        source_partner_id=OuterRef("source_partner_id"),
+    ).values("generation")[:1]
+    return lines.annotate(paid_generation=Subquery(paying))
+
+
 def statement_lines(*, statement: Statement):
     """The lines of a statement with the names they mention (one query per page)."""
-    return (
+    return with_paid_generation(
         StatementLine.objects.filter(statement=statement)
         .select_related("source_partner", "skipped_partner", "order")
         .order_by("pk")
@@ -237,9 +312,11 @@ def statement_lines(*, statement: Statement):
 
 def statement_lines_for_admin():
     """Lines with everything their sentence needs, for the admin's inline."""
-    return StatementLine.objects.select_related(
-        "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
-    ).order_by("pk")
+    return with_paid_generation(
+        StatementLine.objects.select_related(
+            "statement__period", "statement__partner", "source_partner", "skipped_partner", "order"
+        ).order_by("pk")
+    )
 
 
 def statement_detail(
@@ -271,13 +348,18 @@ def statement_detail(
     ]
     min_payout = plan_setting(period, "min_payout")
     summary = getattr(period, "commission_summary", None)
+    customer_orders = statement_customer_orders_page(
+        statement=statement, page=orders_page, per_page=per_page
+    )
+    customer_rounding = team_rounding = Decimal(0)
+    if not customer_orders.has_next() or not lines_page.has_next():
+        customer_rounding, team_rounding = statement_roundings(statement=statement)
     return StatementDetail(
         statement=statement,
         period=statement.period,
         lines=lines_page,
-        customer_orders=statement_customer_orders_page(
-            statement=statement, page=orders_page, per_page=per_page
-        ),
+        line_groups=line_rows_grouped(lines_page.object_list),
+        customer_orders=customer_orders,
         min_payout=min_payout,
         active_min_pv=active_min_pv,
         cap_factor=summary.cap_factor if summary is not None else None,
@@ -285,6 +367,20 @@ def statement_detail(
             carried_out=statement.carried_out, min_payout=min_payout
         ),
         carried_in_sentence=wording.carried_in_sentence(carried_in=statement.carried_in),
+        customer_rounding_sentence=(
+            wording.rounding_sentence(
+                amount=customer_rounding, total=statement.customer_commission, kind="customer"
+            )
+            if customer_orders.object_list and not customer_orders.has_next()
+            else ""
+        ),
+        team_rounding_sentence=(
+            wording.rounding_sentence(
+                amount=team_rounding, total=statement.team_commission, kind="team"
+            )
+            if lines_page.object_list and not lines_page.has_next()
+            else ""
+        ),
     )
 
 

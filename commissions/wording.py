@@ -118,8 +118,11 @@ def skipped_line_sentence(
     owner_name: str | None = None,
 ) -> str:
     """A compressed ancestor between the statement's partner and a downline
-    partner: why that downline counts a generation closer. To the partner whose
-    statement it is ("for you"), or naming them (`owner_name`, the admin)."""
+    partner: it earns nothing on the downline's sales, which count a generation
+    closer. `generation` is the one the statement's team line for that downline
+    is paid at (selectors.line_sentence reads it from that line; None leaves the
+    number out). To the partner whose statement it is ("for you"), or naming
+    them (`owner_name`, the admin)."""
     values = {
         "partner": skipped_name or "?",
         "reason": skip_reason_display(reason, active_min_pv=active_min_pv),
@@ -128,16 +131,30 @@ def skipped_line_sentence(
         "generation": generation_display(generation),
         "owner": owner_name or "",
     }
+    if owner_name and generation:
+        return (
+            _(
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for %(owner)s one generation closer, as %(generation)s."
+            )
+            % values
+        )
     if owner_name:
         return (
             _(
-                "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for %(owner)s as %(generation)s."
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for %(owner)s one generation closer."
+            )
+            % values
+        )
+    if generation:
+        return (
+            _(
+                "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for you one generation closer, as %(generation)s."
             )
             % values
         )
     return (
         _(
-            "%(partner)s was skipped: %(reason)s. %(name)s sales (%(cv)s CV) count for you as %(generation)s."
+            "%(partner)s was skipped (%(reason)s) and earns nothing on %(name)s sales (%(cv)s CV): they count for you one generation closer."
         )
         % values
     )
@@ -194,3 +211,29 @@ def carried_in_sentence(*, carried_in) -> str:
     return _("%(amount)s carried over from the previous month.") % {
         "amount": money_display(carried_in)
     }
+
+
+def rounding_sentence(*, amount, total, kind: str) -> str:
+    """The line that makes the lines shown add up to their total: each line is
+    rounded to the cent, the total once from the exact sum (commissions.md
+    section 3). "" when they add up already. kind: "customer" or "team"."""
+    amount = Decimal(amount or 0)
+    if amount == 0:
+        return ""
+    values = {
+        "amount": ("+" if amount > 0 else "") + money_display(amount),
+        "total": money_display(total),
+    }
+    if kind == "customer":
+        return (
+            _(
+                "Rounding %(amount)s: each line is rounded to the cent, the customer commission of %(total)s once, from the exact sum."
+            )
+            % values
+        )
+    return (
+        _(
+            "Rounding %(amount)s: each line is rounded to the cent, the team commission of %(total)s once, from the exact sum."
+        )
+        % values
+    )

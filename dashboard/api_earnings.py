@@ -143,7 +143,12 @@ class CommissionsView(PartnerAPIMixin, APIView):
                         "cv": row.line.cv,
                         "percent": row.line.percent,
                         "factor": row.line.factor,
-                        "generation": row.line.generation,
+                        # A skipped line: the generation its team line is paid at.
+                        "generation": (
+                            row.line.paid_generation
+                            if row.line.kind == "skipped"
+                            else row.line.generation
+                        ),
                         "partner": row.line.source_partner,
                         "skipped_partner": row.line.skipped_partner,
                         "order_number": row.line.order.number if row.line.order_id else None,

@@ -58,7 +58,10 @@ def payout_profile(request, partner):
             "profile": profile,
             "form": form,
             "blockers": payout_selectors.payout_blockers(profile=profile),
-            "items": payout_selectors.payout_items_of(partner=partner),
+            "items": [
+                (item, payout_selectors.payout_item_status_text(item=item, profile=profile))
+                for item in payout_selectors.payout_items_of(partner=partner)
+            ],
             "credit_notes": payout_selectors.credit_notes_of(partner=partner),
             "active_tab": "payouts",
         },

@@ -25,9 +25,11 @@ from django.db.models import (
     F,
     Func,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     Window,
 )
@@ -50,6 +52,7 @@ from qualification.selectors import (
     partners_with_period_stats,
     plan_rules,
 )
+from subscriptions.models import Subscription
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -587,6 +590,8 @@ def partner_customers(*, partner: Partner) -> QuerySet[Customer]:
     partner prefetched (date, status, QV; no addresses).
 
     `first_order_at`: their first order with the partner ("customer since").
+    `first_delivery_on`: the next date of their running subscription with the
+    partner (a subscription customer without an order yet: "no delivery yet").
     `same_name_no`: partners see a first name and an initial only, so two
     "Anna M." are told apart by number in the order they became customers
     ("Anna M.", "Anna M. (2)"), stable across pages."""
@@ -613,6 +618,13 @@ def partner_customers(*, partner: Partner) -> QuerySet[Customer]:
         .annotate(
             order_count=Count("orders", filter=Q(orders__attributed_partner=partner)),
             first_order_at=Min("orders__placed_at", filter=Q(orders__attributed_partner=partner)),
+            first_delivery_on=Subquery(
+                Subscription.objects.filter(
+                    customer=OuterRef("pk"), partner=partner, status=Subscription.Status.ACTIVE
+                )
+                .order_by("next_date")
+                .values("next_date")[:1]
+            ),
             same_name_no=Window(
                 RowNumber(),
                 partition_by=[Lower("first_name"), Upper(Substr("last_name", 1, 1))],

@@ -49,7 +49,11 @@ class StatementLineSerializer(serializers.Serializer):
         coerce_to_string=True,
         help_text="Cap lines: the factor every team commission was multiplied by.",
     )
-    generation = serializers.IntegerField(allow_null=True)
+    generation = serializers.IntegerField(
+        allow_null=True,
+        help_text="Team lines: the generation the downline partner's CV is paid at for you; "
+        "skipped lines: the generation of the team line they explain.",
+    )
     partner = LinePartnerSerializer(
         allow_null=True, help_text="The downline partner whose CV it is (team and skipped lines)."
     )

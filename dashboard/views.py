@@ -21,6 +21,7 @@ from partners.links import absolute_url
 from partners.models import ApiToken, Partner
 from partners.qr import qr_png, qr_svg
 from partners.selectors import partner_invite_url, partner_landing_url
+from qualification.periods import period_name
 from qualification.selectors import partner_history, plan_rules
 from qualification.services import period_current_open
 from subscriptions.selectors import partner_subscriptions
@@ -157,7 +158,7 @@ def history(request, partner):
     chronological = list(reversed(rows))
     chart = {
         # "November 2026" / "November 2026" in the visitor's language, not "2026-11".
-        "labels": [date_format(row.period.start, "YEAR_MONTH_FORMAT") for row in chronological],
+        "labels": [period_name(row.period) for row in chronological],
         "datasets": [
             {"label": _("PV"), "data": [f"{row.pv:.2f}" for row in chronological]},
             {"label": _("GV"), "data": [f"{row.gv:.2f}" for row in chronological]},

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commissions import selectors as commission_selectors
-from qualification.periods import period_parse
+from qualification.periods import period_name, period_parse
 from qualification.services import period_current_open
 
 from .views import partner_required
@@ -20,7 +20,7 @@ from .views import partner_required
 def _chart(rows) -> dict:
     chronological = list(reversed(rows))
     return {
-        "labels": [row.label for row in chronological],
+        "labels": [period_name(row.start) for row in chronological],
         "datasets": [
             {
                 "label": _("Customer commission"),

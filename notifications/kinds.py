@@ -18,6 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from qualification.periods import period_name
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -96,7 +98,7 @@ RANK_REACHED = register(
         label=gettext_lazy("A rank reached"),
         text=lambda p: (
             _("Congratulations: you reached %(rank)s in %(period)s.")
-            % {"rank": p["rank"], "period": p["period"]}
+            % {"rank": p["rank"], "period": period_name(p["period"])}
         ),
         link="dashboard:history",
     )
@@ -124,7 +126,7 @@ STATEMENT_READY = register(
         label=gettext_lazy("A commission statement ready"),
         text=lambda p: (
             _("Your commission statement for %(period)s is ready: %(total)s €.")
-            % {"period": p["period"], "total": money(p["total"])}
+            % {"period": period_name(p["period"]), "total": money(p["total"])}
         ),
         link="dashboard:earnings",
     )
@@ -136,7 +138,7 @@ PAYOUT_PAID = register(
         label=gettext_lazy("A payout sent"),
         text=lambda p: (
             _("Your payout of %(amount)s € for %(period)s is on its way to your bank.")
-            % {"amount": money(p["amount"]), "period": p["period"]}
+            % {"amount": money(p["amount"]), "period": period_name(p["period"])}
         ),
         link="dashboard:payout_profile",
     )
@@ -151,7 +153,11 @@ PAYOUT_RETURNED = register(
                 "Your payout of %(amount)s € for %(period)s came back from the bank (%(reason)s). "
                 "Please check your bank details."
             )
-            % {"amount": money(p["amount"]), "period": p["period"], "reason": p["reason"]}
+            % {
+                "amount": money(p["amount"]),
+                "period": period_name(p["period"]),
+                "reason": p["reason"],
+            }
         ),
         link="dashboard:payout_profile",
     )

@@ -86,6 +86,27 @@ def payout_items_of(*, partner: Partner):
     )
 
 
+def payout_item_status_text(*, item, profile: PayoutProfile | None, at=None) -> str:
+    """An item's status as its partner reads it: a payable amount that cannot be
+    paid yet says what it waits for (the bank details, the other payout details,
+    the hold after an IBAN change), so the table never contradicts the box of
+    what is missing (payout_blockers)."""
+    from .models import PayoutItem
+
+    if item.status != PayoutItem.Status.PAYABLE:
+        text = item.get_status_display()
+        return f"{text} ({item.return_reason})" if item.return_reason else text
+    if profile is None or not (profile.account_holder and profile.iban):
+        return _("waiting for your bank details")
+    if payout_profile_missing(profile=profile):
+        return _("waiting for your payout details")
+    if payout_hold_active(profile=profile, at=at):
+        return _("held until %(date)s after your IBAN change") % {
+            "date": timezone.localtime(profile.hold_until).strftime("%d.%m.%Y")
+        }
+    return _("payable: in the next payout run")
+
+
 def credit_note_file(*, number: str, kind: str, partner: Partner | None = None):
     """(content, content type, file name) of a credit note's PDF or XML; a
     partner gets only their own. None when there is no such note."""

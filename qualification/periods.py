@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -42,3 +42,20 @@ def period_parse(label: str) -> date:
             _("“%(value)s” is not a month; write it as YYYY-MM, e.g. 2026-10.") % {"value": label}
         )
     return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def period_name(value) -> str:
+    """How people read a period: "November 2026" (de and en; month names in the
+    active language), from a Period, its first day or its label "2026-11". The
+    one formatting of a period for readers (notices, tables, chart axes,
+    reports); the label stays for URLs, files and the API. Anything that is not
+    a period comes back as it is."""
+    start = getattr(value, "start", value)
+    if isinstance(start, str):
+        try:
+            start = period_parse(start)
+        except ValidationError:
+            return start
+    if not isinstance(start, date):
+        return "" if start is None else str(start)
+    return dateformat.format(start, "F Y")

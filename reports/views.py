@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from partners.csvio import CsvWriter
 from qualification.models import Period
-from qualification.periods import company_tz, next_month, period_parse
+from qualification.periods import company_tz, next_month, period_name, period_parse
 
 from . import selectors
 
@@ -68,7 +68,7 @@ def index(request):
     _guard(request)
     summaries = selectors.period_summaries()
     chart = {
-        "labels": [row["period"].label for row in reversed(summaries)],
+        "labels": [period_name(row["period"]) for row in reversed(summaries)],
         "datasets": [
             {
                 "label": _("Payout in % of CV"),
@@ -188,7 +188,7 @@ def customer_share(request):
     return _render(
         request,
         "admin/reports/customer_share.html",
-        _("Customer share %(period)s") % {"period": f"{start:%Y-%m}"},
+        _("Customer share %(period)s") % {"period": period_name(start)},
         rows=rows,
         flagged=flagged,
         threshold_percent=threshold * 100,
@@ -227,7 +227,7 @@ def revenue(request):
     return _render(
         request,
         "admin/reports/revenue.html",
-        _("Revenue %(period)s") % {"period": f"{start:%Y-%m}"},
+        _("Revenue %(period)s") % {"period": period_name(start)},
         reasons=figures["reasons"],
         channels=channels,
         total=figures["total"],

@@ -4,8 +4,15 @@ from django import template
 from django.http import QueryDict
 
 from dashboard.selectors import volume_display
+from qualification import periods
 
 register = template.Library()
+
+
+@register.filter
+def period_name(value) -> str:
+    """A period as people read it: "November 2026" (qualification.periods.period_name)."""
+    return periods.period_name(value)
 
 
 @register.filter

@@ -1,8 +1,15 @@
 from django import template
 
+from qualification import periods
 from reports.selectors import admin_today
 
 register = template.Library()
+
+
+@register.filter
+def period_name(value) -> str:
+    """A period as people read it: "November 2026" (qualification.periods.period_name)."""
+    return periods.period_name(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -61,8 +61,8 @@ def test_statement_page_shows_lines_in_words_and_cannot_be_edited(admin_client):
     assert "aus Dora Dietz’ Umsatz" in page
     assert "unter der Auszahlungsgrenze von 25,00" in page
     assert (
-        "Ben Brandt wurde übersprungen: unter 50 PV. "
-        "Dora Dietz’ Umsatz (300,00 € CV) zählt für Anna Albers als 1. Generation." in page
+        "Ben Brandt wurde übersprungen (unter 50 PV) und verdient nichts an Dora Dietz’ Umsatz "
+        "(300,00 € CV): Er zählt für Anna Albers eine Generation näher, als 1. Generation." in page
     )
     assert 'name="_save"' not in page
     assert posted.status_code == 403

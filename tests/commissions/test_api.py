@@ -70,8 +70,8 @@ def test_a_skipped_line_says_who_and_why():
     assert skipped["partner"] == {"slug": "dora", "name": "Dora Dietz"}
     assert skipped["amount"] == "0.00" and skipped["generation"] == 1
     assert skipped["text"] == (
-        "Ben Brandt was skipped: below 50 PV. "
-        "Dora Dietz’s sales (€300.00 CV) count for you as generation 1."
+        "Ben Brandt was skipped (below 50 PV) and earns nothing on Dora Dietz’s sales "
+        "(€300.00 CV): they count for you one generation closer, as generation 1."
     )
 
 

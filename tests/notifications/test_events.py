@@ -48,10 +48,10 @@ def test_closing_a_period_tells_ranks_reached_and_statements_ready(plan, sell, c
     with committed():
         period_close(period=period)
 
-    assert texts(anna, "rank_reached") == ["Congratulations: you reached Silver in 2026-09."]
-    assert texts(ben, "rank_reached") == ["Congratulations: you reached Bronze in 2026-09."]
+    assert texts(anna, "rank_reached") == ["Congratulations: you reached Silver in September 2026."]
+    assert texts(ben, "rank_reached") == ["Congratulations: you reached Bronze in September 2026."]
     assert texts(anna, "statement_ready") == [
-        "Your commission statement for 2026-09 is ready: 135.00 €."
+        "Your commission statement for September 2026 is ready: 135.00 €."
     ]
     tasks.notify_statements(period.pk)  # a retried task
     assert Notification.objects.filter(kind="statement_ready").count() == 2
@@ -76,11 +76,27 @@ def test_payout_sent_and_returned_are_told(anna, item_for, committed):  # noqa: 
         payout_item_return(item=item, reason="AC04")
 
     assert texts(anna, "payout_paid") == [
-        "Your payout of 100.00 € for 2026-10 is on its way to your bank."
+        "Your payout of 100.00 € for October 2026 is on its way to your bank."
     ]
     assert texts(anna, "payout_returned") == [
-        "Your payout of 100.00 € for 2026-10 came back from the bank (AC04). "
+        "Your payout of 100.00 € for October 2026 came back from the bank (AC04). "
         "Please check your bank details."
     ]
     assert len([m for m in mail.outbox if m.to == [anna.user.email]]) == 2
     assert Decimal(Notification.objects.get(kind="payout_paid").params["amount"]) == Decimal("100")
+
+
+def test_a_notice_names_its_month_in_the_readers_language():
+    from django.utils import translation
+
+    from notifications.kinds import render
+
+    with translation.override("de"):
+        german = render("rank_reached", {"rank": "Gold", "period": "2026-11"})
+        statement = render("statement_ready", {"period": "2026-11", "total": "652.44"})
+    with translation.override("en"):
+        english = render("rank_reached", {"rank": "Gold", "period": "2026-11"})
+
+    assert german == "Herzlichen Glückwunsch: Sie haben im November 2026 den Rang Gold erreicht."
+    assert statement == "Ihre Provisionsabrechnung für November 2026 liegt vor: 652,44 €."
+    assert english == "Congratulations: you reached Gold in November 2026."

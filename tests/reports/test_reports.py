@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from commissions.models import PeriodCommissionSummary
 from orders.models import Order
+from qualification.periods import period_name
 from reports import selectors
 from tests.factories import OrderFactory, PartnerFactory
 
@@ -130,7 +131,10 @@ def test_a_title_that_looks_like_a_formula_is_neutralised_in_the_csv(superuser_c
 def shares(paid_order):
     """In the current period: anna 80 customer + 20 own; bert 30 customer + 70 own;
     carla exactly half and half; dora nothing."""
-    anna, bert, carla = (PartnerFactory(slug=s) for s in ("anna", "bert", "carla"))
+    anna, bert, carla = (
+        PartnerFactory(slug=s, first_name=s.title(), last_name="Muster")
+        for s in ("anna", "bert", "carla")
+    )
     PartnerFactory(slug="dora")
     paid_order(anna, "80")
     paid_order(anna, "20", own=True)
@@ -173,7 +177,8 @@ def test_customer_share_page_lists_the_dominating_partners_and_exports_all(
     url = reverse("reports:customer_share")
     page = superuser_client.get(url).content.decode()
     dominating = page.split('id="dominating"')[1].split("</ul>")[0]
-    assert "bert" in dominating and "anna" not in dominating and "carla" not in dominating
+    assert "Bert Muster: own purchases" in dominating
+    assert "Anna" not in dominating and "Carla" not in dominating
     assert "above 60 % of CV" in page
     response = superuser_client.get(url, {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
@@ -283,3 +288,14 @@ def test_reports_need_the_permission(client_for, staff_in):
     assert support.get(reverse("reports:revenue")).status_code == 403
     finance = client_for(staff_in("Finance"))
     assert finance.get(reverse("reports:revenue")).status_code == 200
+
+
+def test_customer_share_page_speaks_to_finance(shares, superuser_client):
+    """Partners by name, the month by its name, no setting names."""
+    url = reverse("reports:customer_share")
+    page = superuser_client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    table = page.split('id="customer-share"')[1].split("</table>")[0]
+
+    assert "OWN_PURCHASE_SHARE_ALERT" not in page
+    assert "Anna Muster" in table and ">anna<" not in table
+    assert "Kundenanteil " + period_name(_current_period()) in page

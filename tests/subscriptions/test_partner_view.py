@@ -88,3 +88,22 @@ def test_no_volume_due_line_when_no_delivery_falls_before_the_month_end(client, 
     body = client.get("/dashboard/customers/").content.decode()
     assert 'data-testid="subs-active">1<' in body
     assert 'data-testid="subs-due"' not in body
+
+
+def test_a_subscription_customer_without_a_delivery_yet_says_so_in_pv(client, subscribe, clock):
+    clock(datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
+    anna = PartnerFactory(slug="anna")
+    subscribe(
+        today=date(2026, 11, 3),
+        first_date=date(2026, 11, 10),
+        referral=Referral(slug="anna", seen_at=timezone.now()),
+        data={"email": "b@example.org", "first_name": "Berta", "last_name": "Beispiel"},
+    )
+    client.force_login(anna.user)
+
+    body = client.get("/dashboard/customers/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Abo, noch keine Lieferung: Die erste kommt am 10.11.2026." in body
+    assert "Noch keine Bestellungen für Sie." not in body
+    # the card and its table speak of the partner's PV, as the line "noch … PV aus Abos" does
+    assert "PV pro Monat" in body and "QV" not in body
