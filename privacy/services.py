@@ -147,9 +147,7 @@ def _scrub_row(place: registry.Place, row, names, *, kind, subject_id, identifie
 def _document_date(place: registry.Place, row, *, today: date):
     """The date retention counts from; a document without one yet (not paid,
     not booked) counts from today, so it is kept rather than scrubbed."""
-    found = (
-        type(row).objects.filter(pk=row.pk).values_list(place.retention.date, flat=True).first()
-    )
+    found = type(row).objects.filter(pk=row.pk).values_list(place.retention.date, flat=True).first()
     return found or today
 
 
@@ -170,7 +168,8 @@ def _erase_places(
             keep: tuple[str, ...] = ()
             if place.retention:
                 until = retention_end(
-                    document_date=_document_date(place, row, today=today), years=place.retention.years
+                    document_date=_document_date(place, row, today=today),
+                    years=place.retention.years,
                 )
                 if today <= until:
                     keep = place.retention.fields
