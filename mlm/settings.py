@@ -415,6 +415,12 @@ REST_FRAMEWORK = {
         "partners.api_auth.PartnerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Any body that is not JSON, also one nested 5,000 deep, is a 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "partners.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
