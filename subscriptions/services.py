@@ -291,7 +291,11 @@ def subscription_cycle_create(
         return None
     draft = cycle_draft(subscription=subscription, cycle_date=cycle_date)
     order = order_place_prepared(draft=draft, external_id=f"abo:{subscription.number}:{cycle_date}")
-    payment.cycle_debit_schedule(order=order, mandate=subscription.mandate, due_date=cycle_date)
+    # A run that was missed for days catches the cycle up today: the debit is
+    # due from today, never on a day already past (a bank would refuse the date).
+    payment.cycle_debit_schedule(
+        order=order, mandate=subscription.mandate, due_date=max(cycle_date, today)
+    )
     cycle.order = order
     cycle.qv = order.qv
     cycle.save(update_fields=["order", "qv"])
