@@ -215,7 +215,10 @@ ACCOUNT_SIGNUP_FORM_CLASS = "partners.forms.PartnerSignupForm"
 ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # key = (client, e-mail): a stranger's wrong passwords never lock the owner out
+    # (partners/login_limits.py); per e-mail from all clients only a slow-down.
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_email": "10/m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
