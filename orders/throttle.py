@@ -39,3 +39,20 @@ def checkout_allowed(*, client_ip: str, email: str) -> bool:
     client_ok = _within(f"orders:rl:client:{client_ip}", *per_client)
     email_ok = _within(f"orders:rl:email:{email_key}", *per_email)
     return client_ok and email_ok
+
+
+# (requests, seconds) of the subscription cancellation page (§312k BGB); override
+# as CANCEL_RATE_LIMIT_PER_CLIENT / _PER_EMAIL.
+CANCEL_PER_CLIENT = (10, 10 * 60)
+CANCEL_PER_EMAIL = (3, 60 * 60)
+
+
+def cancel_page_allowed(*, client_ip: str, email: str) -> bool:
+    """One use of the cancellation page from this client for this e-mail: may
+    it send mail to an address we do not know? (Counted per client and per address.)"""
+    per_client = getattr(settings, "CANCEL_RATE_LIMIT_PER_CLIENT", CANCEL_PER_CLIENT)
+    per_email = getattr(settings, "CANCEL_RATE_LIMIT_PER_EMAIL", CANCEL_PER_EMAIL)
+    email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+    client_ok = _within(f"subscriptions:cancel:client:{client_ip}", *per_client)
+    email_ok = _within(f"subscriptions:cancel:email:{email_key}", *per_email)
+    return client_ok and email_ok

@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal import ratelimit
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .client_address import request_client_ip
 from .forms import SESSION_SPONSOR_KEY
+from .login_limits import client_email_key, email_key
 from .models import User
 from .services import partner_enroll
 
@@ -21,7 +23,35 @@ class AccountAdapter(DefaultAccountAdapter):
             "An account with this e-mail address exists already. Please sign in, "
             "or reset your password if you have forgotten it."
         ),
+        "too_many_login_attempts_for_address": _(
+            "Many sign-ins were tried for this address just now. Please wait a minute "
+            "and try again, or reset your password."
+        ),
     }
+
+    def pre_authenticate(self, request, **credentials):
+        """Count the attempt per (client, e-mail), and per e-mail only to slow
+        guessing down (partners/login_limits.py); a sign-in that succeeds is
+        taken back from both counts by allauth's rollback."""
+        email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
+        by_email = ratelimit.consume(
+            request, app="allauth.account", action="login_failed_email", key=email_key(email=email)
+        )
+        if not by_email:
+            raise self.validation_error("too_many_login_attempts_for_address")
+        by_client = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed",
+            key=client_email_key(email=email, client=self.get_client_ip(request)),
+        )
+        if not by_client:
+            by_email.rollback()
+            raise self.validation_error("too_many_login_attempts")
+        # allauth rolls this usage back when the password was right.
+        self._login_failed_rl_usage = ratelimit.RateLimitUsage(
+            usage=by_email.usage + by_client.usage
+        )
 
     def save_user(self, request, user, form, commit=True):
         """Save the user and enroll the partner atomically.

@@ -432,6 +432,13 @@ class PayoutRun(models.Model):
         verbose_name=_("prepared by"),
     )
     prepared_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    # Four eyes: everyone who prepared it or added to it; none of them may approve it.
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prepared or added to by"),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -612,6 +619,13 @@ class DebitCollection(models.Model):
         verbose_name=_("prepared by"),
     )
     prepared_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    # Four eyes: everyone who prepared it or added to it; none of them may approve it.
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prepared or added to by"),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

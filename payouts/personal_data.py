@@ -35,7 +35,7 @@ PERSONAL_DATA = {
         },
         "retention": {
             "years": 8,
-            "date": "item__prepared_at",
+            "date": "run__prepared_at",
             "fields": ["account_holder", "iban", "bic", "remittance"],
         },
     },

@@ -515,6 +515,14 @@ def payout_run_prepare(*, actor) -> PayoutRun:
     with what is missing."""
     _require_perm(actor, "payouts.prepare_payoutrun", _("You may not prepare payout runs."))
     payout_items_sync()
+    # One run waits for approval at a time: preparing again adds what became
+    # payable to it, and whoever did so may not approve it either.
+    open_run = (
+        PayoutRun.objects.select_for_update()
+        .filter(status=PayoutRun.Status.PREPARED)
+        .order_by("pk")
+        .first()
+    )
     items = list(
         PayoutItem.objects.select_for_update()
         .filter(status=PayoutItem.Status.PAYABLE)
@@ -542,12 +550,18 @@ def payout_run_prepare(*, actor) -> PayoutRun:
             )
         else:
             ready.append(item)
-    if not ready:
+    if not ready and open_run is None:
         raise ValidationError(
             _("No payout can be made now: %(count)d payable, none with complete details.")
             % {"count": len(items)}
         )
-    run = PayoutRun.objects.create(prepared_by=actor, skipped=skipped)
+    if open_run is None:
+        run = PayoutRun.objects.create(prepared_by=actor, skipped=skipped)
+    else:
+        run = open_run
+        run.skipped = skipped
+        run.save(update_fields=["skipped"])
+    run.contributors.add(actor)
     PayoutRunEntry.objects.bulk_create(
         [
             PayoutRunEntry(
@@ -561,7 +575,9 @@ def payout_run_prepare(*, actor) -> PayoutRun:
     PayoutItem.objects.filter(pk__in=[i.pk for i in ready]).update(
         status=PayoutItem.Status.IN_RUN, updated_at=now
     )
-    run.total = sum((e.gross for e in run.entries.all()), Decimal("0"))
+    run.total = sum(
+        (e.gross for e in run.entries.filter(outcome=PayoutRunEntry.Outcome.IN_RUN)), Decimal("0")
+    )
     run.save(update_fields=["total"])
     payout_log(
         action=PayoutLog.Action.RUN_PREPARED,
@@ -594,7 +610,7 @@ def payout_run_approve(*, run: PayoutRun, actor, execution_date=None) -> PayoutR
             _("Only a prepared run can be approved; this one is %(status)s.")
             % {"status": run.get_status_display()}
         )
-    if run.prepared_by_id == actor.pk:
+    if run.prepared_by_id == actor.pk or run.contributors.filter(pk=actor.pk).exists():
         raise ValidationError(
             _("You prepared this run yourself; another admin has to approve it (four eyes).")
         )
@@ -1197,6 +1213,8 @@ def debit_collection_prepare(*, collection_date, actor, today=None) -> DebitColl
     collection.prepared_by = actor
     collection.prepared_at = now
     collection.save(update_fields=["total", "count", "prepared_by", "prepared_at"])
+    # Four eyes: whoever prepared or added to it never approves it.
+    collection.contributors.add(actor)
     payout_log(
         action=PayoutLog.Action.COLLECTION_PREPARED,
         actor=actor,
@@ -1228,7 +1246,10 @@ def debit_collection_approve(*, collection: DebitCollection, actor, today=None) 
             _("Only a prepared collection can be approved; this one is %(status)s.")
             % {"status": collection.get_status_display()}
         )
-    if collection.prepared_by_id == actor.pk:
+    if (
+        collection.prepared_by_id == actor.pk
+        or collection.contributors.filter(pk=actor.pk).exists()
+    ):
         raise ValidationError(
             _("You prepared this collection yourself; another admin has to approve it.")
         )

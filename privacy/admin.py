@@ -42,9 +42,13 @@ def by_email_view(model_admin, request):
         else:
             if not request.user.has_perm("privacy.add_exportjob"):
                 raise PermissionDenied
-            services.export_job_create(
-                subject_kind=kind, subject_id=subject_id, requested_by=request.user
-            )
+            try:
+                services.export_job_create(
+                    subject_kind=kind, subject_id=subject_id, requested_by=request.user
+                )
+            except ValidationError as error:
+                model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect("admin:privacy_exportjob_changelist")
             model_admin.message_user(
                 request,
                 gettext("The export is being prepared; its download link appears in this list."),

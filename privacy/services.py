@@ -144,8 +144,11 @@ def _scrub_row(place: registry.Place, row, names, *, kind, subject_id, identifie
     return bool(changes)
 
 
-def _document_date(place: registry.Place, row):
-    return type(row).objects.filter(pk=row.pk).values_list(place.retention.date, flat=True).first()
+def _document_date(place: registry.Place, row, *, today: date):
+    """The date retention counts from; a document without one yet (not paid,
+    not booked) counts from today, so it is kept rather than scrubbed."""
+    found = type(row).objects.filter(pk=row.pk).values_list(place.retention.date, flat=True).first()
+    return found or today
 
 
 def _erase_places(
@@ -165,7 +168,8 @@ def _erase_places(
             keep: tuple[str, ...] = ()
             if place.retention:
                 until = retention_end(
-                    document_date=_document_date(place, row), years=place.retention.years
+                    document_date=_document_date(place, row, today=today),
+                    years=place.retention.years,
                 )
                 if today <= until:
                     keep = place.retention.fields
@@ -239,6 +243,8 @@ def person_erase(
             logs.extend(_erase_customer(own_customer, identifiers, today))
     else:
         logs.extend(_erase_customer(subject, _identifiers(subject_kind, subject), today))
+    for kind, sid, *_rest in logs:
+        exports_of_person_delete(subject_kind=kind, subject_id=sid)
     if replay:
         return []
     now = timezone.now()
@@ -466,10 +472,43 @@ def _csv(value):
     return "" if value is None else value
 
 
+def export_interval() -> timedelta:
+    """How long after an export the next one of the same person can be asked for."""
+    return timedelta(hours=getattr(settings, "PRIVACY_EXPORT_INTERVAL_HOURS", 24))
+
+
 @transaction.atomic
 def export_job_create(*, subject_kind: str, subject_id: int, requested_by) -> ExportJob:
-    if _subject(subject_kind, subject_id) is None:
+    """One export per person at a time, and one a day: building one reads
+    everything about the person, and each is a copy of their data."""
+    subject = _subject(subject_kind, subject_id)
+    if subject is None:
         raise ValidationError(_("There is no such person."))
+    # The person's row is the lock: two clicks at once make one export.
+    type(subject).objects.select_for_update().filter(pk=subject.pk).first()
+    jobs = ExportJob.objects.filter(subject_kind=subject_kind, subject_id=subject_id)
+    if jobs.filter(status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]).exists():
+        raise ValidationError(
+            _("An export of this person's data is being prepared already; it is shown when ready.")
+        )
+    recent = (
+        jobs.filter(status=ExportJob.Status.DONE, created_at__gt=timezone.now() - export_interval())
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        raise ValidationError(
+            _(
+                "This person's data was exported at %(time)s; the next export can be asked "
+                "for from %(next)s. The last one can be downloaded until then."
+            )
+            % {
+                "time": timezone.localtime(recent.created_at).strftime("%d.%m.%Y %H:%M"),
+                "next": timezone.localtime(recent.created_at + export_interval()).strftime(
+                    "%d.%m.%Y %H:%M"
+                ),
+            }
+        )
     job = ExportJob.objects.create(
         subject_kind=subject_kind, subject_id=subject_id, requested_by=requested_by
     )
@@ -481,9 +520,11 @@ def export_job_create(*, subject_kind: str, subject_id: int, requested_by) -> Ex
 
 def export_job_build(*, job_id: int) -> ExportJob:
     job = ExportJob.objects.get(pk=job_id)
-    if job.status == ExportJob.Status.DONE:
+    started = ExportJob.objects.filter(
+        pk=job.pk, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
+    ).update(status=ExportJob.Status.RUNNING, progress=0)
+    if not started:  # built already, or stopped by the person's erasure
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=0)
 
     def progress(percent: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99))
@@ -495,16 +536,44 @@ def export_job_build(*, job_id: int) -> ExportJob:
     except Exception:
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED)
         raise
-    job.refresh_from_db()
-    job.file.save(
-        f"export-{job.subject_kind}-{job.subject_id}-{job.pk}.zip", ContentFile(data), save=False
-    )
-    job.status = ExportJob.Status.DONE
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.expires_at = job.finished_at + timedelta(days=EXPORT_DAYS)
-    job.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ExportJob.Status.RUNNING:
+            return job  # stopped meanwhile (the person was erased): no file
+        job.file.save(
+            f"export-{job.subject_kind}-{job.subject_id}-{job.pk}.zip",
+            ContentFile(data),
+            save=False,
+        )
+        job.status = ExportJob.Status.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.expires_at = job.finished_at + timedelta(days=EXPORT_DAYS)
+        job.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
     return job
+
+
+def exports_of_person_delete(*, subject_kind: str, subject_id: int) -> int:
+    """An erasure takes the person's exports with it: the ZIP files are deleted
+    (after commit, so a rolled-back erasure keeps them), every download link of
+    theirs stops working at once, and an export still being built is stopped."""
+    jobs = ExportJob.objects.select_for_update().filter(
+        subject_kind=subject_kind, subject_id=subject_id
+    )
+    names = [name for name in jobs.exclude(file="").values_list("file", flat=True)]
+    now = timezone.now()
+    jobs.filter(status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]).update(
+        status=ExportJob.Status.FAILED
+    )
+    count = jobs.exclude(file="").update(file="", expires_at=now)
+    storage = ExportJob._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return count
 
 
 def exports_expired_delete(*, now: datetime | None = None) -> int:

@@ -80,10 +80,16 @@ def overview(request, partner):
 @require_POST
 @partner_required
 def export_start(request, partner):
-    services.export_job_create(
-        subject_kind=SubjectKind.PARTNER, subject_id=partner.pk, requested_by=request.user
-    )
-    messages.success(request, _("Your export is being prepared. This page shows when it is ready."))
+    try:
+        services.export_job_create(
+            subject_kind=SubjectKind.PARTNER, subject_id=partner.pk, requested_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Your export is being prepared. This page shows when it is ready.")
+        )
     return redirect("privacy:overview")
 
 

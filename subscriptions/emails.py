@@ -115,6 +115,8 @@ def cancellation_receipt_send(
     time); or that no running subscription matched."""
     cancelled_at = timezone.localtime(datetime.fromisoformat(at))
     subscriptions = list(Subscription.objects.filter(pk__in=subscription_ids).order_by("pk"))
+    for subscription in subscriptions:
+        subscription.manage_url = links.manage_url(subscription)
     language = subscriptions[0].language if subscriptions else translation.get_language()
     with translation.override(language or settings.LANGUAGE_CODE):
         body = render_to_string(

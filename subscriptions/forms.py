@@ -104,13 +104,18 @@ class CancelForm(forms.Form):
         help_text=_("The cancellation is confirmed to this address at once."),
     )
     number = forms.CharField(
-        label=_("Subscription number (optional)"),
+        label=_("Subscription number"),
         max_length=16,
         required=False,
-        help_text=_(
-            "ABO-… from any of our e-mails. Without it, every subscription of the e-mail address ends."
-        ),
+        help_text=_("ABO-… from any of our e-mails."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    last_name = forms.CharField(
+        label=_("or the last name of the subscription holder"),
+        max_length=100,
+        required=False,
+        help_text=_("Without the number, every subscription of this name and e-mail address ends."),
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     kind = forms.ChoiceField(
         label=_("Kind of cancellation"),
@@ -132,4 +137,11 @@ class CancelForm(forms.Form):
         data = super().clean()
         if data.get("kind") == "extraordinary" and not data.get("reason"):
             self.add_error("reason", _("Please give the reason for an extraordinary cancellation."))
+        if not (data.get("number") or "").strip() and not (data.get("last_name") or "").strip():
+            self.add_error(
+                "number",
+                _(
+                    "Please give the subscription number or the last name of the subscription holder."
+                ),
+            )
         return data

@@ -118,6 +118,11 @@ class Subscription(models.Model):
     pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    # A cancellation by the holder takes effect with the next delivery it stops;
+    # until the day before, the signed link can take it back.
+    revocable_until = models.DateField(
+        _("cancellation can be taken back until"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -21,7 +21,7 @@ from orders.referral import (
     referral_remember,
     referring_partner,
 )
-from orders.throttle import checkout_allowed
+from orders.throttle import cancel_page_allowed, checkout_allowed
 from partners.client_address import request_client_ip
 
 from . import links, payment, selectors, services
@@ -140,11 +140,12 @@ def _manage_context(subscription: Subscription, **extra) -> dict:
         "move_form": extra.pop("move_form", None)
         or MoveForm(initial={"next_date": subscription.next_date}),
         "products": Product.objects.filter(is_active=True),
+        "can_take_back": services.subscription_can_take_back(subscription=subscription),
         **extra,
     }
 
 
-ACTIONS = {"skip", "move", "change", "bank", "pause", "resume", "cancel"}
+ACTIONS = {"skip", "move", "change", "bank", "pause", "resume", "cancel", "take_back"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -202,8 +203,11 @@ def manage(request, key):
         elif action == "resume":
             services.subscription_resume(subscription=subscription)
             messages.success(request, _("Your subscription runs again."))
+        elif action == "take_back":
+            services.subscription_cancel_take_back(subscription=subscription)
+            messages.success(request, _("Your subscription runs on as before."))
         elif action == "cancel":
-            services.subscription_cancel(subscription=subscription)
+            services.subscription_cancel(subscription=subscription, by_holder=True)
             messages.success(
                 request,
                 _(
@@ -246,7 +250,9 @@ def _quantities(post) -> dict[int, int]:
 @require_http_methods(["GET", "POST"])
 def cancel(request):
     """§312k BGB: reached from the footer of every page, no sign-in; one form,
-    one button ("Jetzt kündigen"), a receipt page and e-mail at once."""
+    one button ("Jetzt kündigen"), a receipt page and e-mail at once. The page
+    answers the same whatever matched, and also past its limits (which only
+    stop receipts to addresses we do not know)."""
     if request.method == "POST":
         form = CancelForm(request.POST)
         if form.is_valid():
@@ -255,7 +261,13 @@ def cancel(request):
             if data["kind"] == "extraordinary":
                 reason = _("extraordinary: %(reason)s") % {"reason": reason}
             services.subscriptions_cancel_by_customer(
-                email=data["email"], number=data["number"], reason=reason
+                email=data["email"],
+                number=data["number"],
+                last_name=data["last_name"],
+                reason=reason,
+                may_mail_unknown=cancel_page_allowed(
+                    client_ip=request_client_ip(request=request), email=data["email"]
+                ),
             )
             return render(
                 request,

@@ -3,7 +3,8 @@
 An endpoint's host is resolved and every address it resolves to must be a public
 unicast one: private (10/8, 172.16/12, 192.168/16, fc00::/7), loopback,
 link-local (169.254/16, the cloud metadata service; fe80::/10), multicast,
-shared (100.64/10), unspecified and reserved ranges are refused. The check runs
+shared (100.64/10), unspecified and reserved ranges are refused, and so is an
+IPv6 address that embeds such an IPv4 address (mapped, 6to4, Teredo, NAT64). The check runs
 when the endpoint is saved and again before every attempt, since DNS can change.
 """
 
@@ -15,12 +16,39 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: mapped (::ffff:a.b.c.d), 6to4
+    (2002::/16), Teredo (2001::/32: server and client) and NAT64 (64:ff9b::/96)."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in network for network in NAT64):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _is_public(ip) -> bool:
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+
 
 def address_is_public(address: str) -> bool:
+    """A public unicast address, and so is every IPv4 address it embeds: a 6to4
+    or Teredo address around 127.0.0.1 or 169.254.169.254 is refused."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if ip.ipv4_mapped is not None:
+            return _is_public(ip.ipv4_mapped)
+        if embedded and not all(_is_public(v4) for v4 in embedded):
+            return False
+    return _is_public(ip)
 
 
 def host_addresses(host: str, port: int) -> list[str]:

@@ -515,3 +515,35 @@ def test_an_admin_creates_a_key_sees_the_secret_once_and_can_revoke_it(
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert post(client, "/api/v1/orders", order_body(external_id="2")).status_code == 401
+
+
+BAD_JSON = {
+    "nested 5,000 lists deep": "[" * 5000 + "]" * 5000,
+    "nested 5,000 objects deep": '{"a":' * 5000 + "1" + "}" * 5000,
+    "nested 100 deep inside an order": '{"customer": ' + "[" * 100 + "]" * 100 + "}",
+    "a list": "[]",
+    "null": "null",
+    "a string": '"order"',
+    "NaN": "NaN",
+    "cut off": '{"external_id": "1"',
+    "not UTF-8": b"\xff\xfe{}",
+}
+
+
+@pytest.mark.parametrize("body", BAD_JSON.values(), ids=BAD_JSON.keys())
+@pytest.mark.parametrize(
+    "url", ["/api/v1/orders", "/api/v1/orders/1001/payments", "/api/v1/orders/1001/refunds"]
+)
+def test_every_body_that_is_not_an_order_in_json_is_a_400(api, soap, url, body):
+    if url != "/api/v1/orders":
+        assert post(api, "/api/v1/orders", order_body()).status_code == 201
+    response = api.generic(
+        "POST",
+        url,
+        body if isinstance(body, bytes) else body.encode(),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert response.status_code == 400
+    assert Order.objects.count() == (0 if url == "/api/v1/orders" else 1)
+    assert not Refund.objects.exists()

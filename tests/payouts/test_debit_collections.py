@@ -504,3 +504,35 @@ def test_the_collection_list_shows_what_the_bank_collected_returned_and_still_ha
         f"/admin/payouts/debitcollection/{collection.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "1 collected, 1 returned, 0 open" in detail
+
+
+def test_an_admin_who_prepared_a_collection_cannot_approve_it_after_another_prepared_it_again(
+    db, preparer, approver
+):
+    mandate = mandate_for(CustomerFactory())
+    debit_for(mandate, total="999.00")
+    both = admin_with("prepare_debitcollection", "approve_debitcollection")
+    debit_collection_prepare(collection_date=THU, actor=both, today=TODAY)
+    debit_for(mandate_for(CustomerFactory(), iban="DE02120300000000202051"), total="1.00")
+    collection = debit_collection_prepare(collection_date=THU, actor=preparer, today=TODAY)
+    assert collection.total == D("1000.00")
+
+    with pytest.raises(ValidationError, match="another admin has to approve"):
+        debit_collection_approve(collection=collection, actor=both, today=TODAY)
+    collection.refresh_from_db()
+    assert collection.status == DebitCollection.Status.PREPARED
+    assert set(collection.contributors.all()) == {both, preparer}
+    assert debit_collection_approve(collection=collection, actor=approver, today=TODAY).approved_by
+
+
+def test_preparing_a_collection_again_without_adding_anything_still_bars_both_from_approving(
+    db, preparer
+):
+    debit_for(mandate_for(CustomerFactory()))
+    both = admin_with("prepare_debitcollection", "approve_debitcollection")
+    other = admin_with("prepare_debitcollection", "approve_debitcollection")
+    debit_collection_prepare(collection_date=THU, actor=both, today=TODAY)
+    collection = debit_collection_prepare(collection_date=THU, actor=other, today=TODAY)
+    for person in (both, other):
+        with pytest.raises(ValidationError, match="another admin has to approve"):
+            debit_collection_approve(collection=collection, actor=person, today=TODAY)

@@ -319,3 +319,22 @@ def test_item_admin_marks_returned_with_a_reason_code(two_items, preparer, appro
     )
     anna_item.refresh_from_db()
     assert (anna_item.status, anna_item.return_reason) == ("returned", "MD07")
+
+
+def test_preparing_again_adds_to_the_open_run_and_nobody_who_prepared_it_approves(item_for):
+    anna = PartnerFactory(slug="anna", first_name="Anna", last_name="Albers")
+    ben = PartnerFactory(slug="ben", first_name="Ben", last_name="Brandt")
+    item_for(anna, payout="999.00", **REGULAR)
+    first_admin = admin_with("prepare_payoutrun", "approve_payoutrun")
+    run = payout_run_prepare(actor=first_admin)
+    item_for(ben, payout="1.00")
+    second_admin = admin_with("prepare_payoutrun", "approve_payoutrun")
+    again = payout_run_prepare(actor=second_admin)
+
+    assert again == run and run.entries.count() == 2
+    for person in (first_admin, second_admin):
+        with pytest.raises(ValidationError, match="another admin has to approve it"):
+            payout_run_approve(run=run, actor=person)
+    assert not CreditNote.objects.exists()
+    approved = payout_run_approve(run=run, actor=admin_with("approve_payoutrun"))
+    assert approved.status == PayoutRun.Status.APPROVED and approved.entries.count() == 2

@@ -201,3 +201,14 @@ def test_run_at_half_past_midnight_on_clock_change_days_orders_that_day_once(sub
     assert [c.cycle_date for c in SubscriptionCycle.objects.filter(subscription=autumn)] == [
         date(2026, 10, 25)
     ]
+
+
+def test_a_cycle_caught_up_after_missed_runs_is_debited_from_the_day_of_the_run_not_before(
+    subscribe,
+):
+    subscribe(today=date(2026, 1, 20), first_date=FIRST)
+    late = date(2026, 2, 4)  # the runs of 31 January to 3 February were missed
+    assert subscriptions_run(today=late).orders_created == 1
+    debit = OrderDebit.objects.get()
+    assert SubscriptionCycle.objects.get().cycle_date == FIRST  # the delivery it stands for
+    assert debit.due_date == late

@@ -33,7 +33,13 @@ def test_cancellation_without_signing_in_confirms_at_once_with_date_and_time(
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             reverse("subscriptions:cancel"),
-            {"email": " Kim@Example.org ", "number": "", "kind": "ordinary", "reason": ""},
+            {
+                "email": " Kim@Example.org ",
+                "number": "",
+                "last_name": "kunde",
+                "kind": "ordinary",
+                "reason": "",
+            },
         )
     assert done.status_code == 200
     subscription.refresh_from_db()

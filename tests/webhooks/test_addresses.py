@@ -24,6 +24,14 @@ from webhooks.services import webhook_endpoint_save
         "https://[fd00::1]/hook",
         "https://[fe80::1]/hook",
         "https://[::ffff:127.0.0.1]/hook",
+        "https://[2002:7f00:1::1]/hook",  # 6to4 around 127.0.0.1
+        "https://[2002:a9fe:a9fe::1]/hook",  # 6to4 around 169.254.169.254
+        "https://[2002:c0a8:0101::1]/hook",  # 6to4 around 192.168.1.1
+        "https://[2002:0a00:0001::1]/hook",  # 6to4 around 10.0.0.1
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo, client 127.0.0.1
+        "https://[2001:0:4136:e378:8000:63bf:5601:5601]/hook",  # Teredo, 169.254.169.254
+        "https://[2001:0:7f00:1:8000:63bf:f7f7:f7f7]/hook",  # Teredo, server 127.0.0.1
+        "https://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 around 169.254.169.254
         "https://intranet.example.com/hook",  # a name that resolves to 10.x
         "https://half-private.example.com/hook",  # one of its addresses is private
     ],
@@ -39,6 +47,12 @@ def test_private_loopback_and_link_local_receivers_are_refused(url):
 )
 def test_public_https_receivers_are_accepted(url):
     endpoint_url_check(url)
+
+
+def test_a_6to4_address_around_a_public_ipv4_address_is_accepted():
+    from webhooks.addresses import address_is_public
+
+    assert address_is_public("2002:5db8:d822::1")  # 93.184.216.34
 
 
 def test_a_name_resolving_to_a_private_address_is_named_in_the_message():
