@@ -47,7 +47,7 @@ def invoice_mail_deliver(*, invoice_id: int) -> bool:
     never send it twice); a failed send leaves it owed."""
     with transaction.atomic():
         entry = (
-            InvoiceMail.objects.select_for_update(skip_locked=True)
+            InvoiceMail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("invoice__order", "invoice__corrects")
             .filter(invoice_id=invoice_id, sent_at__isnull=True)
             .first()
