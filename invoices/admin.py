@@ -7,6 +7,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
+from partners.admin_base import euro_column
+
 from .models import Invoice
 from .views import pdf_response
 
@@ -19,7 +21,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "order_link",
         "buyer_name",
         "issue_date",
-        "total",
+        euro_column(Invoice, "total"),
         "is_business",
         "mailed",
         "downloads",
