@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mlm.apps.MlmConfig",
     "partners",
     "orders",
+    "invoices",
     "qualification",
     "commissions",
     "landing",
@@ -359,6 +360,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.tasks.debit_notices_sweep",
         "schedule": 300.0,
     },
+    "issue-and-send-forgotten-invoices": {
+        "task": "invoices.tasks.invoices_sweep",
+        "schedule": 300.0,
+    },
     "send-forgotten-order-confirmations": {
         "task": "orders.tasks.order_confirmations_sweep",
         "schedule": 60.0,
@@ -450,6 +455,9 @@ COMPANY_CITY = env.str("COMPANY_CITY", default="München")
 COMPANY_COUNTRY = env.str("COMPANY_COUNTRY", default="DE")
 COMPANY_VAT_ID = env.str("COMPANY_VAT_ID", default="DE136695976")
 COMPANY_TAX_NUMBER = env.str("COMPANY_TAX_NUMBER", default="")
+# Customer invoices (invoices/): issued when an order is "paid" (default) or "shipped";
+# the company above is the seller on them.
+INVOICE_ISSUE_ON = env.str("INVOICE_ISSUE_ON", default="paid")
 # Payouts (commissions.md sections 5 and 6).
 COMMISSION_VAT_RATE = Decimal(env.str("COMMISSION_VAT_RATE", default="19"))
 PAYOUT_IBAN_HOLD_DAYS = env.int("PAYOUT_IBAN_HOLD_DAYS", default=3)

@@ -23,6 +23,8 @@ urlpatterns = [
     path("dashboard/notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("partners.urls")),
+    # Before orders: /order/invoices/<token>/ is not an order number.
+    path("", include("invoices.urls")),
     path("", include("orders.urls")),
     path("", include("subscriptions.urls")),
     path("", include("returns.urls")),

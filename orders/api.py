@@ -256,6 +256,7 @@ class OrderCreateView(IntakeView):
                 shipping=data["shipping"],
                 language=data["language"],
                 ignore_unknown_partner=data["ignore_unknown_partner"],
+                invoiced_by_shop=data["invoiced_by_shop"],
             )
         except DjangoValidationError as exc:
             unprocessable = set(exc.message_dict) == {"partner"}

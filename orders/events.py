@@ -9,6 +9,10 @@ from django.dispatch import Signal
 # event: OrderEvent
 order_event_recorded = Signal()
 
+# sender: Order; order: Order. Sent inside the transaction that marks an order
+# shipped (invoices issued at shipping listen to it).
+order_shipped = Signal()
+
 # sender: Product. Sent inside the transaction when products were changed in bulk
 # (admin actions use queryset.update(), which sends no post_save): pages that show
 # the catalogue drop their cached copies (now and again after commit).

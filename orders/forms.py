@@ -17,6 +17,8 @@ CUSTOMER_FIELDS = (
     "postal_code",
     "city",
     "country",
+    "company_name",
+    "vat_id",
     "partner_code",
 )
 
@@ -84,6 +86,20 @@ class CheckoutForm(forms.Form):
         choices=COUNTRY_CHOICES,
         initial="DE",
         widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    company_name = forms.CharField(
+        label=_("Company (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Ordering for a business? Its name goes on the invoice."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    vat_id = forms.CharField(
+        label=_("VAT id (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Businesses receive their invoice as an e-invoice (ZUGFeRD) as well."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     partner_code = forms.CharField(
         label=_("Partner code (optional)"),

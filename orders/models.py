@@ -177,6 +177,12 @@ class Order(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="DE")
+    # A business customer (optional at checkout): the invoice names the company and
+    # its VAT id, and carries the EN 16931 e-invoice.
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    # An external shop may invoice its order itself (intake API): then we issue none.
+    invoiced_by_shop = models.BooleanField(_("invoiced by the shop"), default=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )

@@ -18,11 +18,21 @@ PERSONAL_DATA = {
             "street": "blank",
             "postal_code": "blank",
             "city": "blank",
+            "company_name": "blank",
+            "vat_id": "blank",
         },
         "retention": {
             "years": 8,
             "date": "placed_at",
-            "fields": ["first_name", "last_name", "street", "postal_code", "city"],
+            "fields": [
+                "first_name",
+                "last_name",
+                "street",
+                "postal_code",
+                "city",
+                "company_name",
+                "vat_id",
+            ],
         },
     },
     # Other people's orders remember the partner's address they came through.

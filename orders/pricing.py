@@ -82,46 +82,86 @@ class Totals:
     vat_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RateShare:
+    """One VAT rate of a sale, in gross euros (what a German shop shows): the goods
+    at that rate, the partner code's discount off them, the share of the shipping,
+    what is paid at that rate, the VAT it contains and its net amount."""
+
+    rate: Decimal
+    goods: Decimal  # before the discount
+    discount: Decimal
+    shipping: Decimal
+    gross: Decimal  # goods - discount + shipping
+    vat: Decimal
+    net: Decimal  # gross - vat
+
+
+def vat_breakdown(
+    lines: list[tuple[Decimal, Decimal, int]],
+    *,
+    shipping: Decimal,
+    discount_percent: Decimal = ZERO,
+) -> list[RateShare]:
+    """lines: (unit gross price, VAT rate, quantity), by rate ascending. Shipping
+    is an ancillary service: its VAT is split over the rates in proportion to the
+    goods (after the discount; the last rate takes the remaining cent). A discount
+    (percent of the goods) lowers the goods of every rate alike, rounded per rate,
+    so the VAT is that of what is paid. Invoices and the checkout read this."""
+    goods_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for unit_price, rate, quantity in lines:
+        goods_by_rate[Decimal(rate)] += money(Decimal(unit_price) * quantity)
+    shipping = money(shipping)
+    off_by_rate = {
+        rate: money(goods * Decimal(discount_percent) / HUNDRED) if discount_percent else ZERO
+        for rate, goods in goods_by_rate.items()
+    }
+    paid_goods = sum(goods_by_rate.values(), ZERO) - sum(off_by_rate.values(), ZERO)
+    shares = []
+    shipping_left = shipping
+    rates = sorted(goods_by_rate)
+    for i, rate in enumerate(rates):
+        goods = goods_by_rate[rate] - off_by_rate[rate]
+        if i == len(rates) - 1:
+            ship_share = shipping_left
+        else:
+            ship_share = money(shipping * goods / paid_goods) if paid_goods else ZERO
+            shipping_left -= ship_share
+        gross = goods + ship_share
+        vat = vat_contained(gross, rate)
+        shares.append(
+            RateShare(
+                rate=rate,
+                goods=goods_by_rate[rate],
+                discount=off_by_rate[rate],
+                shipping=ship_share,
+                gross=gross,
+                vat=vat,
+                net=gross - vat,
+            )
+        )
+    return shares
+
+
 def totals_for(
     lines: list[tuple[Decimal, Decimal, int]],
     *,
     shipping: Decimal | None = None,
     discount_percent: Decimal = ZERO,
 ) -> Totals:
-    """lines: (unit gross price, VAT rate, quantity). Shipping is an ancillary
-    service: its VAT is split over the rates in proportion to the goods. The
-    shipping fee is the shop's (shipping_for) unless given (an external shop's).
-    A discount (percent of the goods) lowers the goods of every rate alike, and
-    so the VAT they contain; shipping is charged on the goods before it."""
-    gross_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
-    for unit_price, rate, quantity in lines:
-        gross_by_rate[Decimal(rate)] += money(Decimal(unit_price) * quantity)
-    subtotal = sum(gross_by_rate.values(), ZERO)
+    """lines: (unit gross price, VAT rate, quantity). The shipping fee is the
+    shop's (shipping_for, on the goods before the discount) unless given (an
+    external shop's); VAT per rate as vat_breakdown splits it."""
+    subtotal = sum((money(Decimal(p) * q) for p, _rate, q in lines), ZERO)
     shipping = shipping_for(subtotal) if shipping is None else money(shipping)
-    discount = ZERO
-    if discount_percent:
-        # Per rate, rounded there, so the VAT below is that of what is paid.
-        for rate in gross_by_rate:
-            off = money(gross_by_rate[rate] * Decimal(discount_percent) / HUNDRED)
-            gross_by_rate[rate] -= off
-            discount += off
-    goods = subtotal - discount
-    vat_by_rate: dict[Decimal, Decimal] = {}
-    shipping_left = shipping
-    rates = sorted(gross_by_rate)
-    for i, rate in enumerate(rates):
-        gross = gross_by_rate[rate]
-        if i == len(rates) - 1:
-            ship_share = shipping_left
-        else:
-            ship_share = money(shipping * gross / goods) if goods else ZERO
-            shipping_left -= ship_share
-        vat_by_rate[rate] = vat_contained(gross + ship_share, rate)
+    shares = vat_breakdown(lines, shipping=shipping, discount_percent=discount_percent)
+    discount = sum((share.discount for share in shares), ZERO)
+    vat_by_rate = {share.rate: share.vat for share in shares}
     return Totals(
         subtotal=subtotal,
         discount=discount,
         shipping=shipping,
-        total=goods + shipping,
+        total=subtotal - discount + shipping,
         vat_total=sum(vat_by_rate.values(), ZERO),
         vat_by_rate=vat_by_rate,
     )

@@ -19,6 +19,21 @@ class CustomerInSerializer(serializers.Serializer):
     postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="DE")
+    company_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A business customer's company (named on the invoice).",
+    )
+    vat_id = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A business customer's EU VAT id, e.g. DE136695976 (the invoice then "
+        "carries an EN 16931 e-invoice).",
+    )
 
 
 class LineInSerializer(serializers.Serializer):
@@ -78,6 +93,12 @@ class OrderCreateSerializer(serializers.Serializer):
     shipping = serializers.DecimalField(**MONEY, min_value=Decimal("0"), default=Decimal("0"))
     placed_at = serializers.DateTimeField(required=False)
     language = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    invoiced_by_shop = serializers.BooleanField(
+        default=False,
+        help_text="true: the shop invoices this order itself and we issue no invoice; "
+        "false (default): we issue the invoice (and its corrections) and e-mail it to the "
+        "customer when the payment is booked.",
+    )
 
 
 class PaymentInSerializer(serializers.Serializer):
@@ -165,6 +186,7 @@ class OrderOutSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     refunded_at = serializers.DateTimeField(allow_null=True)
     payment_reference = serializers.CharField()
+    invoiced_by_shop = serializers.BooleanField()
     attribution = serializers.SerializerMethodField()
     lines = LineOutSerializer(many=True)
     refunds = RefundOutSerializer(many=True)

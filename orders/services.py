@@ -32,7 +32,7 @@ from .attribution import (
     partner_code_check,
 )
 from .cart import quantity_problem
-from .events import order_event_recorded
+from .events import order_event_recorded, order_shipped
 from .images import image_variants_delete, image_variants_write
 from .models import (
     AttributionChange,
@@ -51,7 +51,7 @@ from .models import (
     RefundLine,
 )
 from .pricing import Totals, code_discount_percent, discounted, totals_for
-from .validators import customer_data_clean
+from .validators import customer_data_clean, vat_id_normalise, vat_id_problem
 
 S = Order.Status
 
@@ -123,6 +123,7 @@ def order_ship(*, order: Order, changed_by=None) -> Order:
     _transition(order, S.SHIPPED, changed_by=changed_by)
     order.shipped_at = timezone.now()
     order.save(update_fields=["status", "shipped_at", "updated_at"])
+    order_shipped.send(sender=Order, order=order)
     return order
 
 
@@ -489,6 +490,7 @@ class OrderDraft:
     campaign: str = ""
     utm: dict | None = None
     discount_percent: Decimal = Decimal("0")
+    invoiced_by_shop: bool = False  # an external shop invoices this order itself
 
 
 def code_benefit_current() -> PartnerCodeBenefit:
@@ -693,6 +695,9 @@ def _order_create(
         postal_code=data["postal_code"],
         city=data["city"],
         country=data["country"],
+        company_name=data.get("company_name", "")[:200],
+        vat_id=data.get("vat_id", "")[:20],
+        invoiced_by_shop=draft.invoiced_by_shop,
         currency="EUR",
         subtotal=totals.subtotal,
         shipping=totals.shipping,
@@ -841,6 +846,7 @@ def order_external_prepare(
     shipping: Decimal = Decimal("0"),
     language: str = "",
     ignore_unknown_partner: bool = False,
+    invoiced_by_shop: bool = False,
 ) -> OrderDraft:
     """Pure: check an external shop's order and compute it, attributed by the
     same rules as the own checkout (attribution_resolve, spec 3). The shop's
@@ -854,10 +860,20 @@ def order_external_prepare(
     }
     data["email"] = normalize_email(data["email"])
     data["country"] = (data["country"] or "DE").upper()
+    data["company_name"] = str(customer_data.get("company_name") or "").strip()
+    data["vat_id"] = str(customer_data.get("vat_id") or "").strip()
     try:
         validate_email(data["email"])
     except ValidationError:
         errors["customer.email"] = _("Please give a valid e-mail address, e.g. name@example.com.")
+    if len(data["company_name"]) > 200:
+        errors["customer.company_name"] = _("Please use at most %(n)d characters.") % {"n": 200}
+    if data["vat_id"]:
+        problem = vat_id_problem(data["vat_id"])
+        if problem:
+            errors["customer.vat_id"] = problem
+        else:
+            data["vat_id"] = vat_id_normalise(data["vat_id"])
     if len(data["country"]) != 2:
         errors["customer.country"] = _("Please give the country as a two-letter code, e.g. DE.")
     for key, limit in (
@@ -900,6 +916,7 @@ def order_external_prepare(
         referral_slug=(referral.slug if referral else "")[:40],
         payment_method=Order.PaymentMethod.EXTERNAL,
         language=(language or "")[:8],
+        invoiced_by_shop=invoiced_by_shop,
     )
 
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
 
 from partners.models import normalize_email
 
@@ -21,7 +23,30 @@ COUNTRIES = {
 COUNTRY_CHOICES = [(code, label) for code, (label, _pattern, _example) in COUNTRIES.items()]
 
 REQUIRED = ("email", "first_name", "last_name", "street", "postal_code", "city", "country")
-MAX_LENGTHS = {"first_name": 100, "last_name": 100, "street": 200, "city": 100, "postal_code": 10}
+# A business customer may give its company and VAT id (then the invoice names them).
+OPTIONAL = ("company_name", "vat_id")
+MAX_LENGTHS = {
+    "first_name": 100,
+    "last_name": 100,
+    "street": 200,
+    "city": 100,
+    "postal_code": 10,
+    "company_name": 200,
+}
+
+
+def vat_id_problem(vat_id: str) -> str | None:
+    """A message when `vat_id` is not a valid EU VAT id (with its country prefix)."""
+    try:
+        eu_vat.validate(vat_id)
+    except StdnumError:
+        return _("This is not a valid VAT id. It starts with the country code, e.g. DE123456789.")
+    return None
+
+
+def vat_id_normalise(vat_id: str) -> str:
+    """ "de 136 695 976" -> "DE136695976" (checked by vat_id_problem first)."""
+    return eu_vat.compact(vat_id).upper() if vat_id else ""
 
 
 def postal_code_problem(*, country: str, postal_code: str) -> str | None:
@@ -39,7 +64,9 @@ def postal_code_problem(*, country: str, postal_code: str) -> str | None:
 def customer_data_clean(data: dict) -> dict:
     """Strip, normalise and check the customer's details. Raises one
     ValidationError with a message per field."""
-    cleaned = {key: (str(data.get(key) or "")).strip() for key in (*REQUIRED, "partner_code")}
+    cleaned = {
+        key: (str(data.get(key) or "")).strip() for key in (*REQUIRED, *OPTIONAL, "partner_code")
+    }
     cleaned["email"] = normalize_email(cleaned["email"])
     cleaned["country"] = cleaned["country"].upper()
     cleaned["postal_code"] = re.sub(r"\s+", " ", cleaned["postal_code"]).upper()
@@ -63,6 +90,12 @@ def customer_data_clean(data: dict) -> dict:
         )
         if problem:
             errors["postal_code"] = problem
+    if cleaned["vat_id"]:
+        problem = vat_id_problem(cleaned["vat_id"])
+        if problem:
+            errors["vat_id"] = problem
+        else:
+            cleaned["vat_id"] = vat_id_normalise(cleaned["vat_id"])
     if errors:
         raise ValidationError(errors)
     return cleaned

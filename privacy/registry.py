@@ -17,6 +17,7 @@ from django.db.models import Model, Q, QuerySet
 DECLARING_APPS = [
     "partners",
     "orders",
+    "invoices",
     "landing",
     "qualification",
     "commissions",

@@ -35,6 +35,11 @@ class SubscribeStartForm(forms.Form):
 class SubscribeForm(CheckoutForm):
     """The guest checkout's details plus the schedule and the SEPA mandate."""
 
+    # Subscriptions are for consumers: no company or VAT id (the cycles' orders
+    # are invoiced to the person).
+    company_name = None
+    vat_id = None
+
     interval = forms.TypedChoiceField(
         label=_("Delivery"), choices=INTERVAL_CHOICES, coerce=int, initial=1
     )

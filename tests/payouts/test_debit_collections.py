@@ -379,8 +379,11 @@ def test_a_returned_debit_refunds_the_order_mails_the_customer_and_tells_listene
     assert not VolumeEntry.objects.filter(partner=order.attributed_partner).exclude(
         order__in=[order, two.order]
     )
-    # the customer hears why, in the mandate's language
-    [sent] = mail.outbox
+    # the customer hears why, in the mandate's language (the invoice correction of
+    # the refund comes in its own e-mail)
+    [correction] = [m for m in mail.outbox if "Rechnungskorrektur" in m.subject]
+    assert correction.to == [order.email]
+    [sent] = [m for m in mail.outbox if m is not correction]
     assert sent.to == [order.email]
     assert order.number in sent.subject
     assert "zurückgegeben" in sent.subject  # German, like the mandate
