@@ -4,12 +4,15 @@ the footer link, gets the acknowledgement e-mail at once, the warehouse marks
 the goods received, the order is refunded and the partner's PV goes down on the
 dashboard."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
+from invoices.models import Invoice
 from orders.models import Order
 from orders.services import order_mark_paid
 from partners.models import User
@@ -122,6 +125,18 @@ def test_customer_withdraws_on_a_phone_and_the_refund_takes_the_pv_back(
     assert order.status == Order.Status.REFUNDED
     assert order.refunds.get().amount == order.total == Decimal("34.90")
     assert any(m.to == ["mia@example.org"] and "has arrived" in m.subject for m in mail.outbox)
+
+    # The company's books: the refund issued an invoice correction referencing the
+    # invoice, and the customer got it as a PDF
+    invoice = order.invoices.get(kind=Invoice.Kind.INVOICE)
+    correction = order.invoices.get(kind=Invoice.Kind.CORRECTION)
+    assert correction.corrects == invoice and correction.refund == order.refunds.get()
+    [correction_mail] = [m for m in mail.outbox if correction.number in m.subject]
+    [(name, pdf, mimetype)] = correction_mail.attachments
+    assert mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Invoice correction" in text and correction.number in text and invoice.number in text
+    assert "34.90" in text
 
     # Anna's PV goes down on her dashboard, which was open all along, and she is told
     expect(stat(dashboard, "pv")).to_have_text("0", timeout=15_000)
