@@ -27,6 +27,7 @@ Peak memory (max RSS of this process) is printed after each step.
 """
 
 import argparse
+import hashlib
 import os
 import resource
 import statistics
@@ -57,6 +58,12 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="keep the data if the sizes match")
+    parser.add_argument(
+        "--dump",
+        metavar="FILE",
+        help="write the period's statements and lines (ids replaced by partner numbers, in "
+        "partner and line order) to FILE and print its sha256: compare two versions byte for byte",
+    )
     return parser.parse_args()
 
 
@@ -92,6 +99,35 @@ def plan_with_commissions(base: dict) -> dict:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def statements_dump(cursor, period_id: int, path: str) -> None:
+    """The period's statements, their lines and the summary as text, free of
+    generated ids and timestamps, so two runs (or two versions) compare byte
+    for byte."""
+    digest = hashlib.sha256()
+    queries = (
+        "SELECT s.partner_id, s.paid_as_level, s.paid_as_rank_name, s.active_qualified, s.pv, "
+        "s.cv, s.customer_cv, s.own_cv, s.customer_percent, s.customer_commission, "
+        "s.team_commission, s.advancement_bonus, s.total, s.carried_in, s.payout, s.carried_out "
+        "FROM commissions_statement s WHERE s.period_id = {period} ORDER BY s.partner_id",
+        "SELECT s.partner_id, l.kind, l.source_partner_id, l.order_id, l.generation, l.cv, "
+        "l.percent, l.amount, l.factor, l.rank_name, l.reason, l.skipped_partner_id "
+        "FROM commissions_statementline l JOIN commissions_statement s ON s.id = l.statement_id "
+        "WHERE s.period_id = {period} ORDER BY s.partner_id, l.id",
+        "SELECT cv_total, customer_total, team_total, bonus_total, cap_limit, cap_factor, "
+        "customer_commission, team_commission, advancement_bonus, total, payout_total, "
+        "carried_total, statement_count "
+        "FROM commissions_periodcommissionsummary WHERE period_id = {period}",
+    )
+    with open(path, "wb") as out:
+        for query in queries:
+            sql = f"COPY ({query.format(period=int(period_id))}) TO STDOUT"
+            with cursor.connection.cursor().copy(sql) as copy:
+                for block in copy:
+                    out.write(block)
+                    digest.update(block)
+    print(f"statements dump {path}: sha256 {digest.hexdigest()}")
 
 
 def main():
@@ -175,7 +211,18 @@ def main():
     peaks = {}
     # The period's results exist (as when an admin closes a live period).
     period_recompute(period=period)
+
+    def vacuum_statements():
+        """Each timed run writes statements and lines and rolls them back; their
+        dead rows (and dead entries of the partial index line_bonus_paid) would
+        be read by the next run's bonus look-up, which a real close, committed
+        once, never meets. VACUUM between runs (outside any transaction)."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM commissions_statementline")
+            cursor.execute("VACUUM commissions_statement")
+
     for _run in range(args.repeat):
+        vacuum_statements()
         seconds, _rows = timed(lambda: period_recompute(period=period))
         timings["recompute"].append(seconds)
         peaks["recompute"] = peak_mb()
@@ -183,9 +230,11 @@ def main():
         timings["commissions"].append(seconds)
         figures["summary"] = summary
         peaks["commissions"] = peak_mb()
+        vacuum_statements()
         seconds, _closed = timed(lambda: period_close(period=Period.objects.get(pk=period.pk)))
         timings["close"].append(seconds)
         peaks["close"] = peak_mb()
+        vacuum_statements()
         seconds, count = timed(lambda: estimates_refresh(period=period))
         timings["estimate"].append(seconds)
         figures["estimates"] = count
@@ -200,6 +249,7 @@ def main():
         timings["floor"].append(seconds)
         peaks["floor"] = peak_mb()
 
+    vacuum_statements()
     with transaction.atomic(), connection.cursor() as cursor:
         statements_compute_for_close(period=period)
         cursor.execute(
@@ -212,6 +262,8 @@ def main():
             [period.pk],
         )
         lines = cursor.fetchall()
+        if args.dump:
+            statements_dump(cursor, period.pk, args.dump)
         transaction.set_rollback(True)
 
     summary = figures["summary"]
