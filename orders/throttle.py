@@ -15,7 +15,7 @@ PER_CLIENT = (10, 10 * 60)
 PER_EMAIL = (5, 60 * 60)
 
 
-def _within(key: str, limit: int, window: int) -> bool:
+def attempt_within(key: str, limit: int, window: int) -> bool:
     """Count one attempt in a fixed window; False once the limit is passed."""
     try:
         cache.add(key, 0, window)
@@ -24,8 +24,8 @@ def _within(key: str, limit: int, window: int) -> bool:
         except ValueError:  # expired between add and incr
             cache.set(key, 1, window)
             count = 1
-    except Exception:  # noqa: BLE001 - cache down: let the order through
-        logger.warning("Checkout rate limit not checked (cache unavailable)", exc_info=True)
+    except Exception:  # noqa: BLE001 - cache down: let the attempt through
+        logger.warning("Rate limit %s not checked (cache unavailable)", key, exc_info=True)
         return True
     # django-redis with IGNORE_EXCEPTIONS answers None instead of raising when Redis is down.
     return count is None or count <= limit
@@ -36,8 +36,8 @@ def checkout_allowed(*, client_ip: str, email: str) -> bool:
     per_client = getattr(settings, "ORDER_RATE_LIMIT_PER_CLIENT", PER_CLIENT)
     per_email = getattr(settings, "ORDER_RATE_LIMIT_PER_EMAIL", PER_EMAIL)
     email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    client_ok = _within(f"orders:rl:client:{client_ip}", *per_client)
-    email_ok = _within(f"orders:rl:email:{email_key}", *per_email)
+    client_ok = attempt_within(f"orders:rl:client:{client_ip}", *per_client)
+    email_ok = attempt_within(f"orders:rl:email:{email_key}", *per_email)
     return client_ok and email_ok
 
 
@@ -53,6 +53,6 @@ def cancel_page_allowed(*, client_ip: str, email: str) -> bool:
     per_client = getattr(settings, "CANCEL_RATE_LIMIT_PER_CLIENT", CANCEL_PER_CLIENT)
     per_email = getattr(settings, "CANCEL_RATE_LIMIT_PER_EMAIL", CANCEL_PER_EMAIL)
     email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    client_ok = _within(f"subscriptions:cancel:client:{client_ip}", *per_client)
-    email_ok = _within(f"subscriptions:cancel:email:{email_key}", *per_email)
+    client_ok = attempt_within(f"subscriptions:cancel:client:{client_ip}", *per_client)
+    email_ok = attempt_within(f"subscriptions:cancel:email:{email_key}", *per_email)
     return client_ok and email_ok

@@ -5,30 +5,14 @@ purpose (a customer with many orders withdraws from each), and a cache that is
 down limits nothing: nobody is kept from withdrawing because Redis is."""
 
 import hashlib
-import logging
 
 from django.conf import settings
-from django.core.cache import cache
 
-logger = logging.getLogger(__name__)
+from orders.throttle import attempt_within
 
 # (declarations, seconds); override as WITHDRAWAL_RATE_LIMIT_PER_CLIENT / _PER_EMAIL.
 PER_CLIENT = (20, 60 * 60)
 PER_EMAIL = (10, 60 * 60)
-
-
-def _within(key: str, limit: int, window: int) -> bool:
-    try:
-        cache.add(key, 0, window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
-    except Exception:  # noqa: BLE001 - cache down: let it through
-        logger.warning("Withdrawal rate limit not checked (cache unavailable)", exc_info=True)
-        return True
-    return count is None or count <= limit
 
 
 def withdrawal_allowed(*, client_ip: str, email: str) -> bool:
@@ -36,6 +20,6 @@ def withdrawal_allowed(*, client_ip: str, email: str) -> bool:
     per_client = getattr(settings, "WITHDRAWAL_RATE_LIMIT_PER_CLIENT", PER_CLIENT)
     per_email = getattr(settings, "WITHDRAWAL_RATE_LIMIT_PER_EMAIL", PER_EMAIL)
     email_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    client_ok = _within(f"returns:rl:client:{client_ip}", *per_client)
-    email_ok = _within(f"returns:rl:email:{email_key}", *per_email)
+    client_ok = attempt_within(f"returns:rl:client:{client_ip}", *per_client)
+    email_ok = attempt_within(f"returns:rl:email:{email_key}", *per_email)
     return client_ok and email_ok
