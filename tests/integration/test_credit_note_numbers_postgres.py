@@ -73,8 +73,13 @@ def two_prepared_runs():
     preparer = admin_with("prepare_payoutrun")
     partners_with_payouts(3, period)
     first = payout_run_prepare(actor=preparer)
+    # Preparing again adds to a run still waiting for approval (four eyes over every
+    # preparer); the counter race needs two runs, so the first is set aside meanwhile.
+    PayoutRun.objects.filter(pk=first.pk).update(status=PayoutRun.Status.CANCELLED)
     partners_with_payouts(3, period)
     second = payout_run_prepare(actor=preparer)
+    PayoutRun.objects.filter(pk=first.pk).update(status=first.status)
+    assert second.pk != first.pk
     return first, second
 
 
