@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -20,6 +20,7 @@ from commissions.models import Statement
 from orders.services import order_mark_paid
 from payouts.models import CreditNote, PayoutItem, PayoutProfile, PayoutRun
 from qualification.models import CommissionSettings, Period, Rank
+from qualification.periods import period_name
 from tests.e2e.conftest import sign_in
 from tests.factories import OrderFactory, PartnerFactory, UserFactory
 
@@ -181,7 +182,9 @@ def test_partner_is_paid_and_downloads_her_credit_note(live_server, new_context,
 
     # Then Anna finds the credit note on her payouts page and downloads the PDF
     partner_page.reload()
-    row = partner_page.locator("tr", has_text=period.label)
+    # the table names the month as people read it ("November 2026"), not its code
+    with translation.override("en"):
+        row = partner_page.locator("tr", has_text=period_name(period))
     expect(row).to_contain_text("45.00")
     with partner_page.expect_download() as download_info:
         row.get_by_role("link", name=number).click()

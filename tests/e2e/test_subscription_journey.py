@@ -106,6 +106,8 @@ def test_customer_subscribes_on_a_phone_and_the_partner_sees_the_volume(
     expect(link).to_be_attached()
     phone.goto(base + link.get_attribute("href"))  # (the consent banner may cover the footer)
     phone.fill("input[name=email]", "kim@example.org")
+    # the e-mail alone identifies no contract (§312k BGB): the holder's last name with it
+    phone.fill("input[name=last_name]", "Kunde")
     phone.locator("form.form [type=submit]").click()
     expect(phone.locator("[role=status] h1")).to_be_visible()
     subscription.refresh_from_db()
