@@ -128,4 +128,4 @@ def test_seed_plan_is_the_small_team_example_plan_with_german_rank_names():
         {**rank, "name": GERMAN[rank["name"]], "leg_rank": GERMAN.get(rank["leg_rank"])}
         for rank in example["plan"]["ranks"]
     ]
-    assert seed_demo.PLAN == {**example["plan"], "ranks": german}
+    assert {**example["plan"], "ranks": german} == seed_demo.PLAN
