@@ -21,9 +21,12 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def tasks_in_process(monkeypatch):
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
-    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+def tasks_in_process():
+    """Celery runs the tasks here (errors propagate: CELERY_TASK_EAGER_PROPAGATES)."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.mark.django_db
