@@ -28,7 +28,7 @@ from .models import (
     PayoutRun,
     PayoutRunEntry,
 )
-from .selectors import credit_note_file, debit_collections_with_outcome
+from .selectors import credit_note_file, debit_collections_with_outcome, payout_run_left_out
 from .services import (
     bank_statement_import,
     bank_transaction_resolve,
@@ -559,7 +559,10 @@ class PayoutRunAdmin(SepaFileAdmin):
             format_html_join(
                 "",
                 "<li>{} ({}, {} €): {}</li>",
-                ((s["name"], s["partner"], s["net"], " ".join(s["missing"])) for s in obj.skipped),
+                (
+                    (s["name"], s["slug"], s["net"], " ".join(s["missing"]))
+                    for s in payout_run_left_out(run=obj)
+                ),
             ),
         )
 
