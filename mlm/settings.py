@@ -486,6 +486,9 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = not PRODUCTION and env.bool(
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The Stripe payment methods the checkout offers (switch each on in the Stripe
+# Dashboard first): card (with Apple Pay and Google Pay), paypal, klarna.
+STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

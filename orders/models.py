@@ -168,7 +168,9 @@ class Order(models.Model):
 
     class PaymentMethod(models.TextChoices):
         PREPAYMENT = "prepayment", _("bank transfer (prepayment / invoice)")
-        STRIPE = "stripe", _("card (Stripe)")
+        STRIPE = "stripe", _("card, Apple Pay, Google Pay (Stripe)")
+        PAYPAL = "paypal", _("PayPal (Stripe)")
+        KLARNA = "klarna", _("Klarna (Stripe)")
         EXTERNAL = "external", _("external shop")
         # Collected by the company from a SEPA mandate (payouts.OrderDebit).
         DIRECT_DEBIT = "direct_debit", _("SEPA direct debit")

@@ -271,6 +271,9 @@ def order_refund(
         occurred_at=refunded_at,
         refund=refund,
     )
+    from .payments import refund_send_after_commit
+
+    refund_send_after_commit(order=order, refund=refund)  # back the way it was paid
     return refund
 
 
@@ -544,7 +547,7 @@ def order_prepare(
     from the products now; attribution is resolved once, here. Raises
     ValidationError keyed by field ("email", "postal_code", "partner_code",
     "payment_method", "cart", "line_<product id>")."""
-    from .payments import payment_method_available
+    from .payments import payment_method_available, payment_method_problem
 
     errors: dict[str, str | list[str]] = {}
     try:
@@ -587,16 +590,20 @@ def order_prepare(
             cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0]))
         )
     ]
+    totals = totals_for(
+        [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
+        discount_percent=percent,
+        shipping=shipping_to(products, cart_lines, data["country"]),
+    )
+    problem = payment_method_problem(payment_method, country=data["country"], amount=totals.total)
+    if problem:
+        raise ValidationError({"payment_method": problem})
     return OrderDraft(
         data=data,
         partner=partner,
         attribution=reason,
         lines=lines,
-        totals=totals_for(
-            [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
-            discount_percent=percent,
-            shipping=shipping_to(products, cart_lines, data["country"]),
-        ),
+        totals=totals,
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
         cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug=(referral.slug if referral else "")[:40],

@@ -28,7 +28,7 @@ from partners.client_address import request_client_ip
 from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
-from .payments import payment_instructions, payment_provider
+from .payments import STRIPE_METHODS, payment_instructions, payment_provider
 from .referral import (
     is_bot,
     is_own_page,
@@ -391,7 +391,7 @@ def confirmation(request, number):
 def pay(request, number):
     """Try the online payment of a pending order again."""
     order = _order_for_visitor(request, number)
-    if order.status != Order.Status.PENDING or order.payment_method != Order.PaymentMethod.STRIPE:
+    if order.status != Order.Status.PENDING or order.payment_method not in STRIPE_METHODS:
         return redirect("orders:confirmation", number=order.number)
     return _start_payment(request, order)
 
