@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from orders.pricing import RateShare, money, vat_breakdown
+from orders.taxes import Treatment, treatment
 
 ZERO = Decimal("0.00")
 FONT_DIR = Path(font_source_sans_pro.__file__).parent / "files"
@@ -195,6 +196,21 @@ def address_lines(party: dict) -> list[str]:
     return [line for line in lines if line.strip()]
 
 
+def tax_note(buyer: dict) -> str:
+    """Why the invoice carries the rate it does, for a delivery abroad
+    (orders.taxes): the destination's VAT (one-stop shop), or none (export)."""
+    country = buyer.get("country") or settings.COMPANY_COUNTRY
+    kind = treatment(country)
+    if kind == Treatment.EXPORT:
+        return _("Tax-free export delivery (§ 4 no. 1a in conjunction with § 6 UStG).")
+    if kind == Treatment.OSS:
+        return _(
+            "Delivery to a consumer in %(country)s: VAT of the country of destination "
+            "(§ 3c UStG, one-stop shop)."
+        ) % {"country": buyer.get("country_name") or country}
+    return ""
+
+
 def document_title(invoice) -> str:
     return _("Invoice correction") if invoice.is_correction else _("Invoice")
 
@@ -348,6 +364,9 @@ def _render(invoice) -> bytes:
         pdf.cell(col, 6, value, align="R")
     pdf.ln(10)
 
+    note = tax_note(buyer)
+    if note:
+        text(note, size=9)
     if invoice.is_correction:
         text(_("The amount is refunded to you by the payment method you used."), size=9)
     else:

@@ -8,7 +8,9 @@ Prices in the shop are gross; EN 16931 counts in net. Per VAT rate the net
 partner code discount is a document allowance (BG-20) and the shipping share a
 document charge (BG-21) of that rate; the lines' nets are rounded per line, the
 cent the rounding leaves goes on the rate's largest line, so the sums of
-EN 16931 (BR-CO-10, BR-CO-13, BR-S-08) hold exactly."""
+EN 16931 (BR-CO-10, BR-CO-13, BR-S-08) hold exactly. A rate of another EU
+country (one-stop shop) is category S with that rate; an export (CH) is
+category G at 0 % with its exemption reason."""
 
 from __future__ import annotations
 
@@ -32,9 +34,19 @@ SCHEMA = "FACTUR-X_EN16931"
 TYPE_INVOICE = "380"
 TYPE_CREDIT_NOTE = "381"
 CATEGORY_STANDARD = "S"
+# An export outside the EU (orders.taxes, Treatment.EXPORT): BT-118 "G", rate 0,
+# with its exemption reason (BT-120) and code (BT-121).
+CATEGORY_EXPORT = "G"
+EXPORT_REASON = "Steuerfreie Ausfuhrlieferung (§ 4 Nr. 1a i. V. m. § 6 UStG)"
+EXPORT_REASON_CODE = "VATEX-EU-G"
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 PRICE = Decimal("0.0001")
+
+
+def category_of(rate) -> str:
+    """BT-151/BT-118: a shop line at 0 % is an export (the only zero rate it sells)."""
+    return CATEGORY_STANDARD if Decimal(rate) else CATEGORY_EXPORT
 
 
 def net_of(gross: Decimal, rate: Decimal) -> Decimal:
@@ -82,7 +94,7 @@ def _allowance_charge(*, charge: bool, amount: Decimal, rate: Decimal, reason: s
     item.reason = reason
     tax = CategoryTradeTax()
     tax.type_code = "VAT"
-    tax.category_code = CATEGORY_STANDARD
+    tax.category_code = category_of(rate)
     tax.rate_applicable_percent = rate
     item.trade_tax.add(tax)
     return item
@@ -129,7 +141,7 @@ def invoice_xml(invoice) -> bytes:
         item.agreement.net.amount = (net / quantity).quantize(PRICE, rounding=ROUND_HALF_UP)
         item.delivery.billed_quantity = (quantity.quantize(PRICE), "H87")  # piece
         item.settlement.trade_tax.type_code = "VAT"
-        item.settlement.trade_tax.category_code = CATEGORY_STANDARD
+        item.settlement.trade_tax.category_code = category_of(line["vat_rate"])
         item.settlement.trade_tax.rate_applicable_percent = Decimal(line["vat_rate"])
         item.settlement.monetary_summation.total_amount = net
         doc.trade.items.add(item)
@@ -161,7 +173,11 @@ def invoice_xml(invoice) -> bytes:
         tax.calculated_amount = Decimal(share["vat"])
         tax.basis_amount = Decimal(share["net"])
         tax.type_code = "VAT"
-        tax.category_code = CATEGORY_STANDARD
+        category = category_of(rate)
+        tax.category_code = category
+        if category == CATEGORY_EXPORT:
+            tax.exemption_reason = EXPORT_REASON
+            tax.exemption_reason_code = EXPORT_REASON_CODE
         tax.rate_applicable_percent = rate
         settlement.trade_tax.add(tax)
 

@@ -432,6 +432,10 @@ ORDER_INTAKE_IDEMPOTENCY_DAYS = env.int("ORDER_INTAKE_IDEMPOTENCY_DAYS", default
 # for the delivery log and replays, then pruned daily.
 WEBHOOK_HISTORY_DAYS = env.int("WEBHOOK_HISTORY_DAYS", default=90)
 SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
+# The countries the checkout ships to (ISO codes, comma-separated; the first is the
+# default). Consumers in other EU countries pay their country's VAT (one-stop shop,
+# orders/taxes.py); a country outside the EU (CH) is an export without German VAT.
+SHIP_TO_COUNTRIES = [c.strip().upper() for c in env.list("SHIP_TO_COUNTRIES", default=["DE", "AT"])]
 # Public pages: how long Redis keeps a rendered page (changes drop it at once), and
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
@@ -482,6 +486,9 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = not PRODUCTION and env.bool(
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The Stripe payment methods the checkout offers (switch each on in the Stripe
+# Dashboard first): card (with Apple Pay and Google Pay), paypal, klarna.
+STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

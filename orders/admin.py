@@ -48,6 +48,7 @@ from .services import (
     order_ship,
     product_image_refresh,
 )
+from .taxes import home_rate
 from .templatetags.shop import money
 
 # --- Products -------------------------------------------------------------------
@@ -62,7 +63,7 @@ class ProductAdminForm(forms.ModelForm):
             "description",
             "image",
             "price",
-            "vat_rate",
+            "tax_class",
             "qv",
             "cv",
             "is_active",
@@ -98,12 +99,10 @@ class ProductAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("cv") is None
-            and cleaned.get("price")
-            and cleaned.get("vat_rate") is not None
-        ):
-            cleaned["cv"] = cv_proposed(price=cleaned["price"], vat_rate=cleaned["vat_rate"])
+        if cleaned.get("cv") is None and cleaned.get("price") and cleaned.get("tax_class"):
+            cleaned["cv"] = cv_proposed(
+                price=cleaned["price"], vat_rate=home_rate(cleaned["tax_class"])
+            )
         return cleaned
 
     def clean_image(self):
@@ -127,7 +126,7 @@ class ProductAdmin(admin.ModelAdmin):
     )  # fits 1366 px; the VAT rate is a filter and on the product
     list_display_links = ("name",)
     list_editable = ("price", "qv", "is_active", "sort_order")
-    list_filter = ("is_active", "vat_rate")
+    list_filter = ("is_active", "tax_class")
     search_fields = ("name", "sku", "description")
     ordering = ("sort_order", "name")
     actions = ("activate", "deactivate")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .attribution import partner_code_check
 from .cart import MAX_QUANTITY
 from .payments import payment_providers_available
-from .validators import COUNTRY_CHOICES, customer_data_clean
+from .validators import customer_data_clean, ship_to_choices
 
 CUSTOMER_FIELDS = (
     "email",
@@ -83,8 +83,11 @@ class CheckoutForm(forms.Form):
     )
     country = forms.ChoiceField(
         label=_("Country"),
-        choices=COUNTRY_CHOICES,
-        initial="DE",
+        choices=(),
+        help_text=_(
+            "Within the EU the prices stay the same and include your country's VAT; "
+            "outside the EU you pay without VAT (import charges at the border)."
+        ),
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     company_name = forms.CharField(
@@ -118,6 +121,9 @@ class CheckoutForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        countries = ship_to_choices()
+        self.fields["country"].choices = countries
+        self.fields["country"].initial = countries[0][0] if countries else ""
         providers = payment_providers_available()
         self.fields["payment_method"].choices = [(p.method, p.label) for p in providers]
         self.fields["payment_method"].initial = providers[0].method

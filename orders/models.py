@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, PartnerChangeLog
 
 from .images import variant_name
+from .taxes import TaxClass, home_rate, tax_class_for_home_rate
 from .validators import COUNTRIES
 
 ZERO = Decimal("0")
@@ -22,9 +23,7 @@ def volume_field(verbose_name, **kwargs):
 
 
 class Product(models.Model):
-    class VatRate(models.TextChoices):
-        STANDARD = "19.00", _("19 % (standard)")
-        REDUCED = "7.00", _("7 % (reduced)")
+    TaxClass = TaxClass
 
     name = models.CharField(_("name"), max_length=200)
     # The article number external shops send (order intake API); optional, unique.
@@ -38,13 +37,16 @@ class Product(models.Model):
     image_widths = models.JSONField(_("image copies (widths)"), default=list, blank=True)
     price = money_field(_("gross price"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    # Decimal keys: the model validates Decimal values against them.
-    vat_rate = models.DecimalField(
-        _("VAT rate"),
-        max_digits=5,
-        decimal_places=2,
-        choices=[(Decimal(value), label) for value, label in VatRate.choices],
-        default=Decimal(VatRate.STANDARD),
+    # The VAT rate follows the class and the destination country (orders.taxes).
+    tax_class = models.CharField(
+        _("tax class"),
+        max_length=10,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        help_text=_(
+            "Standard or reduced rate (food, teas, supplements: reduced). The rate "
+            "itself follows the country the order is delivered to."
+        ),
     )
     qv = volume_field(
         _("qualifying volume (QV)"), default=ZERO, validators=[MinValueValidator(ZERO)]
@@ -71,6 +73,15 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def vat_rate(self) -> Decimal:
+        """The German rate of the product's class (what its page shows)."""
+        return home_rate(self.tax_class)
+
+    @vat_rate.setter
+    def vat_rate(self, value) -> None:
+        self.tax_class = tax_class_for_home_rate(value)
 
     @property
     def image_srcset(self) -> str:
@@ -157,7 +168,9 @@ class Order(models.Model):
 
     class PaymentMethod(models.TextChoices):
         PREPAYMENT = "prepayment", _("bank transfer (prepayment / invoice)")
-        STRIPE = "stripe", _("card (Stripe)")
+        STRIPE = "stripe", _("card, Apple Pay, Google Pay (Stripe)")
+        PAYPAL = "paypal", _("PayPal (Stripe)")
+        KLARNA = "klarna", _("Klarna (Stripe)")
         EXTERNAL = "external", _("external shop")
         # Collected by the company from a SEPA mandate (payouts.OrderDebit).
         DIRECT_DEBIT = "direct_debit", _("SEPA direct debit")

@@ -21,6 +21,8 @@ class CartLine:
     quantity: int
     product: Product | None
     problem: str = ""
+    # The price for the country chosen at checkout (orders.taxes), once known.
+    price: Decimal | None = None
 
     @property
     def name(self) -> str:
@@ -28,6 +30,8 @@ class CartLine:
 
     @property
     def unit_price(self) -> Decimal:
+        if self.price is not None:
+            return self.price
         return self.product.price if self.product else Decimal("0")
 
     @property

@@ -5,7 +5,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from .attribution import API_REASONS, attribution_explain
-from .models import Order, Product
+from .models import Order
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 VOLUME = {"max_digits": 14, "decimal_places": 2}
@@ -43,10 +43,13 @@ class LineInSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(
         **MONEY, min_value=Decimal("0"), help_text="Gross, as paid."
     )
-    vat_rate = serializers.ChoiceField(
-        choices=Product.VatRate.values,
+    vat_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
         required=False,
-        help_text="19.00 or 7.00; default: the catalogue product's, else 19.00.",
+        help_text="A rate of the country delivered to (DE: 19.00 or 7.00, AT: 20.00 or "
+        "10.00, outside the EU 0.00); default: the catalogue product's rate there, else "
+        "that country's standard rate.",
     )
     qv = serializers.DecimalField(
         **VOLUME,

@@ -51,6 +51,7 @@ from .models import (
     RefundLine,
 )
 from .pricing import Totals, code_discount_percent, discounted, totals_for
+from .taxes import lines_priced, rates_of, shipping_to
 from .validators import customer_data_clean, vat_id_normalise, vat_id_problem
 
 S = Order.Status
@@ -270,6 +271,9 @@ def order_refund(
         occurred_at=refunded_at,
         refund=refund,
     )
+    from .payments import refund_send_after_commit
+
+    refund_send_after_commit(order=order, refund=refund)  # back the way it was paid
     return refund
 
 
@@ -543,7 +547,7 @@ def order_prepare(
     from the products now; attribution is resolved once, here. Raises
     ValidationError keyed by field ("email", "postal_code", "partner_code",
     "payment_method", "cart", "line_<product id>")."""
-    from .payments import payment_method_available
+    from .payments import payment_method_available, payment_method_problem
 
     errors: dict[str, str | list[str]] = {}
     try:
@@ -569,30 +573,37 @@ def order_prepare(
     )
     percent = _code_discount(code_partner=code_partner, email=data["email"], reason=reason)
     campaign, utm = _link_of(referral=referral, partner=partner)
+    # Price, VAT rate and CV by the country delivered to (orders.taxes).
+    priced = {pid: lines_priced(products[int(pid)], data["country"]) for pid in cart_lines}
     lines = [
         OrderLine(
             product=products[int(pid)],
             name=products[int(pid)].name,
-            unit_price=products[int(pid)].price,
-            vat_rate=products[int(pid)].vat_rate,
+            unit_price=priced[pid][0],
+            vat_rate=priced[pid][1],
             # The code's discount lowers the CV with the price; the QV stays whole.
             unit_qv=products[int(pid)].qv,
-            unit_cv=discounted(products[int(pid)].cv, percent),
+            unit_cv=discounted(priced[pid][2], percent),
             quantity=qty,
         )
         for pid, qty in sorted(
             cart_lines.items(), key=lambda item: (products[int(item[0])].sort_order, int(item[0]))
         )
     ]
+    totals = totals_for(
+        [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
+        discount_percent=percent,
+        shipping=shipping_to(products, cart_lines, data["country"]),
+    )
+    problem = payment_method_problem(payment_method, country=data["country"], amount=totals.total)
+    if problem:
+        raise ValidationError({"payment_method": problem})
     return OrderDraft(
         data=data,
         partner=partner,
         attribution=reason,
         lines=lines,
-        totals=totals_for(
-            [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
-            discount_percent=percent,
-        ),
+        totals=totals,
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
         cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug=(referral.slug if referral else "")[:40],
@@ -789,7 +800,9 @@ class ExternalLine:
     cv: Decimal | None = None
 
 
-def _external_lines_check(lines: list[ExternalLine]) -> tuple[list[OrderLine], dict[str, str]]:
+def _external_lines_check(
+    lines: list[ExternalLine], *, country: str = "DE"
+) -> tuple[list[OrderLine], dict[str, str]]:
     """OrderLines (unsaved) for the external lines, or errors keyed "lines.<n>.<field>".
     A known sku gives name, VAT rate, QV and CV from the catalogue where the shop
     sends none; an unknown sku needs the shop to send QV and CV."""
@@ -799,7 +812,7 @@ def _external_lines_check(lines: list[ExternalLine]) -> tuple[list[OrderLine], d
     skus = {line.sku for line in lines if line.sku}
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
     result = []
-    valid_rates = {Decimal(value) for value in Product.VatRate.values}
+    valid_rates = rates_of(country)  # the rates of the country delivered to (orders.taxes)
     for n, line in enumerate(lines):
         product = products.get(line.sku)
         if line.quantity < 1:
@@ -813,13 +826,13 @@ def _external_lines_check(lines: list[ExternalLine]) -> tuple[list[OrderLine], d
                 errors[f"lines.{n}.{field}"] = _(
                     "The SKU “%(sku)s” is not in the catalogue: please send QV and CV of this line."
                 ) % {"sku": line.sku}
-        vat_rate = (
-            line.vat_rate
-            if line.vat_rate is not None
-            else (product.vat_rate if product else Decimal(Product.VatRate.STANDARD))
-        )
+        vat_rate = line.vat_rate if line.vat_rate is not None else max(valid_rates)
+        if line.vat_rate is None and product is not None:
+            vat_rate = lines_priced(product, country)[1]
         if vat_rate not in valid_rates:
-            errors[f"lines.{n}.vat_rate"] = _("The VAT rate must be 19.00 or 7.00.")
+            errors[f"lines.{n}.vat_rate"] = _(
+                "The VAT rate must be one of %(rates)s for a delivery to %(country)s."
+            ) % {"rates": ", ".join(str(r) for r in sorted(valid_rates)), "country": country}
         if any(key.startswith(f"lines.{n}.") for key in errors):
             continue
         result.append(
@@ -893,7 +906,7 @@ def order_external_prepare(
             errors["partner"] = exc.message_dict["partner_code"][0]
     if shipping < 0:
         errors["shipping"] = _("The shipping fee must not be negative.")
-    order_lines, line_errors = _external_lines_check(lines)
+    order_lines, line_errors = _external_lines_check(lines, country=data["country"])
     errors.update(line_errors)
     if errors:
         raise ValidationError(errors)

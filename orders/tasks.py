@@ -58,3 +58,30 @@ def idempotency_keys_prune() -> int:
     from .services import idempotency_keys_prune as prune
 
     return prune(before=timezone.now() - timedelta(days=settings.ORDER_INTAKE_IDEMPOTENCY_DAYS))
+
+
+@shared_task(bind=True, max_retries=8, default_retry_delay=300)
+def refund_send_task(self, refund_id: int) -> str:
+    """A refund booked here goes back through Stripe (orders.payments.refund_send);
+    retried while Stripe cannot be reached, then left to an admin (a note)."""
+    import stripe
+
+    from .payments import refund_send, refund_send_failed
+
+    try:
+        return refund_send(refund_id=refund_id)
+    except stripe.StripeError as exc:
+        transient = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError)
+        if not transient or self.request.retries >= self.max_retries:
+            logger.error("Refund %s not sent to Stripe: %s", refund_id, exc)
+            refund_send_failed(refund_id=refund_id, error=str(exc)[:80])
+            return ""
+        raise self.retry(exc=exc) from exc
+
+
+def refund_send_enqueue(refund_id: int) -> None:
+    """After commit: hand the refund to the worker (the booking stands in any case)."""
+    try:
+        refund_send_task.delay(refund_id)
+    except Exception:  # noqa: BLE001 - the refund is booked; the note tells the admins
+        logger.warning("Refund %s not handed to the worker", refund_id, exc_info=True)

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from partners.models import normalize_email
 
-# Countries we ship to, with their postal code format (pattern, example).
+# Countries we can ship to, with their postal code format (pattern, example);
+# the checkout offers those of SHIP_TO_COUNTRIES (orders.taxes.ship_to_countries).
 COUNTRIES = {
     "DE": (gettext_lazy("Germany"), r"\d{5}", "10115"),
     "AT": (gettext_lazy("Austria"), r"\d{4}", "1010"),
@@ -19,8 +21,35 @@ COUNTRIES = {
     "LU": (gettext_lazy("Luxembourg"), r"(?:L-?)?\d{4}", "1009"),
     "BE": (gettext_lazy("Belgium"), r"\d{4}", "1000"),
     "NL": (gettext_lazy("Netherlands"), r"\d{4} ?[A-Za-z]{2}", "1011 AB"),
+    "BG": (gettext_lazy("Bulgaria"), r"\d{4}", "1000"),
+    "CY": (gettext_lazy("Cyprus"), r"\d{4}", "1010"),
+    "CZ": (gettext_lazy("Czechia"), r"\d{3} ?\d{2}", "110 00"),
+    "DK": (gettext_lazy("Denmark"), r"\d{4}", "1050"),
+    "EE": (gettext_lazy("Estonia"), r"\d{5}", "10111"),
+    "ES": (gettext_lazy("Spain"), r"\d{5}", "28001"),
+    "FI": (gettext_lazy("Finland"), r"\d{5}", "00100"),
+    "FR": (gettext_lazy("France"), r"\d{5}", "75001"),
+    "GR": (gettext_lazy("Greece"), r"\d{3} ?\d{2}", "105 57"),
+    "HR": (gettext_lazy("Croatia"), r"\d{5}", "10000"),
+    "HU": (gettext_lazy("Hungary"), r"\d{4}", "1011"),
+    "IE": (gettext_lazy("Ireland"), r"[A-Z]\d[\dW] ?[A-Z\d]{4}", "D02 X285"),
+    "IT": (gettext_lazy("Italy"), r"\d{5}", "00118"),
+    "LT": (gettext_lazy("Lithuania"), r"(?:LT-)?\d{5}", "01100"),
+    "LV": (gettext_lazy("Latvia"), r"(?:LV-)?\d{4}", "LV-1050"),
+    "MT": (gettext_lazy("Malta"), r"[A-Z]{3} ?\d{4}", "VLT 1117"),
+    "PL": (gettext_lazy("Poland"), r"\d{2}-\d{3}", "00-001"),
+    "PT": (gettext_lazy("Portugal"), r"\d{4}-\d{3}", "1000-001"),
+    "RO": (gettext_lazy("Romania"), r"\d{6}", "010011"),
+    "SE": (gettext_lazy("Sweden"), r"\d{3} ?\d{2}", "111 22"),
+    "SI": (gettext_lazy("Slovenia"), r"\d{4}", "1000"),
+    "SK": (gettext_lazy("Slovakia"), r"\d{3} ?\d{2}", "811 01"),
 }
-COUNTRY_CHOICES = [(code, label) for code, (label, _pattern, _example) in COUNTRIES.items()]
+
+
+def ship_to_choices() -> list[tuple[str, str]]:
+    """The checkout's country choices: SHIP_TO_COUNTRIES, in their order."""
+    return [(code, COUNTRIES[code][0]) for code in settings.SHIP_TO_COUNTRIES if code in COUNTRIES]
+
 
 REQUIRED = ("email", "first_name", "last_name", "street", "postal_code", "city", "country")
 # A business customer may give its company and VAT id (then the invoice names them).
@@ -82,7 +111,7 @@ def customer_data_clean(data: dict) -> dict:
             validate_email(cleaned["email"])
         except ValidationError:
             errors["email"] = _("Please enter a valid e-mail address, e.g. name@example.com.")
-    if cleaned["country"] and cleaned["country"] not in COUNTRIES:
+    if cleaned["country"] and cleaned["country"] not in dict(ship_to_choices()):
         errors["country"] = _("Sorry, we do not ship to this country.")
     elif cleaned["postal_code"] and "postal_code" not in errors:
         problem = postal_code_problem(

@@ -28,7 +28,7 @@ from partners.client_address import request_client_ip
 from .cart import Cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, PlaceOrderForm
 from .models import Order
-from .payments import payment_instructions, payment_provider
+from .payments import STRIPE_METHODS, payment_instructions, payment_provider
 from .referral import (
     is_bot,
     is_own_page,
@@ -226,15 +226,20 @@ def _review_page(request, *, errors=None, status=200):
     data = request.session.get(CHECKOUT_KEY)
     summary = cart_summary(cart_lines=Cart(request.session).lines)
     if data and not errors:
-        # The totals as the order will have them (a partner code's discount).
+        # The totals as the order will have them (a partner code's discount)
+        # and the prices of the country chosen (orders.taxes).
         with contextlib.suppress(ValidationError):  # placing it shows what is wrong
-            summary.totals = order_prepare(
+            draft = order_prepare(
                 cart_lines=Cart(request.session).lines,
                 customer_data=data,
                 referral=referral_current(request),
                 user=request.user,
                 payment_method=data.get("payment_method", Order.PaymentMethod.PREPAYMENT),
-            ).totals
+            )
+            summary.totals = draft.totals
+            prices = {line.product.pk: line.unit_price for line in draft.lines}
+            for line in summary.lines:
+                line.price = prices.get(line.product_id)
     errors = errors or {}
     for line in summary.lines:
         line.error = errors.get(f"line_{line.product_id}", "")
@@ -386,7 +391,7 @@ def confirmation(request, number):
 def pay(request, number):
     """Try the online payment of a pending order again."""
     order = _order_for_visitor(request, number)
-    if order.status != Order.Status.PENDING or order.payment_method != Order.PaymentMethod.STRIPE:
+    if order.status != Order.Status.PENDING or order.payment_method not in STRIPE_METHODS:
         return redirect("orders:confirmation", number=order.number)
     return _start_payment(request, order)
 

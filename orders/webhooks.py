@@ -5,7 +5,11 @@
 - Every event id is handled once (PaymentWebhookEvent is unique per provider and
   id); Stripe sends events twice and late, and a duplicate has no second effect.
 - checkout.session.completed / checkout.session.async_payment_succeeded with
-  payment_status "paid" -> order_mark_paid (paid time = the event's time).
+  payment_status "paid" -> order_mark_paid (paid time = the event's time). A
+  delayed method (PayPal, Klarna) completes "unpaid" first and confirms later;
+  checkout.session.async_payment_failed cancels the pending order.
+- charge.refunded of a refund we sent ourselves (refund_send after an admin's or
+  a return's refund) finds it booked already: nothing new to refund.
 - charge.refunded carries the cumulative refunded amount. The part not yet booked
   here is refunded:
     * all that is still open (or more)       -> full refund (order_refund, all lines)
@@ -36,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from .models import Order, OrderLine, OrderTransition, PaymentWebhookEvent
 from .payments import cents
-from .services import order_late_payment_record, order_mark_paid, order_refund
+from .services import order_cancel, order_late_payment_record, order_mark_paid, order_refund
 
 logger = logging.getLogger(__name__)
 
@@ -204,9 +208,28 @@ def _charge_refunded(charge: dict, event: dict) -> str:
     return "needs an admin"
 
 
+def _session_failed(session: dict, event: dict) -> str:
+    """A delayed payment (PayPal, Klarna, ...) failed after the customer left
+    Stripe's page: no money comes, the pending order is cancelled (noted why)."""
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "order_number", ""
+    )
+    order = _order_for(number=number, payment_reference=session.get("id", ""))
+    if order is None:
+        return "unknown order"
+    if order.status != Order.Status.PENDING:
+        return f"order already {order.status}"
+    order_cancel(
+        order=order,
+        reason=_("The payment at Stripe failed (%(session)s).") % {"session": session.get("id")},
+    )
+    return "payment failed: cancelled"
+
+
 HANDLERS = {
     "checkout.session.completed": _session_paid,
     "checkout.session.async_payment_succeeded": _session_paid,
+    "checkout.session.async_payment_failed": _session_failed,
     "charge.refunded": _charge_refunded,
 }
 

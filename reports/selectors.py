@@ -20,14 +20,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from commissions.models import PeriodCommissionSummary, Statement
+from invoices.models import Invoice
 from orders.models import Order
+from orders.taxes import Treatment, treatment
+from orders.validators import COUNTRIES
 from partners.models import Partner
 from payouts.models import PayoutRun
 from qualification.models import PartnerTitle, Period, VolumeEntry
@@ -461,3 +466,62 @@ def returns_by_partner(*, start: date, end: date) -> list[dict]:
         )
     result.sort(key=lambda r: (-(r["share"] or 0), -r["returned"], r["partner"].pk))
     return result
+
+
+# --- The quarterly OSS return (one-stop shop, § 18j UStG) ----------------------
+
+
+@dataclass
+class OssRow:
+    country: str
+    country_name: str
+    rate: Decimal
+    net: Decimal = Decimal("0.00")
+    vat: Decimal = Decimal("0.00")
+    documents: int = 0
+
+
+def quarter_parse(value: str) -> date:
+    """ "2026-Q3" -> date(2026, 7, 1); ValidationError when it is no quarter."""
+    text = (value or "").strip().upper()
+    year, _sep, quarter = text.partition("-Q")
+    if not (year.isdigit() and len(year) == 4 and quarter in ("1", "2", "3", "4")):
+        raise ValidationError(_("Please give the quarter as YYYY-Qn, e.g. 2026-Q3."))
+    return date(int(year), 3 * int(quarter) - 2, 1)
+
+
+def quarter_of(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_next(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
+def oss_return(*, start: date) -> list[OssRow]:
+    """Net and VAT per EU country of destination and rate of the quarter from
+    `start`: invoices issued in it to consumers in other EU countries (the
+    one-stop shop), less the corrections issued in it (refunds correct the quarter
+    they happen in). Amounts from the documents, as the customer got them."""
+    end = quarter_next(start)
+    rows: dict[tuple[str, Decimal], OssRow] = {}
+    documents = Invoice.objects.filter(issue_date__gte=start, issue_date__lt=end).values_list(
+        "kind", "buyer", "rates"
+    )
+    for kind, buyer, rates in documents.iterator(chunk_size=2000):
+        country = (buyer or {}).get("country") or ""
+        if treatment(country) != Treatment.OSS:
+            continue
+        sign = -1 if kind == Invoice.Kind.CORRECTION else 1
+        for share in rates:
+            rate = Decimal(share["rate"])
+            row = rows.get((country, rate))
+            if row is None:
+                name = COUNTRIES.get(country, (country,))[0]
+                row = rows[(country, rate)] = OssRow(
+                    country=country, country_name=str(name), rate=rate
+                )
+            row.net += sign * Decimal(share["net"])
+            row.vat += sign * Decimal(share["vat"])
+            row.documents += 1
+    return sorted(rows.values(), key=lambda r: (r.country, r.rate))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("customer-share/", admin.site.admin_view(views.customer_share), name="customer_share"),
     path("revenue/", admin.site.admin_view(views.revenue), name="revenue"),
     path("returns/", admin.site.admin_view(views.returns), name="returns"),
+    path("oss/", admin.site.admin_view(views.oss), name="oss"),
 ]

@@ -271,3 +271,37 @@ def returns(request):
         flag_share=selectors.RETURN_FLAG_SHARE,
         flag_min=selectors.RETURN_FLAG_MIN,
     )
+
+
+def oss(request):
+    """The quarterly OSS return: net and VAT per EU country and rate (page, CSV)."""
+    _guard(request)
+    today = timezone.localdate()
+    try:
+        start = (
+            selectors.quarter_parse(request.GET["quarter"])
+            if request.GET.get("quarter")
+            else selectors.quarter_of(today)
+        )
+    except ValidationError as exc:
+        return _bad(" ".join(exc.messages))
+    label = f"{start.year}-Q{(start.month + 2) // 3}"
+    rows = selectors.oss_return(start=start)
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"oss-{label}.csv",
+            ["quarter", "country", "rate_percent", "net_eur", "vat_eur", "documents"],
+            (
+                [label, r.country, f"{r.rate:.2f}", _eur(r.net), _eur(r.vat), r.documents]
+                for r in rows
+            ),
+        )
+    return _render(
+        request,
+        "admin/reports/oss.html",
+        _("OSS return %(quarter)s") % {"quarter": label},
+        rows=rows,
+        quarter=label,
+        net_total=sum((r.net for r in rows), Decimal("0.00")),
+        vat_total=sum((r.vat for r in rows), Decimal("0.00")),
+    )

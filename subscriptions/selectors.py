@@ -11,8 +11,9 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderLine
-from orders.pricing import totals_for
+from orders.pricing import money, shipping_for, totals_for
 from orders.services import OrderDraft
+from orders.taxes import line_priced, shipping_priced
 from partners.models import Partner
 from partners.services import partner_nearest_active_upline
 
@@ -31,6 +32,7 @@ def cycle_draft(*, subscription: Subscription, cycle_date: date) -> OrderDraft:
     price and CV, the subscription's partner (their nearest active upline if they
     were terminated since). Products no longer sold are left out."""
     lines = []
+    home_subtotal = Decimal("0.00")
     for line in subscription.lines.select_related("product"):
         product = line.product
         if not product.is_active:
@@ -47,15 +49,20 @@ def cycle_draft(*, subscription: Subscription, cycle_date: date) -> OrderDraft:
             qv=product.qv,
             discount_percent=subscription.discount_percent,
         )
+        # VAT, price and CV by the country delivered to (orders.taxes).
+        price, rate, cv = line_priced(
+            gross=unit.price, cv=unit.cv, tax_class=product.tax_class, country=subscription.country
+        )
+        home_subtotal += money(unit.price * line.quantity)
         lines.append(
             OrderLine(
                 product=product,
                 name=product.name,
                 sku=product.sku or "",
-                unit_price=unit.price,
-                vat_rate=product.vat_rate,
+                unit_price=price,
+                vat_rate=rate,
                 unit_qv=unit.qv,
-                unit_cv=unit.cv,
+                unit_cv=cv,
                 quantity=line.quantity,
             )
         )
@@ -82,7 +89,10 @@ def cycle_draft(*, subscription: Subscription, cycle_date: date) -> OrderDraft:
         partner=partner,
         attribution=subscription.attribution if partner else Order.Attribution.NONE,
         lines=lines,
-        totals=totals_for([(line.unit_price, line.vat_rate, line.quantity) for line in lines]),
+        totals=totals_for(
+            [(line.unit_price, line.vat_rate, line.quantity) for line in lines],
+            shipping=shipping_priced(shipping_for(home_subtotal), country=subscription.country),
+        ),
         qv=sum((line.unit_qv * line.quantity for line in lines), Decimal("0")),
         cv=sum((line.unit_cv * line.quantity for line in lines), Decimal("0")),
         referral_slug="",

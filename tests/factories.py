@@ -49,7 +49,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Produkt {n}")
     price = Decimal("29.90")
     qv = Decimal("25.00")
-    vat_rate = Product.VatRate.STANDARD
+    tax_class = Product.TaxClass.STANDARD
     is_active = True
 
 

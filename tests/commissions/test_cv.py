@@ -30,7 +30,7 @@ def test_a_new_products_cv_is_proposed_as_its_net_price_and_can_be_changed(admin
         "name": "Seife",
         "description": "",
         "price": "12.50",
-        "vat_rate": "19.00",
+        "tax_class": "standard",
         "qv": "10",
         "cv": "",
         "is_active": "on",
@@ -41,7 +41,7 @@ def test_a_new_products_cv_is_proposed_as_its_net_price_and_can_be_changed(admin
     assert Product.objects.get(name="Seife").cv == Decimal("10.50")  # 12.50 / 1.19 = 10.504..
 
     response = admin_client.post(
-        "/admin/orders/product/add/", dict(form, name="Creme", vat_rate="7.00", cv="4.00")
+        "/admin/orders/product/add/", dict(form, name="Creme", tax_class="reduced", cv="4.00")
     )
     assert response.status_code == 302
     assert Product.objects.get(name="Creme").cv == Decimal("4.00")

@@ -155,7 +155,7 @@ def test_price_change_in_the_admin_shows_at_once(admin_client, anna, soap):
             "name": "Seife",
             "description": "",
             "price": "14.00",
-            "vat_rate": "19.00",
+            "tax_class": "standard",
             "qv": "10.00",
             "is_active": "on",
             "sort_order": "1",

@@ -41,7 +41,7 @@ def cream(db):
         name="Creme",
         price=Decimal("29.90"),
         qv=Decimal("25.00"),
-        vat_rate=Product.VatRate.REDUCED,
+        tax_class=Product.TaxClass.REDUCED,
         sort_order=2,
     )
 

@@ -221,7 +221,7 @@ def product_form(**changes):
         "name": "Duschgel",
         "description": "mild",
         "price": "9.90",
-        "vat_rate": "19.00",
+        "tax_class": "standard",
         "qv": "8.00",
         "is_active": "on",
         "sort_order": "3",

@@ -29,7 +29,7 @@ def post_product(admin_client, image, **extra):
         "sku": "",
         "description": "",
         "price": "19.90",
-        "vat_rate": "19.00",
+        "tax_class": "standard",
         "qv": "16",
         "cv": "",
         "is_active": "on",
@@ -104,7 +104,7 @@ def test_replacing_the_photo_deletes_the_old_copies(admin_client):
         {
             "name": "Rosenwasser",
             "price": "19.90",
-            "vat_rate": "19.00",
+            "tax_class": "standard",
             "qv": "16",
             "cv": "16.72",
             "is_active": "on",

@@ -66,7 +66,7 @@ def cream(db):
         price=Decimal("24.00"),
         qv=Decimal("12"),
         cv=Decimal("20"),
-        vat_rate=Product.VatRate.REDUCED,
+        tax_class=Product.TaxClass.REDUCED,
     )
 
 

@@ -212,3 +212,11 @@ def test_a_cycle_caught_up_after_missed_runs_is_debited_from_the_day_of_the_run_
     debit = OrderDebit.objects.get()
     assert SubscriptionCycle.objects.get().cycle_date == FIRST  # the delivery it stands for
     assert debit.due_date == late
+
+
+def test_an_austrian_subscribers_cycle_order_carries_austrian_vat_and_cv_of_the_net(subscribe):
+    subscribe(today=FIRST, data={"country": "AT", "postal_code": "1010", "city": "Wien"})
+    line = Order.objects.get().lines.get()
+    assert (line.unit_price, line.vat_rate) == (Decimal("27.00"), Decimal("20.00"))
+    assert line.unit_cv == Decimal("22.50")  # 22.69 x 119 / 120: the net is lower
+    assert line.unit_qv == Decimal("20")

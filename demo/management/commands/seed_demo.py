@@ -408,7 +408,7 @@ class Command(BaseCommand):
                 defaults={
                     "description": description,
                     "price": Decimal(price),
-                    "vat_rate": vat,
+                    "vat_rate": vat,  # the German rate: sets the tax class
                     "qv": Decimal(qv),
                     "sort_order": order * 10,
                     "cv": cv_proposed(price=Decimal(price), vat_rate=Decimal(vat)),
