@@ -23,7 +23,10 @@ While a round runs, a "worker" thread adds up the pending team-size changes
 every 50 ms (partner_team_size_changes_apply, what the Celery task calls), if
 the code has that ledger. After each round the changes are applied once more
 and the leader's and every sponsor's team_size is compared with a count of
-their descendants. Prints p50 / p95 / max per round and over all rounds.
+their descendants. Prints p50 / p95 / max per round and over all rounds, and
+first the same sign-ups one at a time: the threads share one Python process,
+so a round cannot beat 50 x the CPU time of one sign-up spread over the cores;
+waits for locks show as p95 far above p50 (each sign-up waiting for the last).
 """
 
 import argparse
@@ -183,6 +186,30 @@ def one_round(round_no: int, sponsors: list[int], apply) -> list[float]:
     return times
 
 
+def one_at_a_time(sponsors: list[int], apply) -> list[float]:
+    """The same sign-ups one after the other: what each costs without any
+    wait for another (the floor of a round: 50 of them share the cores)."""
+    from partners.models import Partner
+    from partners.services import partner_enroll
+
+    times = []
+    for index, sponsor_id in enumerate(sponsors):
+        sponsor = Partner.objects.get(pk=sponsor_id)
+        started = time.perf_counter()
+        partner_enroll(
+            email=f"serial-{index}@example.invalid",
+            first_name="Serial",
+            last_name=str(index),
+            slug=f"serial-{index}",
+            sponsor=sponsor,
+            terms_accepted=True,
+        )
+        times.append((time.perf_counter() - started) * 1000)
+        if apply:
+            apply()
+    return times
+
+
 def sizes_exact(sponsors: list[int]) -> tuple[bool, int, int]:
     """(every size right, the leader's stored size, the leader's real team)."""
     from partners.models import Partner
@@ -215,6 +242,11 @@ def main():
             if apply
             else "team sizes locked and updated by each sign-up"
         )
+    )
+    serial = one_at_a_time([pid for pid, _path in rng.sample(members, 20)], apply)
+    print(
+        f"one sign-up at a time (20): p50 {statistics.median(serial):.1f} ms, "
+        f"p95 {percentile(serial, 0.95):.1f} ms"
     )
     print(f"{'round':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'wall s':>7}  team sizes")
     everything: list[float] = []
