@@ -50,6 +50,11 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=40, help="timed rounds (default 40)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first (default 3)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plans (EXPLAIN ANALYZE) of the close list's queries for both leaders",
+    )
     return parser.parse_args()
 
 
@@ -84,6 +89,8 @@ def build(*, large: int, small: int, rng: random.Random):
     from partners.models import Partner, User
     from partners.services import partner_team_sizes_refresh
     from qualification.models import PartnerPeriodStats
+    from qualification.ranks import next_rank_gap
+    from qualification.selectors import plan_rules
     from qualification.services import period_current_open
 
     period = period_current_open()
@@ -100,6 +107,7 @@ def build(*, large: int, small: int, rng: random.Random):
         return rows[-1]
 
     plan_create()
+    rules = plan_rules()
     for size in (large, small):
         team = [add(None)]
         for _ in range(size):
@@ -135,13 +143,14 @@ def build(*, large: int, small: int, rng: random.Random):
                     PartnerPeriodStats(
                         partner_id=pid,
                         period=period,
-                        pv=Decimal(rng.randrange(0, 300)),
+                        pv=(pv := Decimal(rng.randrange(0, 300))),
                         customer_pv=Decimal(0),
                         own_pv=Decimal(0),
-                        gv=Decimal(rng.randrange(0, 3_000)),
+                        gv=(gv := Decimal(rng.randrange(0, 3_000))),
                         paid_as_level=(level := rng.choice(levels)),
                         paid_as_name=names[level],
                         subtree_max_level=level,
+                        next_gap=next_rank_gap(rules, pv, gv, level),  # as the engine writes it
                     )
                     for pid, *_ in chunk
                 ]
@@ -261,6 +270,26 @@ def pages(client):
     }
 
 
+def explain_close_list(leaders):
+    """EXPLAIN ANALYZE of each query the close list's first page runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard.selectors_whatif import team_near_ranks
+    from qualification.selectors import plan_rules
+    from qualification.services import period_current_open
+
+    period, plan = period_current_open(), plan_rules()
+    for label, leader in leaders:
+        with CaptureQueriesContext(connection) as queries:
+            team_near_ranks(partner=leader, period=period, plan_desc=plan)
+        for query in queries.captured_queries:
+            print(f"--- close list, {label} team ({leader.team_size:,}):")
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                print("\n".join(row[0] for row in cursor.fetchall()))
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -272,6 +301,8 @@ def main():
     from django.test import Client
 
     big, little = build(large=args.team, small=args.small, rng=random.Random(args.seed))
+    if args.explain:
+        explain_close_list([("large", big), ("small", little)])
     clients = {}
     for label, leader in (("large", big), ("small", little)):
         client = Client()

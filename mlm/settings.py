@@ -348,6 +348,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.sweep_pending_volume",
         "schedule": 60.0,
     },
+    "apply-forgotten-team-sizes": {
+        "task": "partners.tasks.apply_team_size_changes",
+        "schedule": 60.0,
+    },
     "flush-landing-visits": {
         "task": "landing.tasks.flush_landing_visits",
         "schedule": 60.0,

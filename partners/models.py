@@ -256,6 +256,29 @@ class StatusChange(ChangeLog):
         return f"{self.partner}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
+class TeamSizeChange(models.Model):
+    """A change of a partner's team size not yet added to Partner.team_size:
+    append-only rows, one per partner of the line above a sign-up (+1) or a
+    moved team (-n / +n), written in the transaction of the change and added up
+    by the task partners.tasks.apply_team_size_changes after commit, which
+    deletes them. So sign-ups under one leader insert rows instead of queueing
+    on the leader's row. Partner.team_size plus a partner's rows here is the
+    exact size at any moment (partners.selectors.partner_team_size)."""
+
+    id = models.BigAutoField(primary_key=True)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    delta = models.IntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("team size change")
+        verbose_name_plural = _("team size changes")
+
+    def __str__(self):
+        return f"{self.partner_id}: {self.delta:+d}"
+
+
 class BlockedSlug(models.Model):
     """The address of an erased partner, blocked from reuse until `until` (so
     nobody takes over their links). Only a SHA-256 of the address is kept."""

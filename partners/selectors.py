@@ -1,11 +1,12 @@
 """Reads on partners and the genealogy, each one indexed query."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from .genealogy import PathHead, descendants_q, upline_ids
 from .links import absolute_url
-from .models import Partner
+from .models import Partner, TeamSizeChange
 
 
 def partner_get_by_slug(*, slug: str, active_only: bool = True) -> Partner | None:
@@ -63,3 +64,22 @@ def partner_descendants(
     if max_depth is not None:
         qs = qs.filter(depth__lte=partner.depth + max_depth)
     return qs
+
+
+def partner_team_size(*, partner: Partner) -> int:
+    """The exact number of partners below `partner` now: Partner.team_size
+    plus the changes the task has not added yet (a second after a sign-up).
+    One query."""
+    pending = (
+        TeamSizeChange.objects.filter(partner=OuterRef("pk"))
+        .order_by()
+        .values("partner")
+        .annotate(n=Sum("delta"))
+        .values("n")
+    )
+    return (
+        Partner.objects.filter(pk=partner.pk)
+        .annotate(exact=F("team_size") + Coalesce(Subquery(pending), 0))
+        .values_list("exact", flat=True)
+        .get()
+    )

@@ -1,5 +1,6 @@
 """Writes on partners and the genealogy."""
 
+import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import signals
 from .genealogy import SEPARATOR, child_path, upline_ids
-from .models import Partner, SponsorChange, StatusChange, normalize_email
+from .models import Partner, SponsorChange, StatusChange, TeamSizeChange, normalize_email
 from .selectors import partner_descendants
 from .slugs import code_validate, slug_validate
 
@@ -24,9 +25,11 @@ logger = logging.getLogger(__name__)
 _LOCK_ATTEMPTS = 3
 
 
-def _lines_lock(*, partner_ids: list[int]) -> dict[int, Partner]:
+def _lines_lock(*, partner_ids: list[int], shared: bool = False) -> dict[int, Partner]:
     """Lock the given partners and all their ancestors, in id order (so two
     services cannot deadlock), and return the given partners, freshly read.
+    `shared`: a lock that only a move's (or a status change's) exclusive lock
+    waits for, and many sign-ups hold at once (PostgreSQL's FOR KEY SHARE).
 
     The ancestors are read from the paths before the lock; if a concurrent
     move changed a path meanwhile, the lock is taken again on the new line."""
@@ -35,7 +38,7 @@ def _lines_lock(*, partner_ids: list[int]) -> dict[int, Partner]:
         ids = set(partner_ids)
         for path in paths.values():
             ids.update(upline_ids(path))
-        _rows_lock(sorted(ids))
+        _rows_lock(sorted(ids), shared=shared)
         fresh = {p.pk: p for p in Partner.objects.filter(pk__in=partner_ids)}
         if all(fresh[pk].path == path for pk, path in paths.items()):
             return fresh
@@ -46,27 +49,99 @@ def _lines_lock(*, partner_ids: list[int]) -> dict[int, Partner]:
 # take the ids as plain parameters, without the ORM's per-value work on an IN list.
 
 
-def _rows_lock(ids: list[int]) -> None:
-    """SELECT ... FOR UPDATE on these partners, in id order."""
+def _rows_lock(ids: list[int], *, shared: bool = False) -> None:
+    """SELECT ... FOR UPDATE (or FOR KEY SHARE) on these partners, in id order."""
     marks = ", ".join(["%s"] * len(ids))
     sql = f"SELECT id FROM {Partner._meta.db_table} WHERE id IN ({marks}) ORDER BY id"  # noqa: S608 -- placeholders only
     if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
+        sql += " FOR KEY SHARE" if shared and connection.vendor == "postgresql" else " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
         cursor.fetchall()
 
 
 def _team_size_add(*, partner_ids: list[int], delta: int) -> None:
-    """Add `delta` to the team size of these (locked) partners."""
+    """Add `delta` to the team size of these partners: as rows of the ledger
+    (one statement), added to Partner.team_size by a task after commit. An
+    UPDATE here would hold the row of every leader above until commit, and
+    every other sign-up below them would wait for it."""
     if not partner_ids or not delta:
         return
-    marks = ", ".join(["%s"] * len(partner_ids))
+    now = timezone.now()
+    TeamSizeChange.objects.bulk_create(
+        [TeamSizeChange(partner_id=pid, delta=delta, created_at=now) for pid in partner_ids]
+    )
+    transaction.on_commit(_team_size_changes_enqueue, robust=True)
+
+
+def _team_size_changes_enqueue() -> None:
+    from .tasks import apply_team_size_changes
+
+    try:
+        apply_team_size_changes.delay()
+    except Exception:  # broker down: the periodic sweep applies them later
+        logger.exception("Could not enqueue apply_team_size_changes")
+
+
+_TEAM_SIZES_LOCK = 0x7EA3517E  # pg_advisory_xact_lock key: one applier at a time
+
+
+def _team_sizes_lock() -> None:
+    """Until commit, no other applier, recount or move (PostgreSQL; SQLite
+    writes one at a time anyway). Taken before any partner row is locked."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TEAM_SIZES_LOCK])
+
+
+@transaction.atomic
+def partner_team_size_changes_apply() -> int:
+    """Add the pending team-size changes to Partner.team_size and delete them,
+    net per partner, in two statements however many there are. One applier at
+    a time (an advisory lock on PostgreSQL; SQLite writes one at a time), so
+    a move's -n never lands before the sign-ups it counted. Partners are
+    updated in id order, as every lock on them is taken. Returns the number of
+    changes applied."""
+    table = TeamSizeChange._meta.db_table
+    partners = Partner._meta.db_table
+    _team_sizes_lock()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Partner._meta.db_table} SET team_size = team_size + %s WHERE id IN ({marks})",  # noqa: S608
-            [delta, *partner_ids],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} RETURNING partner_id, delta")  # noqa: S608
+            changes = cursor.fetchall()
+        else:
+            cursor.execute(f"SELECT id, partner_id, delta FROM {table}")  # noqa: S608
+            rows = cursor.fetchall()
+            changes = [(pid, delta) for _id, pid, delta in rows]
+            if rows:
+                cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [max(r[0] for r in rows)])  # noqa: S608
+        net: dict[int, int] = {}
+        for pid, delta in changes:
+            net[pid] = net.get(pid, 0) + delta
+        ids = sorted(pid for pid, delta in net.items() if delta)
+        if not ids:
+            return len(changes)
+        deltas = [net[pid] for pid in ids]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id FROM {partners} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",  # noqa: S608
+                [ids],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                f"UPDATE {partners} p SET team_size = p.team_size + d.delta "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::integer[]) AS d(id, delta) WHERE p.id = d.id",
+                [ids, deltas],
+            )
+        else:
+            doc = json.dumps([[pid, delta] for pid, delta in zip(ids, deltas, strict=True)])
+            cursor.execute(
+                f"UPDATE {partners} SET team_size = team_size + (SELECT json_extract(value, '$[1]') "  # noqa: S608
+                f"FROM json_each(%s) WHERE json_extract(value, '$[0]') = {partners}.id) "
+                "WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(%s))",
+                [doc, doc],
+            )
+    return len(changes)
 
 
 # The whole tree's team sizes from the sponsor links, set-based; see
@@ -94,10 +169,17 @@ WHERE team_size <> 0 AND NOT EXISTS (
 def partner_team_sizes_refresh() -> None:
     """Recount every partner's team size from the sponsor links in two
     set-based statements (after a bulk write that bypassed partner_enroll,
-    such as partners.imports); rows already right are not written."""
+    such as partners.imports); rows already right are not written. The
+    pending changes are in the count, so they go: sign-ups wait meanwhile
+    (the ledger is locked), so none is counted twice or lost."""
+    table = TeamSizeChange._meta.db_table
+    _team_sizes_lock()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         cursor.execute(_TEAM_SIZES_FROM_SPONSORS)
         cursor.execute(_TEAM_SIZES_OF_LEAVES)
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
 # --- Enrolling ------------------------------------------------------------------
@@ -189,9 +271,10 @@ def partner_enroll(
     if sponsor is None and not allow_root:
         raise ValidationError({"sponsor": _("A sponsor is required to join.")})
     if sponsor is not None:
-        # Lock the sponsor so a concurrent move cannot change the path we copy,
-        # and the whole line above, whose team sizes grow by one.
-        sponsor = _lines_lock(partner_ids=[sponsor.pk])[sponsor.pk]
+        # Lock the sponsor and the whole line above (shared: other sign-ups
+        # hold it too) so a concurrent move cannot change the path we copy;
+        # their team sizes grow by one through the ledger.
+        sponsor = _lines_lock(partner_ids=[sponsor.pk], shared=True)[sponsor.pk]
         if sponsor.status != Partner.Status.ACTIVE and not allow_root:
             raise ValidationError({"sponsor": _("This sponsor cannot enroll new partners.")})
     if user is None:
@@ -250,7 +333,8 @@ def partner_move(
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Please give a reason for the move.")})
     # Lock both rows and their lines (whose team sizes change) in id order so
-    # two moves cannot deadlock.
+    # two moves cannot deadlock; no applier of team sizes holds rows meanwhile.
+    _team_sizes_lock()
     ids = sorted({partner.pk} | ({new_sponsor.pk} if new_sponsor else set()))
     locked = _lines_lock(partner_ids=ids)
     partner = locked[partner.pk]

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cached_property
 
-from .ranks import RankRule, paid_as
+from .ranks import RankRule, next_rank, next_rank_gap, paid_as
 
 CENTS = 100
 _HUNDRED = Decimal(100)
@@ -87,10 +87,23 @@ class Plan:
             for r in self.rules
             if not r.min_qualified_legs
         )
+        self._next: dict[int, RankRule | None] = {}
 
     @classmethod
     def from_rules(cls, rules: Iterable[RankRule]) -> "Plan":
         return cls(rules)
+
+    def next_gap(self, pv: int, gv: int, level: int) -> int | None:
+        """ranks.next_rank_gap in integer cents: what the results row stores
+        for the close-to-a-rank list (None at the top rank). The next rank of
+        each level is looked up once (a full pass asks a million times)."""
+        try:
+            rule = self._next[level]
+        except KeyError:
+            rule = self._next[level] = next_rank(self.rules, level)
+        if rule is None:
+            return None
+        return int(next_rank_gap((rule,), pv, gv, rule.level - 1))
 
     def leaf_rank_of(self, pv: int) -> tuple[int, str]:
         """rank_of(pv, pv, 0, []) for a partner without (volume in its) legs."""

@@ -320,6 +320,11 @@ class PartnerPeriodStats(models.Model):
     # Highest paid-as level anywhere in this partner's subtree, self included
     # (0 = none): a leg's qualification for a rank reads it from the leg's root.
     subtree_max_level = models.PositiveIntegerField(default=0)
+    # What the partner misses for the next rank above the paid-as one
+    # (ranks.next_rank_gap under the plan the row was computed with; None at
+    # the top rank), written with the row: the close-to-a-rank list reads the
+    # team in this order from an index instead of sorting the whole team.
+    next_gap = volume_field(_("missing for the next rank"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -329,11 +334,20 @@ class PartnerPeriodStats(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "period"], name="stats_once_per_period")
         ]
-        # Only (partner, period) and (period) are indexed: a changed rank or volume
-        # then touches no index, and PostgreSQL updates the row in place (HOT,
-        # with free room left in each page, see migration 0003) -- the live task
-        # rewrites a whole upline per order.
-        indexes = [models.Index(fields=["period"], name="stats_period")]
+        # Besides (partner, period) and (period) only the gap to the next rank is
+        # indexed: a changed rank or volume touches no other index, and
+        # PostgreSQL updates the row in place (HOT, with free room left in each
+        # page, see migration 0003) unless the gap changes -- the live task
+        # rewrites a whole upline per order; at the top rank (no gap) and with
+        # nothing missing but lines, the gap stays as it is.
+        indexes = [
+            models.Index(fields=["period"], name="stats_period"),
+            models.Index(
+                fields=["period", "next_gap", "partner"],
+                name="stats_next_gap",
+                condition=models.Q(next_gap__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.partner_id} in {self.period_id}: PV {self.pv}, GV {self.gv}"

@@ -79,6 +79,18 @@ def next_rank(plan_desc: Sequence[RankRule], level: int) -> RankRule | None:
     return above[-1] if above else None
 
 
+def next_rank_gap(plan_desc: Sequence[RankRule], pv, gv, level: int):
+    """How little volume a partner paid as `level` misses for the next rank:
+    max(min PV - PV, min GV - GV, 0), the least additional PV when QGV equals
+    GV and a lower bound otherwise (see whatif.py); None at the top. The close-
+    to-a-rank list sorts by it. Works on Decimals and on integer cents alike
+    (rules scaled the same way)."""
+    rule = next_rank(plan_desc, level)
+    if rule is None:
+        return None
+    return max(rule.min_pv - pv, rule.min_gv - gv, 0)
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str  # "pv", "qgv", "legs"

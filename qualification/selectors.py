@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -29,7 +31,15 @@ from partners.selectors import partner_descendants
 
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, PeriodClose, Rank
 from .periods import month_start, next_month, period_parse
-from .ranks import Leg, RankRule, Requirement, next_rank, plan_from_ranks, requirements
+from .ranks import (
+    Leg,
+    RankRule,
+    Requirement,
+    next_rank,
+    next_rank_gap,
+    plan_from_ranks,
+    requirements,
+)
 
 ZERO = Decimal("0")
 VOLUME = DecimalField(max_digits=16, decimal_places=2)
@@ -225,12 +235,20 @@ def team_nearest_ranks(
 ) -> tuple[list[Partner], bool]:
     """Team members ordered by how little volume they miss for their next rank
     (the lowest rank above their paid-as rank): `missing` = max(min_pv - PV,
-    min_gv - GV, 0), the least additional PV for that rank's volume when its
-    QGV equals GV (no leg cap) and a lower bound otherwise (GV >= QGV; see
-    qualification/whatif.py). Members at the top rank and terminated partners
-    are left out; ties by id. Rows carry next_level and missing besides the
-    period's results. One query over the team's index range, whatever its
-    size; returns (rows, whether more follow)."""
+    min_gv - GV, 0) (ranks.next_rank_gap), the least additional PV for that
+    rank's volume when its QGV equals GV (no leg cap) and a lower bound
+    otherwise (GV >= QGV; see qualification/whatif.py). Members at the top rank
+    and terminated partners are left out; ties by id. Rows carry next_level and
+    missing besides the period's results; returns (rows, whether more follow).
+
+    Never sorts the whole team: members with a results row are read in the
+    order of the gap stored on the row (`next_gap`, indexed with the period),
+    so for a large team the index scan stops after the page's rows, and a small
+    team is read by its path range and sorted (the planner picks by the team's
+    share of the period's rows). Members without a row (no volume in their
+    team) all miss the same, the lowest rank's volume; they are read in id
+    order by a second query only when the page reaches that gap. One or two
+    queries, whatever the size of the team."""
     ascending = list(reversed(plan_desc))
     if not ascending:
         return [], False
@@ -255,14 +273,52 @@ def team_nearest_ranks(
         default=Value(ZERO),
         output_field=VOLUME,
     )
-    # Only the columns the sentence needs: the whole team passes the sort.
-    members = partner_descendants(partner=partner).only("first_name", "last_name", "slug", "status")
-    qs = (
-        partners_with_period_stats(members, period=period)
+    wanted = offset + limit + 1
+    members = (
+        partner_descendants(partner=partner)
+        .only("first_name", "last_name", "slug", "status")
         .exclude(status=Partner.Status.TERMINATED)
+    )
+    # One join on the period's row, read in the stored gap's order (an INNER
+    # join that the index on (period, next_gap, partner) can drive).
+    with_row = list(
+        members.filter(period_stats__period=period, period_stats__next_gap__isnull=False)
+        .annotate(
+            pv=F("period_stats__pv"),
+            customer_pv=F("period_stats__customer_pv"),
+            own_pv=F("period_stats__own_pv"),
+            gv=F("period_stats__gv"),
+            paid_as_level=F("period_stats__paid_as_level"),
+            paid_as_name=F("period_stats__paid_as_name"),
+            subtree_max_level=F("period_stats__subtree_max_level"),
+            gap=F("period_stats__next_gap"),
+        )
         .filter(paid_as_level__lt=ascending[-1].level)
         .annotate(next_level=next_level, missing=missing)
-        .order_by("missing", "pk")
+        .order_by("gap", "pk")[:wanted]
     )
-    rows = list(qs[offset : offset + limit + 1])
+    no_row_gap = next_rank_gap(plan_desc, ZERO, ZERO, 0)
+    rows = with_row
+    if len(with_row) < wanted or with_row[-1].gap >= no_row_gap:
+        zero = Value(ZERO, output_field=VOLUME)
+        without_row = list(
+            members.filter(
+                ~Exists(PartnerPeriodStats.objects.filter(partner=OuterRef("pk"), period=period))
+            )
+            .annotate(
+                pv=zero,
+                customer_pv=zero,
+                own_pv=zero,
+                gv=zero,
+                paid_as_level=Value(0),
+                paid_as_name=Value(""),
+                subtree_max_level=Value(0),
+                next_level=Value(ascending[0].level),
+                missing=Value(no_row_gap, output_field=VOLUME),
+                gap=Value(no_row_gap, output_field=VOLUME),
+            )
+            .order_by("pk")[:wanted]
+        )
+        rows = sorted(with_row + without_row, key=lambda m: (m.gap, m.pk))
+    rows = rows[offset:wanted]
     return rows[:limit], len(rows) > limit

@@ -17,7 +17,7 @@ from django.db import connection
 
 from partners.models import Partner
 
-from .engine import Row, cents_str
+from .engine import Plan, Row, cents_str
 from .models import PartnerPeriodStats, PartnerTitle, PendingVolume, Period, VolumeEntry
 
 STATS = PartnerPeriodStats._meta.db_table
@@ -109,7 +109,7 @@ def children_legs(
     return cursor.fetchall()
 
 
-_COLUMNS = "partner_id, period_id, pv, customer_pv, own_pv, gv, paid_as_level, paid_as_name, subtree_max_level, updated_at"
+_COLUMNS = "partner_id, period_id, pv, customer_pv, own_pv, gv, paid_as_level, paid_as_name, subtree_max_level, next_gap, updated_at"
 _UPDATE = ", ".join(
     f"{c} = excluded.{c}"
     for c in (
@@ -120,16 +120,33 @@ _UPDATE = ", ".join(
         "paid_as_level",
         "paid_as_name",
         "subtree_max_level",
+        "next_gap",
         "updated_at",
     )
 )
 
 
-def stats_upsert(cursor, period_id: int, rows: list[Row], now) -> None:
-    """Write rows in one statement (insert or update by (partner, period))."""
+def _gap_str(gap: int | None) -> str | None:
+    return None if gap is None else cents_str(gap)
+
+
+def stats_upsert(cursor, period_id: int, rows: list[Row], now, plan: Plan) -> None:
+    """Write rows in one statement (insert or update by (partner, period)),
+    each with its gap to the next rank under `plan`."""
+    gap = plan.next_gap
     doc = json.dumps(
         [
-            [pid, cents_str(c + o), cents_str(c), cents_str(o), cents_str(gv), level, name, sml]
+            [
+                pid,
+                cents_str(c + o),
+                cents_str(c),
+                cents_str(o),
+                cents_str(gv),
+                level,
+                name,
+                sml,
+                _gap_str(gap(c + o, gv, level)),
+            ]
             for pid, c, o, gv, level, name, sml in rows
         ]
     )
@@ -137,7 +154,7 @@ def stats_upsert(cursor, period_id: int, rows: list[Row], now) -> None:
         cursor.execute(
             f"INSERT INTO {STATS} ({_COLUMNS}) "
             "SELECT (x->>0)::bigint, %s, (x->>1)::numeric, (x->>2)::numeric, (x->>3)::numeric, "
-            "(x->>4)::numeric, (x->>5)::integer, x->>6, (x->>7)::integer, %s "
+            "(x->>4)::numeric, (x->>5)::integer, x->>6, (x->>7)::integer, (x->>8)::numeric, %s "
             "FROM jsonb_array_elements(%s::jsonb) AS x "
             f"ON CONFLICT (partner_id, period_id) DO UPDATE SET {_UPDATE}",
             [period_id, _stamp(now), doc],
@@ -147,7 +164,8 @@ def stats_upsert(cursor, period_id: int, rows: list[Row], now) -> None:
             f"INSERT INTO {STATS} ({_COLUMNS}) "
             "SELECT json_extract(value, '$[0]'), %s, json_extract(value, '$[1]'), "
             "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), "
-            "json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), %s "
+            "json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), "
+            "json_extract(value, '$[8]'), %s "
             "FROM json_each(%s) WHERE true "
             f"ON CONFLICT (partner_id, period_id) DO UPDATE SET {_UPDATE}",
             [period_id, _stamp(now), doc],
@@ -205,7 +223,15 @@ def _copy_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-_VALUES = ("customer_pv", "own_pv", "gv", "paid_as_level", "paid_as_name", "subtree_max_level")
+_VALUES = (
+    "customer_pv",
+    "own_pv",
+    "gv",
+    "paid_as_level",
+    "paid_as_name",
+    "subtree_max_level",
+    "next_gap",
+)
 _NEW = "qualification_new_stats"
 
 
@@ -220,14 +246,17 @@ class StatsWriter:
     update only what changed, insert what is new). Rewriting unchanged rows
     would cost more than computing them. SQLite: a diff in Python.
 
-        with StatsWriter(cursor, period_id, now) as writer:
+        with StatsWriter(cursor, period_id, now, plan) as writer:
             writer.write(rows)  # any number of times
+
+    Each row is written with its gap to the next rank under `plan`.
     """
 
-    def __init__(self, cursor, period_id: int, now):
+    def __init__(self, cursor, period_id: int, now, plan: Plan):
         self.cursor = cursor
         self.period_id = period_id
         self.now = now
+        self.plan = plan
         self.count = 0
         self.changes = {"deleted": 0, "updated": 0, "inserted": 0}
         self._names: dict[str, str] = {}
@@ -248,7 +277,7 @@ class StatsWriter:
                 cursor.execute(
                     f"CREATE TEMP TABLE {_NEW} (partner_id bigint, customer_pv numeric(16, 2), "
                     "own_pv numeric(16, 2), gv numeric(16, 2), paid_as_level integer, paid_as_name text, "
-                    "subtree_max_level integer) ON COMMIT DROP"
+                    "subtree_max_level integer, next_gap numeric(16, 2)) ON COMMIT DROP"
                 )
                 statement = f"COPY {_NEW} ({', '.join(('partner_id', *_VALUES))}) FROM STDIN"
             self._copy_cm = cursor.connection.cursor().copy(statement)
@@ -261,16 +290,19 @@ class StatsWriter:
             self._rows.extend(rows)
             return
         names = self._names
+        gap_of = self.plan.next_gap
         lines = []
         put = lines.append
         if self.fresh:
-            # partner, period, pv, customer pv, own pv, gv, level, name, subtree max, updated
-            line = f"%d\t{self.period_id}\t%d.%02d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\t{self.now.isoformat()}\n"
-            slow = f"%d\t{self.period_id}\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t{self.now.isoformat()}\n"
+            # partner, period, pv, customer pv, own pv, gv, level, name, subtree max, gap, updated
+            line = f"%d\t{self.period_id}\t%d.%02d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\t%s\t{self.now.isoformat()}\n"
+            slow = f"%d\t{self.period_id}\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\t{self.now.isoformat()}\n"
             for pid, c, o, gv, level, name, sml in rows:
                 escaped = names.get(name)
                 if escaped is None:
                     escaped = names[name] = _copy_escape(name)
+                gap = gap_of(c + o, gv, level)
+                gap = "\\N" if gap is None else cents_str(gap)
                 if c >= 0 and o >= 0 and gv >= 0:
                     pv = c + o
                     put(
@@ -288,6 +320,7 @@ class StatsWriter:
                             level,
                             escaped,
                             sml,
+                            gap,
                         )
                     )
                 else:  # negative volume after late refunds: exact formatting
@@ -302,15 +335,18 @@ class StatsWriter:
                             level,
                             escaped,
                             sml,
+                            gap,
                         )
                     )
         else:
-            line = "%d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\n"
-            slow = "%d\t%s\t%s\t%s\t%d\t%s\t%d\n"
+            line = "%d\t%d.%02d\t%d.%02d\t%d.%02d\t%d\t%s\t%d\t%s\n"
+            slow = "%d\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n"
             for pid, c, o, gv, level, name, sml in rows:
                 escaped = names.get(name)
                 if escaped is None:
                     escaped = names[name] = _copy_escape(name)
+                gap = gap_of(c + o, gv, level)
+                gap = "\\N" if gap is None else cents_str(gap)
                 if c >= 0 and o >= 0 and gv >= 0:
                     put(
                         line
@@ -325,11 +361,13 @@ class StatsWriter:
                             level,
                             escaped,
                             sml,
+                            gap,
                         )
                     )
                 else:
                     put(
-                        slow % (pid, cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml)
+                        slow
+                        % (pid, cents_str(c), cents_str(o), cents_str(gv), level, escaped, sml, gap)
                     )
         self._copy.write("".join(lines))
 
@@ -339,7 +377,9 @@ class StatsWriter:
         if exc_type is not None:
             return False
         if not is_postgres():
-            self.changes = _stats_merge_python(self.cursor, self.period_id, self._rows, self.now)
+            self.changes = _stats_merge_python(
+                self.cursor, self.period_id, self._rows, self.now, self.plan
+            )
         elif self.fresh:
             self.changes["inserted"] = self.count
         else:
@@ -347,20 +387,21 @@ class StatsWriter:
         return False
 
 
-def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[str, int]:
+def _stats_merge_python(cursor, period_id: int, rows: list[Row], now, plan: Plan) -> dict[str, int]:
     cursor.execute(
         f"SELECT partner_id, {cents('customer_pv')}, {cents('own_pv')}, {cents('gv')}, paid_as_level, "
-        f"paid_as_name, subtree_max_level FROM {STATS} WHERE period_id = %s",
+        f"paid_as_name, subtree_max_level, {cents('next_gap')} FROM {STATS} WHERE period_id = %s",
         [period_id],
     )
     stored = {row[0]: tuple(row) for row in cursor.fetchall()}
+    gap_of = plan.next_gap
     inserts: list[Row] = []
     updates: list[Row] = []
     for row in rows:
         old = stored.pop(row[0], None)
         if old is None:
             inserts.append(row)
-        elif old != row:
+        elif old != (*row, gap_of(row[1] + row[2], row[3], row[4])):
             updates.append(row)
     if stored:
         condition, params = in_ids("partner_id", stored)
@@ -369,9 +410,9 @@ def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[st
         )
     chunk = 20_000
     for start in range(0, len(updates), chunk):
-        stats_upsert(cursor, period_id, updates[start : start + chunk], now)
+        stats_upsert(cursor, period_id, updates[start : start + chunk], now, plan)
     stamp = _stamp(now)
-    insert = f"INSERT INTO {STATS} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    insert = f"INSERT INTO {STATS} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     for start in range(0, len(inserts), chunk):
         cursor.executemany(
             insert,
@@ -386,6 +427,7 @@ def _stats_merge_python(cursor, period_id: int, rows: list[Row], now) -> dict[st
                     level,
                     name,
                     sml,
+                    _gap_str(gap_of(c + o, gv, level)),
                     stamp,
                 )
                 for pid, c, o, gv, level, name, sml in inserts[start : start + chunk]

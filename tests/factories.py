@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orders.models import Customer, Order, OrderLine, Product
 from partners.models import Partner, User
-from partners.services import partner_enroll
+from partners.services import partner_enroll, partner_team_size_changes_apply
 from qualification.models import Period, Rank
 
 
@@ -21,7 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class PartnerFactory(factory.Factory):
-    """PartnerFactory(sponsor=anna) enrolls under anna; no sponsor makes a root."""
+    """PartnerFactory(sponsor=anna) enrolls under anna; no sponsor makes a root.
+    The team sizes above are then as after the task that adds up the sign-up's
+    team-size changes (which unit tests, never committing, would not run)."""
 
     class Meta:
         model = Partner
@@ -37,7 +39,9 @@ class PartnerFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return partner_enroll(allow_root=True, terms_accepted=True, **kwargs)
+        partner = partner_enroll(allow_root=True, terms_accepted=True, **kwargs)
+        partner_team_size_changes_apply()
+        return partner
 
     _build = _create
 

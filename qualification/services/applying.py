@@ -54,10 +54,11 @@ def volume_apply_pending(*, period: Period, limit: int = APPLY_BATCH_LIMIT) -> i
             children: dict[int, dict[int, tuple[int, int]]] = {}
             for child, sponsor, gv, sml in sql.children_legs(cursor, period.pk, chains):
                 children.setdefault(sponsor, {})[child] = (gv, sml)
+            plan = _plan()
             rows = incremental_pass(
-                _plan(), {p: (d[0], d[1]) for p, d in deltas.items()}, chains, current, children
+                plan, {p: (d[0], d[1]) for p, d in deltas.items()}, chains, current, children
             )
-            sql.stats_upsert(cursor, period.pk, rows, timezone.now())
+            sql.stats_upsert(cursor, period.pk, rows, timezone.now(), plan)
         sql.pending_delete(cursor, [row[0] for row in pending])
     return len(pending)
 

@@ -96,7 +96,7 @@ def _recompute_locked(period: Period, *, progress=None) -> int:
         plan = _plan()
         # Rows stream to the database while the pass computes the next ones
         # (no other query on this connection until the writer is closed).
-        with sql.StatsWriter(cursor, period.pk, timezone.now()) as writer:
+        with sql.StatsWriter(cursor, period.pk, timezone.now(), plan) as writer:
             full_pass(plan, volumes, partners, progress=pass_progress, sink=writer.write)
         if progress:
             progress(scale, scale)

@@ -1,5 +1,6 @@
 """A constructed team with results written straight into PartnerPeriodStats,
-so the dashboard tests do not depend on the volume engine's timing.
+so the dashboard tests do not depend on the volume engine's timing (each row
+with its gap to the next rank under the current plan, as the engine writes it).
 
 The team and the numbers are the worked example of qualification.md section 6
 (anna > ben, clara; ben > dora, emil; clara > finn; four ranks)."""
@@ -12,6 +13,8 @@ from django.test import Client
 
 from partners.models import Partner
 from qualification.models import PartnerPeriodStats, Rank
+from qualification.ranks import next_rank_gap
+from qualification.selectors import plan_rules
 from qualification.services import period_current_open
 from tests.factories import PartnerFactory
 
@@ -72,6 +75,7 @@ def stats_set(
             "paid_as_level": level,
             "paid_as_name": name,
             "subtree_max_level": level if subtree is None else subtree,
+            "next_gap": next_rank_gap(plan_rules(), pv, gv, level),
         },
     )
 
@@ -149,6 +153,7 @@ def team_build(*, root: Partner, size: int, period, branching: int = 4) -> list[
         level = Partner.objects.bulk_create(level)
         made.extend(level)
         parents = level
+    rules = plan_rules()
     PartnerPeriodStats.objects.bulk_create(
         [
             PartnerPeriodStats(
@@ -160,6 +165,9 @@ def team_build(*, root: Partner, size: int, period, branching: int = 4) -> list[
                 paid_as_level=1 if i % 3 == 0 else 0,
                 paid_as_name="Bronze" if i % 3 == 0 else "",
                 subtree_max_level=1 if i % 3 == 0 else 0,
+                next_gap=next_rank_gap(
+                    rules, D(10 + (i * 37) % 90), D(100 + i), 1 if i % 3 == 0 else 0
+                ),
             )
             for i, p in enumerate(made)
         ]

@@ -1,9 +1,13 @@
 """Many sign-ups at once under the same sponsor, on the real PostgreSQL.
 
-Each thread has its own database connection, as each web worker would.
+Each thread has its own database connection, as each web worker would. The
+team sizes of the lines above grow through the ledger of team-size changes,
+added up by the worker's task after commit.
 """
 
+import random
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -11,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import translation
 
-from partners.models import Partner, User
-from partners.services import partner_enroll
+from partners.models import Partner, TeamSizeChange, User
+from partners.selectors import partner_descendants, partner_team_size
+from partners.services import partner_enroll, partner_move
 from tests.factories import PartnerFactory
 
 # The worker must be idle before the database is flushed after each test (a task
@@ -50,6 +55,14 @@ def run_at_once(jobs):
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads), "an enrollment hung"
     return results
+
+
+def team_sizes_applied(timeout: float = 30) -> None:
+    """Wait until the worker's task has added up every pending team-size change."""
+    deadline = time.monotonic() + timeout
+    while TeamSizeChange.objects.exists():
+        assert time.monotonic() < deadline, "the team-size changes were not applied"
+        time.sleep(0.1)
 
 
 def test_many_simultaneous_enrollments_under_one_sponsor():
@@ -92,7 +105,13 @@ def test_many_simultaneous_enrollments_under_one_sponsor():
         assert "taken" in message
     # ... and nothing half-created: one login per partner, no login without partner
     assert Partner.objects.filter(sponsor=sponsor).count() == distinct + 1
-    # ... and every sign-up counted once in the team sizes of the line above
+    # ... and every sign-up counted once in the team sizes of the line above:
+    # exactly at once (stored size + pending changes), stored after the task
+    assert (partner_team_size(partner=sponsor), partner_team_size(partner=root)) == (
+        distinct + 1,
+        distinct + 2,
+    )
+    team_sizes_applied()
     sponsor.refresh_from_db()
     root.refresh_from_db()
     assert (sponsor.team_size, root.team_size) == (distinct + 1, distinct + 2)
@@ -118,3 +137,36 @@ def test_simultaneous_enrollments_with_the_same_email_keep_one_account():
     assert "exists already" in " ".join(loser.message_dict["email"])
     assert User.objects.filter(email="twice@example.com").count() == 1
     assert Partner.objects.filter(slug__startswith="twice-").count() == 1
+
+
+def test_sign_ups_all_over_a_leaders_team_and_a_move_leave_every_team_size_exact():
+    assert connection.vendor == "postgresql"
+    # Given a leader with a team of 30 in lines of different depths
+    rng = random.Random(7)
+    leader = PartnerFactory(slug="leader")
+    team = [leader]
+    for n in range(30):
+        team.append(PartnerFactory(slug=f"member-{n}", sponsor=rng.choice(team)))
+    sponsors = rng.sample(team[1:], 10)
+    other = PartnerFactory(slug="other")
+
+    def enroll(n, sponsor):
+        return lambda: partner_enroll(
+            email=f"line{n}@example.com", first_name="L", last_name=f"N{n}",
+            slug=f"line-{n}", sponsor=sponsor,
+        )  # fmt: skip
+
+    def move():
+        return partner_move(partner=team[1], new_sponsor=other, reason="test")
+
+    # When 30 sign-ups below it (three under each of ten sponsors) and a move
+    # of a part of its team happen at the same moment
+    results = run_at_once([enroll(n, sponsors[n % 10]) for n in range(30)] + [move])
+
+    # Then every one succeeded, and every team size is exact, before and after the task
+    assert not [r for r in results if isinstance(r, Exception)], results
+    everyone = list(Partner.objects.all())
+    real = {p.pk: partner_descendants(partner=p).count() for p in everyone}
+    assert {p.pk: partner_team_size(partner=p) for p in everyone} == real
+    team_sizes_applied()
+    assert dict(Partner.objects.values_list("pk", "team_size")) == real

@@ -1,21 +1,43 @@
 """Partner.team_size -- how many partners are below -- stays right through
-enrollment, moves and bulk imports (the dashboard counts a team by it)."""
+enrollment, moves and bulk imports (the dashboard counts a team by it).
+
+Sign-ups and moves write team-size changes to a ledger that a task adds up
+after commit (unit tests run in one transaction that never commits, so
+`sizes` runs the task itself); partner_team_size is exact before it runs."""
 
 import csv
 
 import pytest
 
 from partners.imports import partners_import
-from partners.models import Partner
-from partners.services import partner_move, partner_team_sizes_refresh
+from partners.models import Partner, TeamSizeChange
+from partners.selectors import partner_team_size
+from partners.services import (
+    partner_enroll,
+    partner_move,
+    partner_set_status,
+    partner_team_sizes_refresh,
+)
+from partners.tasks import apply_team_size_changes
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def sizes(*partners) -> list[int]:
+    """The stored team sizes after the task has added the pending changes."""
+    apply_team_size_changes()
     by_id = dict(Partner.objects.values_list("pk", "team_size"))
     return [by_id[p.pk] for p in partners]
+
+
+def stored(*partners) -> list[int]:
+    by_id = dict(Partner.objects.values_list("pk", "team_size"))
+    return [by_id[p.pk] for p in partners]
+
+
+def exact(*partners) -> list[int]:
+    return [partner_team_size(partner=p) for p in partners]
 
 
 def test_enrolling_grows_the_team_of_everyone_above():
@@ -25,6 +47,56 @@ def test_enrolling_grows_the_team_of_everyone_above():
     clara = PartnerFactory(sponsor=anna)
 
     assert sizes(anna, ben, clara, dora) == [3, 1, 0, 0]
+
+
+def test_a_sign_up_waits_on_nobody_and_counts_exactly_before_the_task_adds_it():
+    anna = PartnerFactory()
+    ben = PartnerFactory(sponsor=anna)
+    assert sizes(anna, ben) == [1, 0]
+
+    dora = partner_enroll(
+        email="dora@example.com", first_name="Dora", last_name="D", slug="dora", sponsor=ben
+    )
+
+    # the sign-up wrote one change per partner above; the rows are not touched yet
+    assert stored(anna, ben, dora) == [1, 0, 0]
+    assert sorted(TeamSizeChange.objects.values_list("partner_id", "delta")) == [
+        (anna.pk, 1),
+        (ben.pk, 1),
+    ]
+    assert exact(anna, ben, dora) == [2, 1, 0]
+    # the task adds them up once, however often it runs
+    assert sizes(anna, ben, dora) == [2, 1, 0]
+    assert sizes(anna, ben, dora) == [2, 1, 0]
+    assert not TeamSizeChange.objects.exists()
+    assert exact(anna, ben, dora) == [2, 1, 0]
+
+
+def test_a_move_before_the_task_ran_still_ends_exact():
+    anna = PartnerFactory()
+    ben = PartnerFactory(sponsor=anna)
+    dora = PartnerFactory(sponsor=ben)
+    zoe = PartnerFactory()
+
+    dora_2 = partner_enroll(
+        email="d2@example.com", first_name="Dora", last_name="Z", slug="dora-2", sponsor=dora
+    )
+    # Dora's sign-up not added yet when Ben's team moves to Zoe
+    partner_move(partner=ben, new_sponsor=zoe, reason="test")
+
+    assert exact(anna, ben, dora, dora_2, zoe) == [0, 2, 1, 0, 3]
+    assert sizes(anna, ben, dora, dora_2, zoe) == [0, 2, 1, 0, 3]
+
+
+def test_a_termination_leaves_every_team_size_as_it_is():
+    anna = PartnerFactory()
+    ben = PartnerFactory(sponsor=anna)
+    PartnerFactory(sponsor=ben)
+
+    partner_set_status(partner=ben, status=Partner.Status.TERMINATED, reason="test")
+
+    assert sizes(anna, ben) == [2, 1]
+    assert exact(anna, ben) == [2, 1]
 
 
 def test_a_move_takes_the_whole_team_from_the_old_line_to_the_new():
@@ -57,15 +129,21 @@ def test_an_import_leaves_every_team_size_right(tmp_path):
         writer.writerow(["ida", "ida@example.com", "Ida", "Muster", "anna"])
         writer.writerow(["jan", "jan@example.com", "Jan", "Muster", ""])
 
+    partner_enroll(  # pending when the import recounts
+        email="kim@example.com", first_name="Kim", last_name="K", slug="kim", sponsor=ben
+    )
     partners_import(path=path, progress=False)
 
     gus, hanna, ida, jan = (
         Partner.objects.get(external_id=e) for e in ("gus", "hanna", "ida", "jan")
     )
-    assert sizes(anna, ben, gus, hanna, ida, jan) == [4, 2, 1, 0, 0, 0]
+    # the recount includes the pending sign-up and drops its changes: counted once
+    assert stored(anna, ben, gus, hanna, ida, jan) == [5, 3, 1, 0, 0, 0]
+    assert not TeamSizeChange.objects.exists()
+    assert sizes(anna, ben, gus, hanna, ida, jan) == [5, 3, 1, 0, 0, 0]
     # ... and enrolling after the import goes on from there
     PartnerFactory(sponsor=hanna)
-    assert sizes(anna, ben, gus, hanna) == [5, 3, 2, 1]
+    assert sizes(anna, ben, gus, hanna) == [6, 4, 2, 1]
 
 
 def test_the_refresh_repairs_wrong_sizes():
