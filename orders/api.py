@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,6 +187,25 @@ class IntakeView(APIView):
         )
         return OrderOutSerializer(order).data
 
+    @staticmethod
+    def answer_placed(order: Order, draft) -> dict:
+        """The answer for an order just written, from what was written (the same
+        as `answer` would read back: its lines in order, no refunds yet)."""
+        return OrderOutSerializer(_Placed(order, lines=draft.lines)).data
+
+
+class _Placed:
+    """An order as OrderOutSerializer reads it, with the lines it was written with."""
+
+    refunds: tuple = ()
+
+    def __init__(self, order: Order, *, lines: list[OrderLine]):
+        self._order = order
+        self.lines = sorted(lines, key=lambda line: line.pk)
+
+    def __getattr__(self, name):
+        return getattr(self._order, name)
+
 
 class OrderCreateView(IntakeView):
     @extend_schema(
@@ -261,14 +280,13 @@ class OrderCreateView(IntakeView):
         except DjangoValidationError as exc:
             unprocessable = set(exc.message_dict) == {"partner"}
             return _refused(exc, status.HTTP_422_UNPROCESSABLE_ENTITY if unprocessable else 400)
-        try:
-            with transaction.atomic():
-                order = order_external_place(
-                    source=self.source,
-                    external_id=data["external_id"],
-                    draft=draft,
-                    placed_at=placed_at,
-                )
+        try:  # one transaction with the Idempotency-Key's row (orders.idempotency)
+            order = order_external_place(
+                source=self.source,
+                external_id=data["external_id"],
+                draft=draft,
+                placed_at=placed_at,
+            )
         except DjangoValidationError as exc:
             duplicate = exc.error_dict.get("external_id", [None])[0]
             code = (
@@ -287,7 +305,7 @@ class OrderCreateView(IntakeView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(self.answer(order), status=status.HTTP_201_CREATED)
+        return Response(self.answer_placed(order, draft), status=status.HTTP_201_CREATED)
 
 
 class OrderDetailView(IntakeView):

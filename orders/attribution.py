@@ -195,12 +195,18 @@ def attribution_resolve(
     code: str = "",
     referral: Referral | None = None,
     now: datetime | None = None,
+    code_partner: Partner | None = None,
 ) -> tuple[Partner | None, str]:
+    """`code_partner`: the partner partner_code_check found for `code`, when the
+    caller checked the code already (it is active then: not looked up again)."""
     email = normalize_email(customer_email)
     own = _own_partner(user=user, email=email)
     if own is not None:
         return own, A.SELF
-    context_partner, context_reason = _referral_context(code=code, referral=referral, now=now)
+    if code_partner is not None and code_partner.status == Partner.Status.ACTIVE:
+        context_partner, context_reason = code_partner, A.CODE
+    else:
+        context_partner, context_reason = _referral_context(code=code, referral=referral, now=now)
     if settings.ATTRIBUTION_MODE == LAST_TOUCH and context_partner is not None:
         return context_partner, context_reason
     bound = _bound_partner(email=email)

@@ -71,26 +71,21 @@ def idempotent(handler):
         fingerprint = request_fingerprint(
             method=request.method, path=request.path, body=request.data
         )
-        stored = IdempotencyKey.objects.filter(api_key=api_key, key=key).first()
-        if stored is not None:
-            return _replay(stored, fingerprint)
+        # The key's row is the first write of the request's transaction: a key
+        # used before (or in flight in a concurrent request, which we wait for)
+        # meets the unique constraint there, and we answer with its stored reply.
+        # A new key - nearly every request - costs this one INSERT, no look-up first.
+        created = False
         try:
             with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        row = IdempotencyKey.objects.create(
-                            api_key=api_key,
-                            key=key,
-                            fingerprint=fingerprint,
-                            response_status=0,
-                            response_body={},
-                        )
-                except IntegrityError:
-                    row = None  # a concurrent request with this key won and committed
-                if row is None:
-                    return _replay(
-                        IdempotencyKey.objects.get(api_key=api_key, key=key), fingerprint
-                    )
+                row = IdempotencyKey.objects.create(
+                    api_key=api_key,
+                    key=key,
+                    fingerprint=fingerprint,
+                    response_status=0,
+                    response_body={},
+                )
+                created = True
                 response = handler(view, request, *args, **kwargs)
                 if not 200 <= response.status_code < 300:
                     raise _NotStored(response)
@@ -100,5 +95,9 @@ def idempotent(handler):
                 return response
         except _NotStored as refused:
             return refused.response
+        except IntegrityError:
+            if created:
+                raise
+        return _replay(IdempotencyKey.objects.get(api_key=api_key, key=key), fingerprint)
 
     return wrapper

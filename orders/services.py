@@ -569,7 +569,11 @@ def order_prepare(
         raise ValidationError(errors)
 
     partner, reason = attribution_resolve(
-        customer_email=data["email"], user=user, code=data["partner_code"], referral=referral
+        customer_email=data["email"],
+        user=user,
+        code=data["partner_code"],
+        referral=referral,
+        code_partner=code_partner,
     )
     percent = _code_discount(code_partner=code_partner, email=data["email"], reason=reason)
     campaign, utm = _link_of(referral=referral, partner=partner)
@@ -899,9 +903,10 @@ def order_external_prepare(
         if len(data[key]) > limit:
             errors[f"customer.{key}"] = _("Please use at most %(n)d characters.") % {"n": limit}
     code = partner_code or ""
+    code_partner = None
     if not ignore_unknown_partner:
         try:
-            partner_code_check(code=code)
+            code_partner = partner_code_check(code=code)
         except ValidationError as exc:
             errors["partner"] = exc.message_dict["partner_code"][0]
     if shipping < 0:
@@ -913,7 +918,11 @@ def order_external_prepare(
 
     data["partner_code"] = code.strip()
     partner, reason = attribution_resolve(
-        customer_email=data["email"], user=None, code=code, referral=referral
+        customer_email=data["email"],
+        user=None,
+        code=code,
+        referral=referral,
+        code_partner=code_partner,
     )
     return OrderDraft(
         data=data,
@@ -933,7 +942,7 @@ def order_external_prepare(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # in the API's transaction: a failure ends it
 def order_external_place(
     *, source: str, external_id: str, draft: OrderDraft, placed_at=None
 ) -> Order:
