@@ -43,6 +43,14 @@ def _page_data(request, page, param: str, results: list) -> dict:
     }
 
 
+def _rounding(page, amount, sentence: str) -> dict | None:
+    """The rounding line of a list, on its last page (None on the others):
+    the list's amounts plus it make the list's total."""
+    if page.has_next():
+        return None
+    return {"amount": amount, "text": sentence}
+
+
 @extend_schema(
     tags=["me"],
     parameters=[
@@ -126,6 +134,12 @@ class CommissionsView(PartnerAPIMixin, APIView):
                     }
                     for row in detail.customer_orders.object_list
                 ],
+            ),
+            "customer_rounding": _rounding(
+                detail.customer_orders, detail.customer_rounding, detail.customer_rounding_sentence
+            ),
+            "team_rounding": _rounding(
+                detail.lines, detail.team_rounding, detail.team_rounding_sentence
             ),
             "lines": {
                 "count": page.paginator.count,

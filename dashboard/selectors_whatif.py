@@ -45,83 +45,135 @@ def split_words(split: dict, names: dict[int, str]) -> str:
     return get_text_list(parts, _("and"))
 
 
-def legs_words(count: int, rule: RankRule) -> str:
-    return ngettext(
-        "one more line with %(rank)s",
-        "%(count)s more lines with %(rank)s",
-        count,
-    ) % {"count": count, "rank": rule.leg_rank_name}
-
-
 @dataclass
 class HeadroomRow:
     name: str
     room: Decimal | None  # None: no cap, any amount counts
+    sentence: str = ""  # what more volume in this line does, and why
+
+
+def line_sentence(*, name: str, leg: Leg, rule: RankRule) -> str:
+    """What more volume in one line counts, with its reason: the line's room
+    under the cap, or that it is at the cap already and is left out."""
+    cap = rule.leg_cap
+    if cap is None:
+        return _("%(name)s's team: any amount counts") % {"name": name}
+    values = {
+        "name": name,
+        "gv": volume_display(leg.gv),
+        "cap": volume_display(cap),
+        "room": volume_display(max(cap - leg.gv, Decimal(0))),
+    }
+    if leg.gv >= cap:
+        return (
+            _(
+                "%(name)s's team: %(gv)s PV, of which %(cap)s count, the most one line may "
+                "bring; more volume there does not count"
+            )
+            % values
+        )
+    return _(
+        "%(name)s's team: %(gv)s PV, up to %(room)s PV more counts (its room under the cap)"
+    ) % (values)
+
+
+def cap_sentence(rule: RankRule) -> str:
+    """ "For Gold one line counts up to 2,000 PV (50 % of 4,000 PV)." """
+    if rule.leg_cap is None:
+        return ""
+    return _("For %(rank)s one line counts up to %(cap)s PV (%(percent)s %% of %(gv)s PV).") % {
+        "rank": rule.name,
+        "cap": volume_display(rule.leg_cap),
+        "percent": volume_display(rule.max_leg_percent),
+        "gv": volume_display(rule.min_gv),
+    }
 
 
 @dataclass
 class GapView:
     rule: RankRule
     gap: RankGap
-    summary: str
-    ways: list[str]
+    summary: str  # when every requirement is met
+    items: list[str]  # one per missing thing: the volume, the lines
+    ways: list[str]  # concrete ways to bring the volume, each once
     forced_sentence: str
-    rooms: list[HeadroomRow]
+    rooms: list[HeadroomRow]  # every line, with what more volume in it counts
     new_leg_room: Decimal | None
     unqualified_names: list[str]
+    cap_sentence: str = ""
     requirements: list = field(default_factory=list)
 
 
+def _forced_sentence(gap: RankGap) -> str:
+    if not gap.total:
+        return ""
+    values = {
+        "total": volume_display(gap.total),
+        "own": volume_display(gap.pv_missing),
+        "rest": volume_display(gap.flexible),
+    }
+    if gap.flexible == 0:
+        return _("%(total)s PV more, all of it your own volume (your PV is short).") % values
+    if gap.pv_missing == 0:
+        return (
+            _(
+                "%(total)s PV more in total, from your own volume or from any of these teams "
+                "up to its room."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(total)s PV more in total: %(own)s of it must be your own volume, the other "
+            "%(rest)s may be your own or come from any of these teams up to its room."
+        )
+        % values
+    )
+
+
+def _lines_sentence(gap: RankGap, rule: RankRule, unqualified: list[str]) -> str:
+    if not gap.legs_missing:
+        return ""
+    sentence = ngettext(
+        "%(lines)s more line with someone paid as %(leg_rank)s or higher.",
+        "%(lines)s more lines with someone paid as %(leg_rank)s or higher.",
+        gap.legs_missing,
+    ) % {"lines": gap.legs_missing, "leg_rank": rule.leg_rank_name}
+    if unqualified:
+        sentence += " " + _("Lines without one yet: %(names)s; or a new line.") % {
+            "names": ", ".join(unqualified)
+        }
+    return sentence
+
+
 def gap_view(*, pv: Decimal, legs: list[Leg], names: dict[int, str], rule: RankRule) -> GapView:
+    """The gap as a short list, one item per missing thing (the volume, the
+    lines), the concrete ways to bring the volume (each once), and for every
+    line what more volume in it counts and why (its room under the cap)."""
     gap = rank_gap(pv, legs, rule)
-    legs_part = legs_words(gap.legs_missing, rule) if gap.legs_missing else ""
-    ways = []
-    for split in gap.splits():
-        words = split_words(split, names)
-        ways.append(get_text_list([words, legs_part], _("and")) if legs_part else words)
-    if not ways and legs_part:
-        ways = [legs_part]
-    if gap.met:
-        summary = _("%(rank)s: you meet every requirement.") % {"rank": rule.name}
-    else:
-        summary = _("%(rank)s: %(ways)s") % {
-            "rank": rule.name,
-            "ways": f", {_('or')} ".join(ways),
-        }
-    forced = ""
-    if gap.total:
-        values = {
-            "total": volume_display(gap.total),
-            "own": volume_display(gap.pv_missing),
-            "rest": volume_display(gap.flexible),
-        }
-        if gap.flexible == 0:
-            forced = _("%(total)s PV more, all of it your own volume (your PV is short).") % values
-        elif gap.pv_missing == 0:
-            forced = (
-                _(
-                    "%(total)s PV more in total, from your own volume or from any of these teams "
-                    "up to its room."
-                )
-                % values
-            )
-        else:
-            forced = (
-                _(
-                    "%(total)s PV more in total: %(own)s of it must be your own volume, the other "
-                    "%(rest)s may be your own or come from any of these teams up to its room."
-                )
-                % values
-            )
+    ways = [split_words(split, names) for split in gap.splits()] if gap.flexible else []
+    unqualified = [names[leg.partner_id] for leg in unqualified_legs(legs, rule)]
+    forced = _forced_sentence(gap)
+    items = [item for item in (forced, _lines_sentence(gap, rule, unqualified)) if item]
+    summary = _("%(rank)s: you meet every requirement.") % {"rank": rule.name} if gap.met else ""
     return GapView(
         rule=rule,
         gap=gap,
         summary=summary,
+        items=items,
         ways=ways,
         forced_sentence=forced,
-        rooms=[HeadroomRow(names[h.partner_id], h.room) for h in gap.headrooms],
+        rooms=[
+            HeadroomRow(
+                names[leg.partner_id],
+                None if rule.leg_cap is None else max(rule.leg_cap - leg.gv, Decimal(0)),
+                line_sentence(name=names[leg.partner_id], leg=leg, rule=rule),
+            )
+            for leg in legs
+        ],
         new_leg_room=gap.new_leg_room,
-        unqualified_names=[names[leg.partner_id] for leg in unqualified_legs(legs, rule)],
+        unqualified_names=unqualified,
+        cap_sentence=cap_sentence(rule),
         requirements=[
             (_requirement_label(req.key, rule), req) for req in requirements(pv, legs, rule)
         ],

@@ -26,7 +26,9 @@ class MeSerializer(serializers.Serializer):
 
 class RankRefSerializer(serializers.Serializer):
     level = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(
+        help_text="The rank's name as the plan gives it, the same in every language."
+    )
 
 
 class RequirementSerializer(serializers.Serializer):

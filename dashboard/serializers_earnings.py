@@ -99,6 +99,20 @@ class CustomerOrdersPageSerializer(serializers.Serializer):
     results = CustomerOrderSerializer(many=True)
 
 
+class RoundingSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        coerce_to_string=True,
+        help_text="What the list's amounts, each rounded to the cent, miss of its total "
+        "(rounded once from the exact sum); 0.00 when they add up.",
+    )
+    text = serializers.CharField(
+        allow_blank=True,
+        help_text="The rounding line in words, in the request's language; empty at 0.00.",
+    )
+
+
 class StatementSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="YYYY-MM, a closed period")
     paid_as_rank = RankRefSerializer(allow_null=True)
@@ -125,6 +139,16 @@ class StatementSerializer(serializers.Serializer):
     )
     lines = StatementLinesPageSerializer(
         help_text="Team commission, skipped partners, bonus and cap (page with ?page=)."
+    )
+    customer_rounding = RoundingSerializer(
+        allow_null=True,
+        help_text="On the last page of customer_orders (null on the others): the order "
+        "amounts plus it are customer_commission.",
+    )
+    team_rounding = RoundingSerializer(
+        allow_null=True,
+        help_text="On the last page of lines (null on the others): the team and cap lines "
+        "plus it are team_commission.",
     )
 
 

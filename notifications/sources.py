@@ -94,7 +94,10 @@ def partner_enrolled(*, partner_id: int) -> None:
     partner = Partner.objects.select_related("sponsor").filter(pk=partner_id).first()
     if partner is None or partner.sponsor is None or partner.sponsor.status not in LIVE:
         return
-    params = {"name": short_name(partner.first_name, partner.last_name)}
+    params = {
+        "name": short_name(partner.first_name, partner.last_name),
+        "partner_id": partner.pk,  # found again by an erasure of the new partner
+    }
     notifications_create(
         kind=kinds.TEAM_NEW,
         items=[(partner.sponsor_id, f"partner:{partner.pk}", params)],

@@ -1,6 +1,7 @@
 """Where this app keeps personal data and how an erasure treats it (see
 partners/personal_data.py for the strategies). Credit notes, payout entries and
-bank lines are booking documents: kept, restricted to admins, until 8 years
+bank lines and the SEPA files of runs and collections are booking documents:
+kept, restricted to admins, until 8 years
 after the end of their year, then scrubbed by privacy.tasks.scrub_expired_retention.
 The payout profile itself is scrubbed at once (each credit note has its snapshot)."""
 
@@ -53,6 +54,19 @@ PERSONAL_DATA = {
             "fields": ["counterparty_name", "counterparty_iban", "reference"],
         },
     },
+    # The SEPA files sent to the bank name each payee's account (a payout run) or
+    # each debtor's account (a direct debit collection): the company's payment
+    # orders, booking documents like the entries they were written from.
+    "payouts.PayoutRun": {
+        "subject": [("partner", "entries__item__partner")],
+        "fields": {"sepa_xml": "bytes_blank"},
+        "retention": {"years": 8, "date": "prepared_at", "fields": ["sepa_xml"]},
+    },
+    "payouts.DebitCollection": {
+        "subject": [("customer", "debits__order__customer")],
+        "fields": {"sepa_xml": "bytes_blank"},
+        "retention": {"years": 8, "date": "prepared_at", "fields": ["sepa_xml"]},
+    },
     "payouts.PayoutLog": {"subject": [("partner", "partner")], "fields": {"message": "redact"}},
     # A direct debit mandate is the company's evidence that the customer agreed:
     # kept (restricted) at least 14 months after its last collection, the time in
@@ -80,6 +94,7 @@ NOT_PERSONAL = {
     "payouts.BankStatement.file_name": "the company's own bank file",
     "payouts.BankStatement.account_iban": "the company's own account",
     "payouts.PayoutRun.message_id": "a SEPA message id",
+    "payouts.PayoutRun.skipped": "what a run left out: payout item and partner ids, amounts, reasons",
     "payouts.DebitCollection.message_id": "a SEPA message id",
     "payouts.PayoutItem.return_reason": "a bank's return code",
     "payouts.PayoutRunEntry.return_reason": "a bank's return code",

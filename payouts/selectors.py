@@ -135,3 +135,25 @@ def debit_collections_with_outcome(collections):
         debits_returned=Count("debits", filter=Q(debits__status=status.RETURNED)),
         debits_open=Count("debits", filter=Q(debits__status=status.SUBMITTED)),
     )
+
+
+def payout_run_left_out(*, run) -> list[dict]:
+    """The payable items a run left out, with what was missing, and the
+    partner's current name and address read now (the run stores ids only, so an
+    erased partner shows as the pseudonym)."""
+    skipped = run.skipped or []
+    partners = Partner.objects.in_bulk({s.get("partner_id") for s in skipped} - {None})
+    rows = []
+    for entry in skipped:
+        partner = partners.get(entry.get("partner_id"))
+        rows.append(
+            {
+                "partner": partner,
+                "name": partner.full_name if partner else "?",
+                "slug": partner.slug if partner else "?",
+                "item": entry.get("item"),
+                "net": entry.get("net", ""),
+                "missing": entry.get("missing", []),
+            }
+        )
+    return rows

@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from orders.models import Customer
@@ -117,12 +118,25 @@ def _value(strategy: str, *, current, kind: str, subject_id: int, identifiers: l
                 flags=re.IGNORECASE,
             )
         return json.loads(text)
+    if strategy == "label":
+        return _label_value(current or "", identifiers)
     if strategy == "redact":
         text = current or ""
         for identifier in identifiers:
             text = re.sub(re.escape(identifier), REDACTED, text, flags=re.IGNORECASE)
         return text
     raise ValueError(f"unknown strategy {strategy}")
+
+
+def _label_value(label: str, identifiers: list[str]) -> str:
+    """A label that names the person (a campaign "mueller-herbst") becomes a
+    pseudonym of the label itself: the same label gives the same pseudonym
+    wherever it is stored (campaign and its visit counts still agree), two
+    labels stay two (unique per partner), and it is still a valid label."""
+    lowered = label.lower()
+    if not any(identifier.lower() in lowered for identifier in identifiers):
+        return label
+    return "geloescht-" + salted_hmac("privacy.label", label).hexdigest()[:12]
 
 
 def _scrub_row(place: registry.Place, row, names, *, kind, subject_id, identifiers) -> bool:

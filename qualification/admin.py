@@ -116,6 +116,10 @@ class RankForm(forms.ModelForm):
             "advancement_bonus",
         )
         help_texts = {
+            "name": gettext_lazy(
+                "Shown as written here to every reader, in German and English alike, and kept "
+                "on the statements: name the rank in your partners' language."
+            ),
             "customer_percent": gettext_lazy(
                 "Percent of the customer CV of a partner paid as this rank."
             ),

@@ -243,6 +243,9 @@ class StatementDetail:
     # shown add up to the total shown ("" when they do already).
     customer_rounding_sentence: str = ""
     team_rounding_sentence: str = ""
+    # The rounding amounts themselves (the API's rounding lines); 0 on earlier pages.
+    customer_rounding: Decimal = Decimal("0.00")
+    team_rounding: Decimal = Decimal("0.00")
 
 
 def line_sentence(
@@ -378,4 +381,6 @@ def statement_detail(
             if lines_page.object_list and not lines_page.has_next()
             else ""
         ),
+        customer_rounding=customer_rounding if not customer_orders.has_next() else Decimal(0),
+        team_rounding=team_rounding if not lines_page.has_next() else Decimal(0),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from partners.admin_base import euro_column
 
 from ..models import RETURN_REASONS, PayoutItem, PayoutLog, PayoutRun, PayoutRunEntry
+from ..selectors import payout_run_left_out
 from ..services import (
     payout_item_release,
     payout_item_return,
@@ -183,7 +184,10 @@ class PayoutRunAdmin(SepaFileAdmin):
             format_html_join(
                 "",
                 "<li>{} ({}, {} €): {}</li>",
-                ((s["name"], s["partner"], s["net"], " ".join(s["missing"])) for s in obj.skipped),
+                (
+                    (s["name"], s["slug"], s["net"], " ".join(s["missing"]))
+                    for s in payout_run_left_out(run=obj)
+                ),
             ),
         )
 

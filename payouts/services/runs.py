@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partner
 from webhooks.models import EventType
 from webhooks.services import webhook_events_record
 
@@ -66,17 +65,15 @@ def payout_run_prepare(*, actor) -> PayoutRun:
         p.partner_id: p
         for p in PayoutProfile.objects.filter(partner_id__in={i.partner_id for i in items})
     }
-    partners = {p.pk: p for p in Partner.objects.filter(pk__in={i.partner_id for i in items})}
     now = timezone.now()
     ready, skipped = [], []
     for item in items:
         blockers = payout_blockers(profile=profiles.get(item.partner_id), at=now)
         if blockers:
-            partner = partners[item.partner_id]
+            # Ids only: names are shown at read time (selectors.payout_run_left_out).
             skipped.append(
                 {
-                    "partner": partner.slug,
-                    "name": partner.full_name,
+                    "partner_id": item.partner_id,
                     "item": item.pk,
                     "net": str(item.net),
                     "missing": [str(b) for b in blockers],

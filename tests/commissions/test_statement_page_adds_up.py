@@ -147,3 +147,36 @@ def text_of_html(html: str) -> str:
 def _figure_en(html: str, name: str):
     text = re.search(rf'data-figure="{name}">([^<]*)<', html).group(1)
     return D(re.search(r"€([\d,]+\.\d{2})", text).group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_api_statement_has_the_rounding_lines_so_its_lines_add_up(rounding_team, language):
+    body = (
+        client_for(rounding_team, language=language)
+        .get("/api/v1/me/commissions?period=2026-09")
+        .json()
+    )
+    orders = [D(row["amount"]) for row in body["customer_orders"]["results"]]
+    lines = [D(row["amount"]) for row in body["lines"]["results"]]
+
+    assert orders == [D("1.52")] * 3
+    assert body["customer_rounding"]["amount"] == "-0.01"
+    assert sum(orders) + D(body["customer_rounding"]["amount"]) == D(body["customer_commission"])
+    assert body["team_rounding"]["amount"] == "-0.01"
+    assert sum(lines) + D(body["team_rounding"]["amount"]) == D(body["team_commission"])
+    assert sum(orders) + sum(lines) + D(body["customer_rounding"]["amount"]) + D(
+        body["team_rounding"]["amount"]
+    ) == D(body["total"])
+    words = {"en": "Rounding \u2212€0.01", "de": "Rundung \u22120,01 €"}[language]
+    assert body["customer_rounding"]["text"].replace("\xa0", " ").startswith(words)
+
+
+def test_an_api_statement_that_adds_up_has_a_zero_rounding_line(plan, sell):
+    anna = PartnerFactory(slug="anna")
+    sell(anna, 120, "100.00", berlin(2026, 9, 5))
+    close("2026-09")
+
+    body = client_for(anna).get("/api/v1/me/commissions?period=2026-09").json()
+
+    assert body["customer_rounding"] == {"amount": "0.00", "text": ""}
+    assert body["team_rounding"] == {"amount": "0.00", "text": ""}

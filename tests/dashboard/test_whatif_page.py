@@ -19,39 +19,85 @@ def text(response) -> str:
     return " ".join(response.content.decode().split())
 
 
+def items(page: str, testid: str) -> list[str]:
+    """The texts of the list items of the list `data-testid=testid`."""
+    block = page.split(f'data-testid="{testid}"', 1)[1].split("</ul>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", "", li).split()) for li in block.split("<li>")[1:]]
+
+
 @pytest.mark.django_db
 def test_the_next_rank_is_explained_with_the_least_volume_and_its_ways(team):
     # Anna (Silver): Gold needs 150 PV, QGV 4,000 with legs capped at 2,000
     # and 2 lines with Silver. QGV = 160 + 1,070 + 1,000 = 2,230: 1,770 missing.
     page = text(client_for(team.anna).get(URL))
     assert "What Gold needs" in page
-    assert "Gold: 1,770 PV of your own and one more line with Silver, or " in page
-    assert "1,000 PV in Clara&#x27;s team and 770 PV in Ben&#x27;s team" in page
-    assert "1,770 PV in a new line" in page
-    assert "1,770 PV more in total, from your own volume or from any of these teams" in page
-    assert "Clara's team: up to 1,000 PV counts" in page
-    assert "Ben's team: up to 930 PV counts" in page
-    assert "a new line: up to 2,000 PV counts" in page
+    assert items(page, "gap-ways") == [
+        "1,770 PV of your own",
+        "1,000 PV in Clara&#x27;s team and 770 PV in Ben&#x27;s team",
+        "1,770 PV in a new line",
+    ]
     assert "Lines without one yet: Clara" in page
 
 
 @pytest.mark.django_db
-def test_the_page_loads_the_team_members_close_to_a_rank_separately(team):
-    page = client_for(team.anna).get(URL).content.decode()
-    assert f'hx-get="{CLOSE}" hx-trigger="load"' in page
-    fragment = client_for(team.anna).get(CLOSE, HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in fragment and "Finn Fischer" in fragment
+def test_what_is_missing_is_a_short_list_one_item_per_missing_thing(team):
+    page = text(client_for(team.anna).get(URL))
+    assert "Missing for Gold:" in page
+    assert items(page, "gap-summary") == [
+        "1,770 PV more in total, from your own volume or from any of these teams up to its room.",
+        "1 more line with someone paid as Silver or higher. "
+        "Lines without one yet: Clara; or a new line.",
+    ]
+    # the missing line is said once, not with every way to the volume
+    assert page.count("more line with someone paid as Silver") == 1
+    assert "and one more line with Silver" not in page
+
+
+@pytest.mark.django_db
+def test_each_line_says_what_more_volume_in_it_counts_and_why(team):
+    page = text(client_for(team.anna).get(URL))
+    assert "For Gold one line counts up to 2,000 PV (50 % of 4,000 PV)." in page
+    assert items(page, "gap-rooms") == [
+        "Ben&#x27;s team: 1,070 PV, up to 930 PV more counts (its room under the cap)",
+        "Clara&#x27;s team: 1,000 PV, up to 1,000 PV more counts (its room under the cap)",
+        "a new line: up to 2,000 PV counts",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_line_at_the_cap_is_listed_with_why_more_there_does_not_count(team):
+    # Clara (Bronze): Silver caps a line at 600; Finn's line has 900: 600 count.
+    page = text(client_for(team.clara).get(URL))
+    assert (
+        "Finn&#x27;s team: 900 PV, of which 600 count, the most one line may bring; "
+        "more volume there does not count" in page
+    )
+    assert "For Silver one line counts up to 600 PV (60 % of 1,000 PV)." in page
+    assert "Finn" not in " ".join(items(page, "gap-ways"))
 
 
 @pytest.mark.django_db
 def test_the_page_speaks_german(team):
     page = text(client_for(team.anna, language="de").get(URL))
     assert "Was fehlt?" in page
+    assert items(page, "gap-summary") == [
+        "Insgesamt noch 1.770 PV, aus Ihrem eigenen Volumen oder aus einem dieser Teams, "
+        "jeweils bis zu seinem Spielraum.",
+        "Noch 1 Linie mit jemandem mit dem Vergütungsrang Silver oder höher. "
+        "Linien ohne einen solchen Rang bisher: Clara; oder eine neue Linie.",
+    ]
+    assert "Für Gold fehlt noch:" in page
+    assert "1.000 PV im Team von Clara und 770 PV im Team von Ben" in page
+    assert "Für Gold zählt eine Linie bis zu 2.000 PV (50 % von 4.000 PV)." in page
     assert (
-        "Gold: noch 1.770 PV aus Ihrem eigenen Volumen und eine weitere Linie mit Silver, oder "
+        "Team von Ben: 1.070 PV, bis zu 930 PV mehr zählen (sein Spielraum unter der Deckelung)"
         in page
     )
-    assert "1.000 PV im Team von Clara und 770 PV im Team von Ben" in page
+    clara = text(client_for(team.clara, language="de").get(URL))
+    assert (
+        "Team von Finn: 900 PV, davon zählen 600, mehr kann eine Linie nicht beitragen; "
+        "weiteres Volumen dort zählt nicht" in clara
+    )
 
 
 @pytest.mark.django_db

@@ -115,10 +115,17 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
     assert statement.status_code == 200 and " sales: " in statement.content.decode()
 
 
-def test_seed_plan_is_the_small_team_example_plan():
+GERMAN = {"Bronze": "Bronze", "Silver": "Silber", "Gold": "Gold", "Platinum": "Platin"}
+
+
+def test_seed_plan_is_the_small_team_example_plan_with_german_rank_names():
     example = json.loads(
         (Path(__file__).resolve().parents[1] / "dataexchange" / "small-team.json").read_text(
             encoding="utf-8"
         )
     )
-    assert example["plan"] == seed_demo.PLAN
+    german = [
+        {**rank, "name": GERMAN[rank["name"]], "leg_rank": GERMAN.get(rank["leg_rank"])}
+        for rank in example["plan"]["ranks"]
+    ]
+    assert {**example["plan"], "ranks": german} == seed_demo.PLAN

@@ -1,5 +1,6 @@
-"""Two payout runs approved at the same moment by two admins (PostgreSQL row
-locks): credit note numbers stay gapless and unique (commissions.md §5)."""
+"""A payout run approved while another admin cancels a credit note (PostgreSQL
+row locks): both draw from the one counter, and credit note numbers stay
+gapless and unique (commissions.md §5), also when the approval rolls back."""
 
 import threading
 import time
@@ -8,14 +9,21 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from commissions.models import Statement
 from payouts.models import CreditNote, PayoutProfile, PayoutRun
-from payouts.services import payout_items_sync, payout_run_approve, payout_run_prepare
+from payouts.services import (
+    credit_note_cancel,
+    payout_items_sync,
+    payout_run_approve,
+    payout_run_mark_paid,
+    payout_run_prepare,
+)
 from qualification.models import Period
 from tests.factories import PartnerFactory, UserFactory
+from tests.integration.threads import in_thread
 
 # The worker must be idle before the database is flushed after each test (a task
 # holding locks would make the flush deadlock).
@@ -24,22 +32,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("worker_drained"),
 ]
-
-
-def in_thread(target):
-    errors = []
-
-    def run():
-        try:
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
 
 
 def admin_with(codename):
@@ -68,57 +60,63 @@ def partners_with_payouts(count: int, period: Period) -> None:
     payout_items_sync()
 
 
-def two_prepared_runs():
+def a_paid_run_and_a_prepared_one():
+    """Three partners paid by an approved, paid run (GS-…-000001 to 000003), and
+    a second run prepared for three more: its approval and the cancellation of a
+    note of the first run draw from the one counter, each in its own admin's
+    transaction."""
     period = Period.objects.create(start=date(2026, 10, 1), status=Period.Status.CLOSED)
     preparer = admin_with("prepare_payoutrun")
     partners_with_payouts(3, period)
-    first = payout_run_prepare(actor=preparer)
-    # Preparing again adds to a run still waiting for approval (four eyes over every
-    # preparer); the counter race needs two runs, so the first is set aside meanwhile.
-    PayoutRun.objects.filter(pk=first.pk).update(status=PayoutRun.Status.CANCELLED)
+    paid = payout_run_approve(
+        run=payout_run_prepare(actor=preparer), actor=admin_with("approve_payoutrun")
+    )
+    paid = payout_run_mark_paid(run=paid, actor=admin_with("approve_payoutrun"))
     partners_with_payouts(3, period)
-    second = payout_run_prepare(actor=preparer)
-    PayoutRun.objects.filter(pk=first.pk).update(status=first.status)
-    assert second.pk != first.pk
-    return first, second
+    prepared = payout_run_prepare(actor=preparer)
+    assert prepared.pk != paid.pk and prepared.status == PayoutRun.Status.PREPARED
+    note = CreditNote.objects.filter(item__entries__run=paid).order_by("pk").first()
+    return prepared, note
 
 
-def test_two_concurrent_approvals_draw_gapless_unique_numbers():
-    first, second = two_prepared_runs()
+def test_an_approval_and_a_cancellation_at_once_draw_gapless_unique_numbers():
+    run, note = a_paid_run_and_a_prepared_one()
     anna_admin, ben_admin = admin_with("approve_payoutrun"), admin_with("approve_payoutrun")
     issued, commit = threading.Event(), threading.Event()
 
-    def approve_first():
+    def approve():
         with transaction.atomic():
-            payout_run_approve(run=first, actor=anna_admin)
+            payout_run_approve(run=run, actor=anna_admin)
             issued.set()
-            commit.wait(10)  # hold the counter row while the other approval starts
+            commit.wait(10)  # hold the counter row while the cancellation starts
 
-    first_thread, first_errors = in_thread(approve_first)
+    first_thread, first_errors = in_thread(approve)
     assert issued.wait(20)
     second_thread, second_errors = in_thread(
-        lambda: payout_run_approve(run=second, actor=ben_admin)
+        lambda: credit_note_cancel(note=note, actor=ben_admin, reason="wrong period")
     )
     time.sleep(1.0)
-    assert second_thread.is_alive(), "the second approval must wait for the counter row"
+    assert second_thread.is_alive(), "the cancellation must wait for the counter row"
     commit.set()
     first_thread.join(20)
     second_thread.join(20)
     assert not first_errors and not second_errors
 
     numbers = sorted(CreditNote.objects.values_list("number", flat=True))
-    assert numbers == [f"GS-{timezone.localdate().year}-{n:06d}" for n in range(1, 7)]
-    assert set(PayoutRun.objects.values_list("status", flat=True)) == {"approved"}
+    assert numbers == [f"GS-{timezone.localdate().year}-{n:06d}" for n in range(1, 8)]
+    cancelling = CreditNote.objects.get(cancels=note)
+    assert cancelling.number == f"GS-{timezone.localdate().year}-000007"
+    assert set(PayoutRun.objects.values_list("status", flat=True)) == {"paid", "approved"}
 
 
 def test_an_approval_that_rolls_back_leaves_no_gap():
-    first, second = two_prepared_runs()
+    run, note = a_paid_run_and_a_prepared_one()
     anna_admin, ben_admin = admin_with("approve_payoutrun"), admin_with("approve_payoutrun")
     issued, go_on = threading.Event(), threading.Event()
 
     def approve_then_fail():
         with transaction.atomic():
-            payout_run_approve(run=first, actor=anna_admin)
+            payout_run_approve(run=run, actor=anna_admin)
             issued.set()
             go_on.wait(10)
             raise RuntimeError("the SEPA upload failed; roll back")
@@ -126,7 +124,7 @@ def test_an_approval_that_rolls_back_leaves_no_gap():
     first_thread, first_errors = in_thread(approve_then_fail)
     assert issued.wait(20)
     second_thread, second_errors = in_thread(
-        lambda: payout_run_approve(run=second, actor=ben_admin)
+        lambda: credit_note_cancel(note=note, actor=ben_admin, reason="wrong period")
     )
     time.sleep(1.0)
     go_on.set()
@@ -135,6 +133,6 @@ def test_an_approval_that_rolls_back_leaves_no_gap():
     assert len(first_errors) == 1 and not second_errors
 
     numbers = sorted(CreditNote.objects.values_list("number", flat=True))
-    assert numbers == [f"GS-{timezone.localdate().year}-{n:06d}" for n in range(1, 4)]
-    first.refresh_from_db()
-    assert first.status == "prepared"
+    assert numbers == [f"GS-{timezone.localdate().year}-{n:06d}" for n in range(1, 5)]
+    run.refresh_from_db()
+    assert run.status == "prepared"

@@ -6,34 +6,19 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from invoices.models import Invoice
 from orders.services import order_mark_paid
 from tests.factories import OrderFactory
+from tests.integration.threads import in_thread
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("worker_drained"),
 ]
-
-
-def in_thread(target):
-    errors = []
-
-    def run():
-        try:
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
 
 
 def numbers():

@@ -8,13 +8,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 
 from orders.services import order_mark_paid
 from qualification.models import PartnerPeriodStats, PendingVolume, Period, VolumeEntry
 from qualification.services import period_close, period_current_open, period_for
 from tests.factories import OrderFactory, PartnerFactory
+from tests.integration.threads import in_thread
 
 pytestmark = [
     pytest.mark.integration,
@@ -23,22 +24,6 @@ pytestmark = [
 ]
 
 OCT = datetime(2026, 10, 10, 12, tzinfo=ZoneInfo("Europe/Berlin"))
-
-
-def in_thread(target):
-    errors = []
-
-    def run():
-        try:
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
 
 
 def test_a_close_waits_for_a_booking_in_flight_and_counts_it():

@@ -59,7 +59,9 @@ from subscriptions.services import subscription_create
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "Admin-Demo-2026"
 PARTNER_EMAIL, PARTNER_PASSWORD = "anna@example.com", "Demo-Partner-2026"
 
-# The plan of ../shared/spec/examples/small-team.json (tests/demo checks they match).
+# The plan of ../shared/spec/examples/small-team.json (tests/demo checks they match),
+# its ranks named in German: a rank's name is shown as the plan gives it, in every
+# language (docs/decisions/0004-rank-names.md), and the demo company is German.
 PLAN = {
     "ranks": [
         {
@@ -73,7 +75,7 @@ PLAN = {
         },
         {
             "level": 2,
-            "name": "Silver",
+            "name": "Silber",
             "min_pv": "100",
             "min_gv": "1000",
             "max_leg_percent": "60",
@@ -87,11 +89,11 @@ PLAN = {
             "min_gv": "4000",
             "max_leg_percent": "50",
             "min_qualified_legs": 2,
-            "leg_rank": "Silver",
+            "leg_rank": "Silber",
         },
         {
             "level": 4,
-            "name": "Platinum",
+            "name": "Platin",
             "min_pv": "200",
             "min_gv": "8000",
             "max_leg_percent": "40",
@@ -104,13 +106,13 @@ PLAN = {
 # What the ranks of PLAN pay (commissions.md section 2) and the plan-wide settings.
 COMMISSION_RATES = {
     "Bronze": {"customer_percent": "20", "team_percents": ["5"], "advancement_bonus": "0"},
-    "Silver": {"customer_percent": "25", "team_percents": ["6", "4"], "advancement_bonus": "100"},
+    "Silber": {"customer_percent": "25", "team_percents": ["6", "4"], "advancement_bonus": "100"},
     "Gold": {
         "customer_percent": "30",
         "team_percents": ["7", "5", "3"],
         "advancement_bonus": "250",
     },
-    "Platinum": {
+    "Platin": {
         "customer_percent": "30",
         "team_percents": ["8", "6", "4", "2"],
         "advancement_bonus": "500",
@@ -378,7 +380,8 @@ class Command(BaseCommand):
         report = []
         if not Rank.objects.exists() or not CommissionSettings.objects.exists():
             plan_load(data=COMMISSION_PLAN)
-            report.append(_("Rank plan with commissions loaded (Bronze, Silver, Gold, Platinum)."))
+            names = ", ".join(rank["name"] for rank in PLAN["ranks"])
+            report.append(_("Rank plan with commissions loaded (%(ranks)s).") % {"ranks": names})
         report.append(self._admin())
         products = self._products(report)
         partners = self._partners(report)
