@@ -9,6 +9,10 @@ integer cents), call the pure `engine.compute`, and write the result in bulk.
   are committed with the close or not at all, and never changed afterwards.
 * `estimates_refresh` computes the open period as if it closed now (live
   paid-as ranks, the title ranks before it) and replaces its estimate rows.
+
+Why one module of about 600 lines: the close and the estimate are the same
+computation written to two places; they share the loading (`_load_input`),
+the plan and the COPY helpers, and must not drift apart.
 """
 
 import logging

@@ -12,6 +12,11 @@ refused. Imports are all or nothing, so an importer reads the file twice:
 2. write: `rows()` again, inside one transaction, in chunks (`chunked`).
 
 Nothing here knows about partners or orders; both apps' importers use it.
+
+Why one module of about 600 lines: it is the one CSV machinery, and its
+parts (the source with its error list, the parsers, the id reserver, the
+writers, the command base) are used together by every importer; split, each
+importer would import from five places for one job.
 """
 
 from __future__ import annotations

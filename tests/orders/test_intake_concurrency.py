@@ -10,9 +10,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from orders import services
 from orders.models import IdempotencyKey, Order
-from orders.services import company_api_key_create
+from orders.services import company_api_key_create, intake
 from tests.factories import ProductFactory
 
 # Run by .ci/run's integration step against PostgreSQL (SQLite serialises writers).
@@ -33,13 +32,13 @@ BODY = {
 def test_two_concurrent_requests_for_one_order_place_it_once(monkeypatch, same_key):
     ProductFactory(sku="SOAP-01", price=Decimal("12.50"), qv=Decimal("10"))
     _key, raw = company_api_key_create(name="Shopify", source="shopify", scopes=["orders:write"])
-    slow_create = services._order_create
+    slow_create = intake._order_create
 
     def create(**kwargs):
         time.sleep(0.3)  # the first request is still writing when the second arrives
         return slow_create(**kwargs)
 
-    monkeypatch.setattr(services, "_order_create", create)
+    monkeypatch.setattr(intake, "_order_create", create)
     start = threading.Barrier(2)
     answers = []
 

@@ -125,7 +125,7 @@ def test_two_checkouts_at_once_get_the_first_order_discount_only_once(
     """Both checkouts were priced before either was written (two tabs, two
     phones): the second write finds the first order, is refused with a clear
     message and writes nothing."""
-    from orders.services import _order_create, order_prepare
+    from orders.services.checkout import _order_create, order_prepare
 
     data = {
         "email": "mia@example.org",

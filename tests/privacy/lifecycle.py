@@ -190,7 +190,7 @@ def seed(*, clock: Callable[[datetime], None], after_commit, monkeypatch) -> Wor
             price=Decimal("300.00"),
             cv=Decimal("252.10"),
             qv=Decimal("100"),
-            vat_rate=Product.VatRate.STANDARD,
+            tax_class=Product.TaxClass.STANDARD,
             is_active=True,
         )
         sponsor = partner_enroll(

@@ -138,17 +138,17 @@ def test_support_cannot_change_ranks(staff_in, client_for):
 def test_a_failed_re_send_is_reported_per_order_and_the_others_still_go_out(
     staff_in, client_for, monkeypatch
 ):
-    import orders.admin
+    from orders.admin import orders as order_admin
 
     good, bad = OrderFactory(), OrderFactory()
-    real = orders.admin.order_confirmation_email_send
+    real = order_admin.order_confirmation_email_send
 
     def flaky(*, order):
         if order.pk == bad.pk:
             raise OSError("mail server unreachable")
         real(order=order)
 
-    monkeypatch.setattr(orders.admin, "order_confirmation_email_send", flaky)
+    monkeypatch.setattr(order_admin, "order_confirmation_email_send", flaky)
     response = client_for(staff_in("Support")).post(
         reverse("admin:orders_order_changelist"),
         {"action": "resend_confirmation", "_selected_action": [good.pk, bad.pk]},

@@ -11,6 +11,10 @@ this month's estimate.
 Logins (printed at the end):
   admin    admin@example.com / Admin-Demo-2026   (superuser, /admin/)
   partner  anna@example.com  / Demo-Partner-2026 (every demo partner has it)
+
+Why one module of about 670 lines: the first half is the demo data itself (the
+plan, products, partners, names), the second the one command that writes it
+in order; it is read once, top to bottom, and used by nobody else.
 """
 
 import logging
