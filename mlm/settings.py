@@ -436,6 +436,8 @@ SHIPPING_FREE_FROM = Decimal(env.str("SHIPPING_FREE_FROM", default="50.00"))
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
 LANDING_PUBLIC_MAX_AGE = env.int("LANDING_PUBLIC_MAX_AGE", default=60)
+# At or below this many units a product shows "only N left" (orders.stock).
+STOCK_LOW_THRESHOLD = env.int("STOCK_LOW_THRESHOLD", default=5)
 # "3 days left: 40 PV missing for Silver" goes to partners missing at most this much PV.
 NOTIFICATIONS_RANK_CLOSE_MAX_PV = Decimal(env.str("NOTIFICATIONS_RANK_CLOSE_MAX_PV", default="100"))
 # Web Push (browser notifications) is on when both VAPID keys are set (generate them

@@ -65,6 +65,7 @@ class ProductAdminForm(forms.ModelForm):
             "vat_rate",
             "qv",
             "cv",
+            "stock",
             "is_active",
             "sort_order",
         )
@@ -122,11 +123,12 @@ class ProductAdmin(admin.ModelAdmin):
         "price",
         "qv",
         "cv",
+        "stock",
         "is_active",
         "sort_order",
     )  # fits 1366 px; the VAT rate is a filter and on the product
     list_display_links = ("name",)
-    list_editable = ("price", "qv", "is_active", "sort_order")
+    list_editable = ("price", "qv", "stock", "is_active", "sort_order")
     list_filter = ("is_active", "vat_rate")
     search_fields = ("name", "sku", "description")
     ordering = ("sort_order", "name")

@@ -51,6 +51,7 @@ from .models import (
     RefundLine,
 )
 from .pricing import Totals, code_discount_percent, discounted, totals_for
+from .stock import order_stock_release, stock_problem, stock_reserve
 from .validators import customer_data_clean, vat_id_normalise, vat_id_problem
 
 S = Order.Status
@@ -133,6 +134,7 @@ def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
     _transition(order, S.CANCELLED, changed_by=changed_by, note=reason)
     order.cancelled_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    order_stock_release(order=order)
     return order
 
 
@@ -468,6 +470,8 @@ def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product]
         problem = quantity_problem(qty)
         if problem:
             errors[f"line_{pid}"] = f"{product.name}: {problem}"
+        elif problem := stock_problem(name=product.name, stock=product.stock, quantity=qty):
+            errors[f"line_{pid}"] = problem
     if errors:
         errors["cart"] = _("Please check the marked products in your cart.")
     return products, errors
@@ -491,6 +495,7 @@ class OrderDraft:
     utm: dict | None = None
     discount_percent: Decimal = Decimal("0")
     invoiced_by_shop: bool = False  # an external shop invoices this order itself
+    stock_kept_by_shop: bool = False  # an external shop keeps its stock itself: none reserved
 
 
 def code_benefit_current() -> PartnerCodeBenefit:
@@ -734,6 +739,8 @@ def _order_create(
             raise
     else:  # pragma: no cover - 31^6 numbers a year
         raise ValidationError(_("Could not number the order. Please try again."))
+    if not draft.stock_kept_by_shop:
+        stock_reserve(lines=draft.lines)
     for line in draft.lines:
         line.order = order
     OrderLine.objects.bulk_create(draft.lines)
@@ -847,6 +854,7 @@ def order_external_prepare(
     language: str = "",
     ignore_unknown_partner: bool = False,
     invoiced_by_shop: bool = False,
+    stock_kept_by_shop: bool = False,
 ) -> OrderDraft:
     """Pure: check an external shop's order and compute it, attributed by the
     same rules as the own checkout (attribution_resolve, spec 3). The shop's
@@ -917,6 +925,7 @@ def order_external_prepare(
         payment_method=Order.PaymentMethod.EXTERNAL,
         language=(language or "")[:8],
         invoiced_by_shop=invoiced_by_shop,
+        stock_kept_by_shop=stock_kept_by_shop,
     )
 
 
