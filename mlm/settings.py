@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "partners",
     "orders",
     "invoices",
+    "fulfilment",
     "qualification",
     "commissions",
     "landing",
@@ -371,6 +372,10 @@ CELERY_BEAT_SCHEDULE = {
     "ensure-current-period": {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
+    },
+    "send-forgotten-shipping-emails": {
+        "task": "fulfilment.tasks.shipment_mails_sweep",
+        "schedule": 5 * 60.0,
     },
     "send-due-webhooks": {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",

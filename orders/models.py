@@ -515,6 +515,8 @@ class CompanyApiKey(models.Model):
     class Scope(models.TextChoices):
         ORDERS_WRITE = "orders:write", _("create orders, book payments and refunds")
         ORDERS_READ = "orders:read", _("read orders")
+        # The warehouse or 3PL (fulfilment API): orders to ship out, parcels back in.
+        SHIPMENTS = "shipments", _("read the orders to ship, send parcels and tracking numbers")
 
     name = models.CharField(_("name"), max_length=100)
     # The shop the key belongs to: external order ids are unique per source, so a

@@ -578,6 +578,7 @@ def order_prepare(
         OrderLine(
             product=products[int(pid)],
             name=products[int(pid)].name,
+            sku=products[int(pid)].sku or "",
             unit_price=products[int(pid)].price,
             vat_rate=products[int(pid)].vat_rate,
             # The code's discount lowers the CV with the price; the QV stays whole.
