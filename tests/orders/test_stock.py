@@ -159,3 +159,49 @@ def test_a_product_saved_with_negative_stock_is_refused_by_the_database(soap):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=soap.pk).update(stock=-1)
+
+
+@pytest.fixture
+def intake(db):
+    from rest_framework.test import APIClient
+
+    from orders.models import CompanyApiKey
+    from orders.services import company_api_key_create
+
+    _key, raw = company_api_key_create(
+        name="Shopify", source="shopify", scopes=[CompanyApiKey.Scope.ORDERS_WRITE]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def intake_order(client, external_id, **extra):
+    import uuid
+
+    body = {
+        "external_id": external_id,
+        "customer": {"email": "karla@example.org", "first_name": "Karla", "last_name": "K"},
+        "lines": [{"sku": "SOAP-01", "quantity": 2, "unit_price": "12.50"}],
+        **extra,
+    }
+    return client.post(
+        "/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+
+
+def test_the_intake_api_reserves_stock_and_refuses_a_sold_out_product(intake, soap):
+    Product.objects.filter(pk=soap.pk).update(sku="SOAP-01", stock=3)
+    assert intake_order(intake, "1001").status_code == 201
+    soap.refresh_from_db()
+    assert soap.stock == 1
+    response = intake_order(intake, "1002")
+    assert response.status_code == 409
+    assert "Only 1 of “Seife” is left" in response.json()["lines"][0]
+
+
+def test_a_shop_that_keeps_its_stock_itself_reserves_nothing(intake, soap):
+    Product.objects.filter(pk=soap.pk).update(sku="SOAP-01", stock=1)
+    assert intake_order(intake, "1001", stock_kept_by_shop=True).status_code == 201
+    soap.refresh_from_db()
+    assert soap.stock == 1

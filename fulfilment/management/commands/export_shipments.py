@@ -1,7 +1,5 @@
 """manage.py export_shipments [--format csv|json] [--output FILE] -- see docs/file-formats.md."""
 
-import sys
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -25,5 +23,6 @@ class Command(BaseCommand):
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 count = write(fh)
         else:
-            count = write(sys.stdout)
+            self.stdout.ending = ""  # the writers end their own lines
+            count = write(self.stdout)
         self.stderr.write(_("%(n)d order(s) ready to ship exported.") % {"n": count})
