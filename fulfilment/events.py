@@ -8,5 +8,6 @@ from django.dispatch import Signal
 # sender: Order; order: Order. The order is paid and has goods still to ship.
 order_ready_to_ship = Signal()
 
-# sender: Shipment; shipment: Shipment (with its lines written).
-shipment_created = Signal()
+# sender: Shipment; shipments: list[Shipment] (with their lines written): one
+# parcel from the admin, a chunk of parcels from the tracking import or the API.
+shipments_created = Signal()

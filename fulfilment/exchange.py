@@ -265,9 +265,9 @@ def _check_chunk(rows: list[_Row], errors: ErrorList, seen: dict, taken: dict) -
     shipped = shipped_quantities(order_ids=[o.pk for o in orders.values()])
     known = {
         (s.carrier, s.tracking_number): s
-        for s in Shipment.objects.filter(
-            tracking_number__in={row.tracking_number for row in rows}
-        ).select_related("order")
+        for s in Shipment.objects.filter(tracking_number__in={row.tracking_number for row in rows})
+        .select_related("order")
+        .prefetch_related("lines")
     }
     for row in rows:
         key = (row.carrier, row.tracking_number)

@@ -21,7 +21,7 @@ from orders.models import Order, OrderLine
 from orders.services import order_ship
 
 from .carriers import Carrier
-from .events import shipment_created
+from .events import shipments_created
 from .models import Shipment, ShipmentLine
 
 OS = Order.Status
@@ -121,7 +121,8 @@ def shipped_quantities(*, order_ids: Iterable[int]) -> dict[int, int]:
 
 
 def same_parcel(shipment: Shipment, quantities: Mapping[int, int]) -> bool:
-    return dict(shipment.lines.values_list("order_line_id", "quantity")) == dict(quantities)
+    """The parcel carries exactly these quantities (its lines may be prefetched)."""
+    return {line.order_line_id: line.quantity for line in shipment.lines.all()} == dict(quantities)
 
 
 @transaction.atomic
@@ -195,8 +196,7 @@ def shipments_written(*, orders: list[Order], shipments: list[Shipment], changed
     """After parcels were written (one, or a chunk of an import): announce them,
     mark the orders with nothing left to ship "shipped", and send the e-mails
     after commit. Inside the writer's transaction."""
-    for shipment in shipments:
-        shipment_created.send(sender=Shipment, shipment=shipment)
+    shipments_created.send(sender=Shipment, shipments=shipments)
     shipped = shipped_quantities(order_ids=[o.pk for o in orders])
     lines_of: dict[int, list[OrderLine]] = {}
     for line in OrderLine.objects.filter(order__in=orders).order_by("pk"):

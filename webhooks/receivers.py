@@ -7,7 +7,7 @@ services.webhook_event_record / webhook_events_record themselves.
 
 from django.dispatch import receiver
 
-from fulfilment.events import order_ready_to_ship, shipment_created
+from fulfilment.events import order_ready_to_ship, shipments_created
 from orders.events import order_event_recorded
 from partners.signals import partner_enrolled, partner_status_changed
 from qualification.events import period_closing, title_ranks_raising
@@ -44,10 +44,12 @@ def order_ready_to_ship_to_webhook(sender, order, **kwargs):
     )
 
 
-@receiver(shipment_created)
-def shipment_created_to_webhook(sender, shipment, **kwargs):
-    webhook_event_record(
-        event_type=EventType.SHIPMENT_CREATED, payload=lambda: shipment_payload(shipment)
+@receiver(shipments_created)
+def shipments_created_to_webhook(sender, shipments, **kwargs):
+    """`shipment.created`: one event per parcel (a tracking import's chunk in one go)."""
+    webhook_events_record(
+        event_type=EventType.SHIPMENT_CREATED,
+        payloads=lambda: (shipment_payload(shipment) for shipment in shipments),
     )
 
 
