@@ -48,6 +48,7 @@ from .services import (
     order_ship,
     product_image_refresh,
 )
+from .stock import stock_keep_current
 from .templatetags.shop import money
 
 # --- Products -------------------------------------------------------------------
@@ -143,6 +144,13 @@ class ProductAdmin(admin.ModelAdmin):
             obj.image_src,
         )
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "stock" and field is not None:
+            # "Changed?" compares with what the admin saw, not with the stock now.
+            field.show_hidden_initial = True
+        return field
+
     def _changed(self):
         # Pages that show products (landing) listen to this hook.
         catalogue_changed.send(sender=Product)
@@ -153,6 +161,8 @@ class ProductAdmin(admin.ModelAdmin):
             if change
             else None
         ) or {"image": "", "image_widths": []}
+        if change and "stock" not in form.changed_data:
+            stock_keep_current(product=obj)  # sales since the form was loaded still count
         super().save_model(request, obj, form, change)
         if "image" in form.changed_data:
             product_image_refresh(

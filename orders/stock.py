@@ -148,3 +148,14 @@ def order_stock_release(*, order) -> None:
     lines = list(OrderLine.objects.filter(order=order, stock_reserved=True).order_by("pk"))
     stock_release_lines(quantities={line: line.quantity - line.refunded_quantity for line in lines})
     OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(stock_reserved=False)
+
+
+def stock_keep_current(*, product: Product) -> None:
+    """An admin edit of a product that leaves its stock alone must not write back
+    the number the form was loaded with (units sold meanwhile would be sold again):
+    lock the row and take its stock as it is now. Inside the edit's transaction."""
+    if product.pk is None:
+        return
+    product.stock = (
+        Product.objects.select_for_update().values_list("stock", flat=True).get(pk=product.pk)
+    )

@@ -205,3 +205,35 @@ def test_a_shop_that_keeps_its_stock_itself_reserves_nothing(intake, soap):
     assert intake_order(intake, "1001", stock_kept_by_shop=True).status_code == 201
     soap.refresh_from_db()
     assert soap.stock == 1
+
+
+def test_an_admin_editing_the_price_does_not_give_back_units_sold_meanwhile(
+    admin_client, place, soap
+):
+    Product.objects.filter(pk=soap.pk).update(stock=5)
+    form = admin_client.get(f"/admin/orders/product/{soap.pk}/change/")
+    assert form.status_code == 200
+    place(lines={soap.pk: 2})  # sold while the admin had the form open (stock 3)
+    data = {
+        "name": "Seife",
+        "sku": "",
+        "description": "",
+        "price": "13.00",
+        "vat_rate": "19.00",
+        "qv": "10.00",
+        "cv": "0",
+        "stock": "5",  # what the form showed
+        "is_active": "on",
+        "sort_order": "1",
+    }
+    response = admin_client.post(
+        f"/admin/orders/product/{soap.pk}/change/", {**data, "initial-stock": "5"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    soap.refresh_from_db()
+    assert soap.price == 13 and soap.stock == 3
+    response = admin_client.post(
+        f"/admin/orders/product/{soap.pk}/change/", {**data, "stock": "8", "initial-stock": "3"}
+    )
+    soap.refresh_from_db()
+    assert soap.stock == 8  # counted the shelf: the admin's number stands
