@@ -258,7 +258,11 @@ def _check_chunk(rows: list[_Row], errors: ErrorList, seen: dict, taken: dict) -
     (`seen`: tracking -> line; `taken`: order line id -> quantity in earlier rows)."""
     result = _Checked(new=[], delivered=[], unchanged=0)
     numbers = {row.order_number for row in rows}
-    orders = {o.number: o for o in Order.objects.filter(number__in=numbers)}
+    # Only what the checks and the writes need: the parcels of a large file keep
+    # their order until the write.
+    orders = {
+        o.number: o for o in Order.objects.filter(number__in=numbers).only("pk", "number", "status")
+    }
     lines_of: dict[int, list[OrderLine]] = {}
     for line in OrderLine.objects.filter(order__in=orders.values()).order_by("pk"):
         lines_of.setdefault(line.order_id, []).append(line)
