@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.bulk import orders_ship_bulk
 from orders.models import Order, OrderLine
 from orders.services import order_ship
 
@@ -201,11 +202,16 @@ def shipments_written(*, orders: list[Order], shipments: list[Shipment], changed
     lines_of: dict[int, list[OrderLine]] = {}
     for line in OrderLine.objects.filter(order__in=orders).order_by("pk"):
         lines_of.setdefault(line.order_id, []).append(line)
-    for order in orders:
-        if order.status == OS.PAID and not any(
-            open_quantities(lines=lines_of.get(order.pk, []), shipped=shipped).values()
-        ):
-            order_ship(order=order, changed_by=changed_by)
+    complete = [
+        order.pk
+        for order in orders
+        if order.status == OS.PAID
+        and not any(open_quantities(lines=lines_of.get(order.pk, []), shipped=shipped).values())
+    ]
+    if len(complete) == 1:
+        order_ship(order=Order(pk=complete[0]), changed_by=changed_by)
+    elif complete:  # a chunk of a tracking file: the bulk variant, same rule and hook
+        orders_ship_bulk(order_ids=complete, changed_by=changed_by)
     from .tasks import shipment_mails_enqueue
 
     transaction.on_commit(partial(shipment_mails_enqueue, [s.pk for s in shipments]), robust=True)

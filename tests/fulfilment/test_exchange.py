@@ -150,3 +150,26 @@ def test_a_file_with_an_unknown_column_is_refused_at_the_header(tmp_path):
             stdout=io.StringIO(),
         )
     assert "line 1" in str(exc.value)
+
+
+def test_the_bulk_ship_keeps_the_status_rule_and_announces_each_order(paid_order):
+    from django.core.exceptions import ValidationError
+
+    from orders.bulk import orders_ship_bulk
+    from orders.events import order_shipped
+
+    a, b = paid_order(), paid_order()
+    announced = []
+
+    def listener(sender, order, **kwargs):
+        announced.append(order.number)
+
+    order_shipped.connect(listener)
+    try:
+        assert orders_ship_bulk(order_ids=[a.pk, b.pk]) == 2
+    finally:
+        order_shipped.disconnect(listener)
+    assert sorted(announced) == sorted([a.number, b.number])
+    assert set(Order.objects.values_list("status", flat=True)) == {Order.Status.SHIPPED}
+    with pytest.raises(ValidationError):
+        orders_ship_bulk(order_ids=[a.pk])  # shipped already
