@@ -98,3 +98,10 @@ def test_withdrawn_goods_that_come_back_go_into_stock_defective_ones_do_not(paid
     return_receive(ret=ret)
     soap.refresh_from_db()
     assert soap.stock == 9
+
+
+def test_support_sees_parcels_but_does_not_enter_them():
+    from django.contrib.auth.models import Group
+
+    support = set(Group.objects.get(name="Support").permissions.values_list("codename", flat=True))
+    assert "view_shipment" in support and "add_shipment" not in support
