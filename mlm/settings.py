@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "partners",
     "orders",
     "invoices",
+    "fulfilment",
     "qualification",
     "commissions",
     "landing",
@@ -376,6 +377,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qualification.tasks.ensure_current_period",
         "schedule": crontab(minute=5),
     },
+    "send-forgotten-shipping-emails": {
+        "task": "fulfilment.tasks.shipment_mails_sweep",
+        "schedule": 5 * 60.0,
+    },
     "send-due-webhooks": {
         "task": "webhooks.tasks.sweep_due_webhook_deliveries",
         "schedule": 60.0,
@@ -444,6 +449,8 @@ SHIP_TO_COUNTRIES = [c.strip().upper() for c in env.list("SHIP_TO_COUNTRIES", de
 # the max-age a browser, reverse proxy or CDN may serve it without asking again.
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=300)
 LANDING_PUBLIC_MAX_AGE = env.int("LANDING_PUBLIC_MAX_AGE", default=60)
+# At or below this many units a product shows "only N left" (orders.stock).
+STOCK_LOW_THRESHOLD = env.int("STOCK_LOW_THRESHOLD", default=5)
 # "3 days left: 40 PV missing for Silver" goes to partners missing at most this much PV.
 NOTIFICATIONS_RANK_CLOSE_MAX_PV = Decimal(env.str("NOTIFICATIONS_RANK_CLOSE_MAX_PV", default="100"))
 # Web Push (browser notifications) is on when both VAPID keys are set (generate them

@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/", include("dashboard.api_urls")),
     # The company's order intake API (external shops); the partner API has /api/v1/me...
     path("api/v1/", include("orders.api_urls")),
+    # The fulfilment API (the warehouse or 3PL): orders to ship out, parcels back in.
+    path("api/v1/", include("fulfilment.api_urls")),
     path("dashboard/privacy/", include("privacy.urls")),
     path("dashboard/notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),

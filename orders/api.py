@@ -226,7 +226,10 @@ class OrderCreateView(IntakeView):
             400: ERROR,
             401: ERROR,
             403: ERROR,
-            409: OpenApiResponse(description="An order with this external_id exists already."),
+            409: OpenApiResponse(
+                description="An order with this external_id exists already, or a product is "
+                "sold out (unless stock_kept_by_shop)."
+            ),
             422: OpenApiResponse(
                 description="Unknown, inactive or terminated partner code; or an Idempotency-Key "
                 "reused for another request."
@@ -276,6 +279,7 @@ class OrderCreateView(IntakeView):
                 language=data["language"],
                 ignore_unknown_partner=data["ignore_unknown_partner"],
                 invoiced_by_shop=data["invoiced_by_shop"],
+                stock_kept_by_shop=data["stock_kept_by_shop"],
             )
         except DjangoValidationError as exc:
             unprocessable = set(exc.message_dict) == {"partner"}
@@ -288,6 +292,9 @@ class OrderCreateView(IntakeView):
                 placed_at=placed_at,
             )
         except DjangoValidationError as exc:
+            if "cart" in exc.message_dict:  # a product sold out (orders.stock)
+                sold_out = [m for k, v in exc.message_dict.items() if k != "cart" for m in v]
+                return Response({"lines": sold_out}, status=status.HTTP_409_CONFLICT)
             duplicate = exc.error_dict.get("external_id", [None])[0]
             code = (
                 status.HTTP_409_CONFLICT

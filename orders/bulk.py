@@ -281,3 +281,46 @@ def _bind_customers(customer_ids: set[int], first_order_id: int) -> None:
             bound_partner=Subquery(first.values("attributed_partner")[:1]),
             bound_at=Subquery(first.values("placed_at")[:1]),
         )
+
+
+def orders_ship_bulk(*, order_ids: list[int], changed_by=None) -> int:
+    """The bulk variant of services.order_ship, for a warehouse's tracking file:
+    the same status rule (services.TRANSITIONS) and the same order_shipped hook
+    per order, with the rows locked in one query and written in two. Call inside
+    the writer's transaction. Raises ValidationError if an order may not ship."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .events import order_shipped
+    from .services import TRANSITIONS
+
+    shipped = Order.Status.SHIPPED
+    orders = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
+    refused = [o for o in orders if shipped not in TRANSITIONS[o.status]]
+    if refused:
+        raise ValidationError(
+            [
+                _("Order %(number)s cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "number": o.number,
+                    "from": Order.Status(o.status).label,
+                    "to": Order.Status(shipped).label,
+                }
+                for o in refused
+            ]
+        )
+    now = timezone.now()
+    OrderTransition.objects.bulk_create(
+        [
+            OrderTransition(order=o, from_status=o.status, to_status=shipped, changed_by=changed_by)
+            for o in orders
+        ]
+    )
+    Order.objects.filter(pk__in=[o.pk for o in orders]).update(
+        status=shipped, shipped_at=now, updated_at=now
+    )
+    for order in orders:
+        order.status, order.shipped_at = shipped, now
+        order_shipped.send(sender=Order, order=order)
+    return len(orders)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import Product
+from .stock import stock_problem
 
 SESSION_KEY = "cart"
 MIN_QUANTITY = 1
@@ -89,6 +90,10 @@ class Cart:
                     "You already have %(have)d of these in your cart; you can add at most "
                     "%(more)d more."
                 ) % {"have": have, "more": MAX_QUANTITY - have}
+        if problem is None:
+            problem = stock_problem(
+                name=product.name, stock=product.stock, quantity=have + quantity
+            )
         if problem:
             raise ValidationError({"quantity": problem})
         new_qty = have + quantity

@@ -56,6 +56,14 @@ class Product(models.Model):
     cv = money_field(
         _("commissionable value (CV)"), default=ZERO, validators=[MinValueValidator(ZERO)]
     )
+    # Units in the warehouse that can still be sold; empty: not tracked (always
+    # available). Reserved at order placement by orders.stock, never below 0.
+    stock = models.PositiveIntegerField(
+        _("stock"),
+        null=True,
+        blank=True,
+        help_text=_("Units that can still be sold. Leave empty if stock is not tracked."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -69,6 +77,10 @@ class Product(models.Model):
             models.CheckConstraint(condition=models.Q(qv__gte=0), name="product_qv_not_negative"),
             models.CheckConstraint(condition=models.Q(cv__gte=0), name="product_cv_not_negative"),
             models.CheckConstraint(condition=models.Q(price__gt=0), name="product_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(stock__isnull=True) | models.Q(stock__gte=0),
+                name="product_stock_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -312,6 +324,9 @@ class OrderLine(models.Model):
     unit_cv = money_field(_("unit CV"), default=ZERO)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
+    # The line took its quantity from the product's stock (orders.stock): given
+    # back when the order is cancelled or the goods come back.
+    stock_reserved = models.BooleanField(_("stock reserved"), default=False, db_default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -513,6 +528,8 @@ class CompanyApiKey(models.Model):
     class Scope(models.TextChoices):
         ORDERS_WRITE = "orders:write", _("create orders, book payments and refunds")
         ORDERS_READ = "orders:read", _("read orders")
+        # The warehouse or 3PL (fulfilment API): orders to ship out, parcels back in.
+        SHIPMENTS = "shipments", _("read the orders to ship, send parcels and tracking numbers")
 
     name = models.CharField(_("name"), max_length=100)
     # The shop the key belongs to: external order ids are unique per source, so a

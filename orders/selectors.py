@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .cart import quantity_problem
 from .models import Order, Product
 from .pricing import Totals, money, totals_for
+from .stock import StockBadge, low_threshold, stock_badge, stock_problem
 
 
 def product_list_active() -> QuerySet[Product]:
@@ -23,6 +24,12 @@ class CartLine:
     problem: str = ""
     # The price for the country chosen at checkout (orders.taxes), once known.
     price: Decimal | None = None
+    # Sold out or fewer left than in the cart: shown on the line, refused at checkout.
+    stock_problem: str = ""
+
+    @property
+    def badge(self) -> StockBadge | None:
+        return stock_badge(self.product.stock) if self.product else None
 
     @property
     def name(self) -> str:
@@ -53,6 +60,10 @@ class CartSummary:
         return [line for line in self.lines if line.problem]
 
     @property
+    def stock_problems(self) -> list[CartLine]:
+        return [line for line in self.lines if line.stock_problem]
+
+    @property
     def count(self) -> int:
         return sum(line.quantity for line in self.lines)
 
@@ -69,7 +80,20 @@ def cart_summary(*, cart_lines: dict[int, int]) -> CartSummary:
             problem = _("This product is no longer available. Please remove it.")
         else:
             problem = quantity_problem(qty) or ""
-        lines.append(CartLine(product_id=pid, quantity=qty, product=product, problem=problem))
+        line_stock_problem = (
+            stock_problem(name=product.name, stock=product.stock, quantity=qty)
+            if product is not None and not problem
+            else None
+        )
+        lines.append(
+            CartLine(
+                product_id=pid,
+                quantity=qty,
+                product=product,
+                problem=problem,
+                stock_problem=line_stock_problem or "",
+            )
+        )
     lines.sort(
         key=lambda line: (line.product.sort_order, line.product.name) if line.product else (0, "")
     )
@@ -79,6 +103,16 @@ def cart_summary(*, cart_lines: dict[int, int]) -> CartSummary:
         if not line.problem
     ]
     return CartSummary(lines=lines, totals=totals_for(valid))
+
+
+def products_low_stock(*, limit: int = 20) -> list[Product]:
+    """Tracked, active products at or below the low-stock threshold, emptiest
+    first (the admin home's list)."""
+    return list(
+        Product.objects.filter(is_active=True, stock__isnull=False, stock__lte=low_threshold())
+        .order_by("stock", "name")
+        .only("pk", "name", "sku", "stock")[:limit]
+    )
 
 
 def order_get_for_confirmation(*, number: str) -> Order | None:

@@ -102,6 +102,12 @@ class OrderCreateSerializer(serializers.Serializer):
         "false (default): we issue the invoice (and its corrections) and e-mail it to the "
         "customer when the payment is booked.",
     )
+    stock_kept_by_shop = serializers.BooleanField(
+        default=False,
+        help_text="true: the shop keeps the stock of these goods itself and nothing is reserved "
+        "here; false (default): the lines' quantities are taken from the stock of the "
+        "catalogue's products (by sku) and the order is refused (409) if one is sold out.",
+    )
 
 
 class PaymentInSerializer(serializers.Serializer):

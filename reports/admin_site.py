@@ -18,6 +18,7 @@ SUPERUSER_ONLY_APPS = ("django_celery_beat", "sites", "account", "socialaccount"
 BUSINESS_ORDER = (
     "partners",
     "orders",
+    "fulfilment",
     "subscriptions",
     "qualification",
     "commissions",

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from fulfilment.selectors import order_parcel_dates
 from orders.models import Order, OrderLine, Refund
 from orders.services import order_cancel, order_refund
+from orders.stock import stock_release_lines
 from partners.models import normalize_email
 from subscriptions.models import Subscription, SubscriptionCycle
 from subscriptions.services import subscription_cancel
@@ -181,6 +183,9 @@ def return_receive(
     for pk, q in quantities.items():
         lines[pk].received_quantity += q
         lines[pk].save(update_fields=["received_quantity"])
+    if ret.reason != Return.Reason.DEFECT:
+        # Withdrawn goods go back on the shelf; defective ones do not.
+        stock_release_lines(quantities={lines[pk].order_line: q for pk, q in quantities.items()})
     before = ret.status
     complete = all(line.outstanding == 0 for line in lines.values())
     ret.status = RS.RECEIVED if complete else RS.PARTLY_RECEIVED
@@ -242,10 +247,10 @@ def _first_shipped_at(subscription: Subscription):
     shipped = (
         SubscriptionCycle.objects.filter(subscription=subscription, order__shipped_at__isnull=False)
         .order_by("order__shipped_at")
-        .values_list("order__shipped_at", flat=True)
+        .values_list("order__shipped_at", "order_id")
         .first()
     )
-    return shipped
+    return shipped or (None, None)
 
 
 @transaction.atomic
@@ -277,15 +282,19 @@ def withdrawal_declare(*, name: str, email: str, reference: str, at=None) -> Wit
             number__iexact=number, email__iexact=email
         ).first()
 
+    received = None
     if order is not None:
         withdrawal.kind, withdrawal.order = Withdrawal.Kind.ORDER, order
         shipped_at = order.shipped_at
+        received = period.goods_received_on(order_parcel_dates(order_id=order.pk))
     elif subscription is not None:
         withdrawal.kind, withdrawal.subscription = Withdrawal.Kind.SUBSCRIPTION, subscription
-        shipped_at = _first_shipped_at(subscription)
+        shipped_at, first_order_id = _first_shipped_at(subscription)
+        if first_order_id is not None:
+            received = period.goods_received_on(order_parcel_dates(order_id=first_order_id))
     if withdrawal.kind:
-        withdrawal.period_ends_at = period.period_ends_at(shipped_at=shipped_at)
-        if not period.within_period(shipped_at=shipped_at, at=at):
+        withdrawal.period_ends_at = period.period_ends_at(shipped_at=shipped_at, received=received)
+        if not period.within_period(shipped_at=shipped_at, at=at, received=received):
             withdrawal.status = WS.LATE
         else:
             withdrawal.status = WS.OPEN

@@ -15,6 +15,8 @@ class EventType(models.TextChoices):
     ORDER_PAID = "order.paid", _("Order paid")
     ORDER_REFUNDED = "order.refunded", _("Order refunded")
     ORDER_REATTRIBUTED = "order.reattributed", _("Order re-attributed")
+    ORDER_READY_TO_SHIP = "order.ready_to_ship", _("Order ready to ship")
+    SHIPMENT_CREATED = "shipment.created", _("Parcel shipped")
     PARTNER_ENROLLED = "partner.enrolled", _("Partner enrolled")
     PARTNER_STATUS_CHANGED = "partner.status_changed", _("Partner status changed")
     PARTNER_RANK_CHANGED = "partner.rank_changed", _("Partner rank changed")

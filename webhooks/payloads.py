@@ -65,3 +65,33 @@ def period_data(period) -> dict:
         "status": period.status,
         "closed_at": period.closed_at,
     }
+
+
+def order_ready_to_ship_payload(order) -> dict:
+    """What the warehouse needs to know that there is work: the order and its lines
+    (the address comes from GET /api/v1/shipments/ready, with a company key)."""
+    return {
+        "order": order_data(order),
+        "lines": [
+            {"id": line.pk, "sku": line.sku, "name": line.name, "quantity": line.quantity}
+            for line in order.lines.order_by("pk")
+        ],
+    }
+
+
+def shipment_payload(shipment) -> dict:
+    return {
+        "order": order_data(shipment.order),
+        "shipment": {
+            "id": shipment.pk,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "tracking_url": shipment.tracking_url("de"),
+            "shipped_on": shipment.shipped_on,
+            "delivered_on": shipment.delivered_on,
+            "lines": [
+                {"order_line_id": line.order_line_id, "quantity": line.quantity}
+                for line in shipment.lines.order_by("pk")
+            ],
+        },
+    }

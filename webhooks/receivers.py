@@ -7,12 +7,19 @@ services.webhook_event_record / webhook_events_record themselves.
 
 from django.dispatch import receiver
 
+from fulfilment.events import order_ready_to_ship, shipments_created
 from orders.events import order_event_recorded
 from partners.signals import partner_enrolled, partner_status_changed
 from qualification.events import period_closing, title_ranks_raising
 
 from .models import EventType
-from .payloads import order_event_payload, partner_data, period_data
+from .payloads import (
+    order_event_payload,
+    order_ready_to_ship_payload,
+    partner_data,
+    period_data,
+    shipment_payload,
+)
 from .services import webhook_event_record, webhook_events_record
 
 ORDER_EVENT_TYPES = {
@@ -27,6 +34,23 @@ def order_event_to_webhook(sender, event, **kwargs):
     event_type = ORDER_EVENT_TYPES.get(event.kind)
     if event_type is not None:
         webhook_event_record(event_type=event_type, payload=lambda: order_event_payload(event))
+
+
+@receiver(order_ready_to_ship)
+def order_ready_to_ship_to_webhook(sender, order, **kwargs):
+    webhook_event_record(
+        event_type=EventType.ORDER_READY_TO_SHIP,
+        payload=lambda: order_ready_to_ship_payload(order),
+    )
+
+
+@receiver(shipments_created)
+def shipments_created_to_webhook(sender, shipments, **kwargs):
+    """`shipment.created`: one event per parcel (a tracking import's chunk in one go)."""
+    webhook_events_record(
+        event_type=EventType.SHIPMENT_CREATED,
+        payloads=lambda: (shipment_payload(shipment) for shipment in shipments),
+    )
 
 
 @receiver(partner_enrolled)

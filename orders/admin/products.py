@@ -13,6 +13,7 @@ from ..images import image_prepare_for_web
 from ..models import Product
 from ..pricing import cv_proposed
 from ..services import product_image_refresh
+from ..stock import stock_keep_current
 from ..taxes import home_rate
 
 
@@ -28,6 +29,7 @@ class ProductAdminForm(forms.ModelForm):
             "tax_class",
             "qv",
             "cv",
+            "stock",
             "is_active",
             "sort_order",
         )
@@ -83,11 +85,12 @@ class ProductAdmin(admin.ModelAdmin):
         "price",
         "qv",
         "cv",
+        "stock",
         "is_active",
         "sort_order",
     )  # fits 1366 px; the VAT rate is a filter and on the product
     list_display_links = ("name",)
-    list_editable = ("price", "qv", "is_active", "sort_order")
+    list_editable = ("price", "qv", "stock", "is_active", "sort_order")
     list_filter = ("is_active", "tax_class")
     search_fields = ("name", "sku", "description")
     ordering = ("sort_order", "name")
@@ -102,6 +105,13 @@ class ProductAdmin(admin.ModelAdmin):
             obj.image_src,
         )
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "stock" and field is not None:
+            # "Changed?" compares with what the admin saw, not with the stock now.
+            field.show_hidden_initial = True
+        return field
+
     def _changed(self):
         # Pages that show products (landing) listen to this hook.
         catalogue_changed.send(sender=Product)
@@ -112,6 +122,8 @@ class ProductAdmin(admin.ModelAdmin):
             if change
             else None
         ) or {"image": "", "image_widths": []}
+        if change and "stock" not in form.changed_data:
+            stock_keep_current(product=obj)  # sales since the form was loaded still count
         super().save_model(request, obj, form, change)
         if "image" in form.changed_data:
             product_image_refresh(

@@ -29,6 +29,7 @@ from ..models import (
     Product,
 )
 from ..pricing import Totals, code_discount_percent, discounted, totals_for
+from ..stock import stock_problem, stock_reserve
 from ..taxes import lines_priced, shipping_to
 from ..validators import customer_data_clean
 from .customers import customer_bind, customer_get_or_create
@@ -60,6 +61,8 @@ def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product]
         problem = quantity_problem(qty)
         if problem:
             errors[f"line_{pid}"] = f"{product.name}: {problem}"
+        elif problem := stock_problem(name=product.name, stock=product.stock, quantity=qty):
+            errors[f"line_{pid}"] = problem
     if errors:
         errors["cart"] = _("Please check the marked products in your cart.")
     return products, errors
@@ -83,6 +86,7 @@ class OrderDraft:
     utm: dict | None = None
     discount_percent: Decimal = Decimal("0")
     invoiced_by_shop: bool = False  # an external shop invoices this order itself
+    stock_kept_by_shop: bool = False  # an external shop keeps its stock itself: none reserved
 
 
 def code_benefit_current() -> PartnerCodeBenefit:
@@ -171,6 +175,7 @@ def order_prepare(
         OrderLine(
             product=products[int(pid)],
             name=products[int(pid)].name,
+            sku=products[int(pid)].sku or "",
             unit_price=priced[pid][0],
             vat_rate=priced[pid][1],
             # The code's discount lowers the CV with the price; the QV stays whole.
@@ -337,6 +342,8 @@ def _order_create(
             raise
     else:  # pragma: no cover - 31^6 numbers a year
         raise ValidationError(_("Could not number the order. Please try again."))
+    if not draft.stock_kept_by_shop:
+        stock_reserve(lines=draft.lines)
     for line in draft.lines:
         line.order = order
     OrderLine.objects.bulk_create(draft.lines)

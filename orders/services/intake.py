@@ -103,6 +103,7 @@ def order_external_prepare(
     language: str = "",
     ignore_unknown_partner: bool = False,
     invoiced_by_shop: bool = False,
+    stock_kept_by_shop: bool = False,
 ) -> OrderDraft:
     """Pure: check an external shop's order and compute it, attributed by the
     same rules as the own checkout (attribution_resolve, spec 3). The shop's
@@ -178,6 +179,7 @@ def order_external_prepare(
         payment_method=Order.PaymentMethod.EXTERNAL,
         language=(language or "")[:8],
         invoiced_by_shop=invoiced_by_shop,
+        stock_kept_by_shop=stock_kept_by_shop,
     )
 
 

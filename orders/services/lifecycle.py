@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..events import order_event_recorded, order_shipped
 from ..models import Order, OrderEvent, OrderTransition
+from ..stock import order_stock_release
 
 S = Order.Status
 
@@ -92,6 +93,7 @@ def order_cancel(*, order: Order, changed_by=None, reason: str = "") -> Order:
     _transition(order, S.CANCELLED, changed_by=changed_by, note=reason)
     order.cancelled_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    order_stock_release(order=order)
     return order
 
 

@@ -22,3 +22,11 @@ def percent(value) -> str:
     value = Decimal(value)
     shown = value.to_integral_value() if value == value.to_integral_value() else value.normalize()
     return f"{number_format(shown, use_l10n=True)}\u00a0%"
+
+
+@register.filter
+def stock_badge(product):
+    """What the page says of a product's stock: {{ product|stock_badge }} (orders.stock)."""
+    from orders.stock import stock_badge as badge
+
+    return badge(getattr(product, "stock", None))

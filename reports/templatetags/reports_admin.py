@@ -1,5 +1,7 @@
 from django import template
 
+from orders.selectors import products_low_stock
+from orders.stock import low_threshold
 from qualification import periods
 from reports.selectors import admin_today
 
@@ -24,3 +26,11 @@ def admin_today_figures(context):
 @register.simple_tag(takes_context=True)
 def may_read_reports(context) -> bool:
     return context["request"].user.has_perm("commissions.view_periodcommissionsummary")
+
+
+@register.simple_tag(takes_context=True)
+def admin_low_stock(context):
+    """Products at or below the low-stock threshold, for staff who may see products."""
+    if not context["request"].user.has_perm("orders.view_product"):
+        return None
+    return {"products": products_low_stock(), "threshold": low_threshold()}
