@@ -93,9 +93,14 @@ def stock_reserve(*, lines: list[OrderLine]) -> None:
     Raises ValidationError keyed "line_<product id>" (and "cart") when a product
     sold out meanwhile; the caller's transaction then writes nothing."""
     wanted = _quantities(lines)
-    tracked = set(
-        Product.objects.filter(pk__in=wanted, stock__isnull=False).values_list("pk", flat=True)
-    )
+    # Which products track stock is read from the products the lines were priced
+    # from (no query for a shop that tracks none); the conditional UPDATE below
+    # decides, and a product whose tracking was switched off meanwhile is let pass.
+    tracked = {
+        line.product_id
+        for line in lines
+        if line.product_id in wanted and line.product is not None and line.product.stock is not None
+    }
     if not tracked:
         return
     errors: dict[str, str] = {}
@@ -105,6 +110,8 @@ def stock_reserve(*, lines: list[OrderLine]) -> None:
         )
         if not taken:
             product = Product.objects.only("name", "stock").get(pk=pk)
+            if product.stock is None:  # no longer tracked: nothing to reserve
+                continue
             errors[f"line_{pk}"] = stock_problem(
                 name=product.name, stock=product.stock, quantity=wanted[pk]
             ) or _("Please check the quantity.")
@@ -113,7 +120,10 @@ def stock_reserve(*, lines: list[OrderLine]) -> None:
             "Sorry, some products sold out while you were ordering. Please check your cart."
         )
         raise ValidationError(errors)
-    after = dict(Product.objects.filter(pk__in=tracked).values_list("pk", "stock"))
+    after = dict(
+        Product.objects.filter(pk__in=tracked, stock__isnull=False).values_list("pk", "stock")
+    )
+    tracked = set(after)
     _pages_follow({pk: after[pk] + wanted[pk] for pk in tracked}, after)
     for line in lines:
         if line.product_id in tracked:

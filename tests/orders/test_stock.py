@@ -219,7 +219,7 @@ def test_an_admin_editing_the_price_does_not_give_back_units_sold_meanwhile(
         "sku": "",
         "description": "",
         "price": "13.00",
-        "vat_rate": "19.00",
+        "tax_class": "standard",
         "qv": "10.00",
         "cv": "0",
         "stock": "5",  # what the form showed
