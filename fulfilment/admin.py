@@ -1,5 +1,7 @@
 """Shipments in the admin: a parcel is entered for a paid order (the same service
-as the tracking import and the API), later only its delivery date changes."""
+as the tracking import and the API), later only its delivery date changes. The
+order's page lists its parcels (read only): orders does not know fulfilment, so
+the inline is added here to the registered OrderAdmin."""
 
 from django import forms
 from django.contrib import admin
@@ -8,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin import ReadOnlyInline
 from orders.models import Order, OrderLine
 
 from .exchange import parse_items
@@ -67,6 +70,44 @@ class ShipmentLineInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def tracking_link(obj: Shipment):
+    url = obj.tracking_url(get_language() or "de") if obj.pk else ""
+    if not url:
+        return obj.tracking_number
+    return format_html(
+        '<a href="{}" rel="noopener" target="_blank">{}</a>', url, obj.tracking_number
+    )
+
+
+class OrderShipmentInline(ReadOnlyInline):
+    """The parcels on the order's page: what each carries, its tracking link, and a
+    link to the parcel's page (where the delivery date is entered)."""
+
+    model = Shipment
+    fields = (
+        "shipped_on",
+        "carrier",
+        "tracking",
+        "contents",
+        "delivered_on",
+        "source",
+        "mail_sent_at",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("lines__order_line")
+
+    @admin.display(description=_("tracking"))
+    def tracking(self, obj):
+        return tracking_link(obj)
+
+    @admin.display(description=_("lines"))
+    def contents(self, obj):
+        return ", ".join(f"{line.quantity} x {line.order_line.name}" for line in obj.lines.all())
 
 
 @admin.register(Shipment)
@@ -132,12 +173,7 @@ class ShipmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("tracking"))
     def tracking_link(self, obj):
-        url = obj.tracking_url(get_language() or "de") if obj.pk else ""
-        if not url:
-            return obj.tracking_number
-        return format_html(
-            '<a href="{}" rel="noopener" target="_blank">{}</a>', url, obj.tracking_number
-        )
+        return tracking_link(obj)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -159,3 +195,15 @@ class ShipmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _order_page_shows_parcels() -> None:
+    """Add the parcels after the order's lines on the registered OrderAdmin."""
+    order_admin = admin.site.get_model_admin(Order)
+    inlines = list(order_admin.inlines)
+    if OrderShipmentInline not in inlines:
+        inlines.insert(1, OrderShipmentInline)
+        order_admin.inlines = tuple(inlines)
+
+
+_order_page_shows_parcels()

@@ -344,6 +344,63 @@ def _check_chunk(rows: list[_Row], errors: ErrorList, seen: dict, taken: dict) -
     return result
 
 
+def _lock_orders(checked: list[_Checked]) -> None:
+    """Lock the rows of every order the file ships, in id order (as shipment_create
+    locks its one order): parcels entered meanwhile wait, or are seen below."""
+    order_ids = sorted({order.pk for part in checked for _r, order, _q in part.new})
+    for ids in chunked(order_ids, CHUNK):
+        list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
+def _recheck_locked(part: _Checked, errors: ErrorList, taken: dict[int, int]) -> list:
+    """Under the orders' lock: parcel_check again against what the database holds
+    now, so a parcel entered in the admin or the API since the check (or an order
+    cancelled or refunded meanwhile) cannot make the file over-ship. Returns the
+    parcels to write, with their quantities as checked now."""
+    order_ids = {order.pk for _r, order, _q in part.new}
+    orders = {
+        o.pk: o for o in Order.objects.filter(pk__in=order_ids).only("pk", "number", "status")
+    }
+    lines_of: dict[int, list[OrderLine]] = {}
+    for line in OrderLine.objects.filter(order_id__in=order_ids).order_by("pk"):
+        lines_of.setdefault(line.order_id, []).append(line)
+    shipped = shipped_quantities(order_ids=order_ids)
+    known = set(
+        Shipment.objects.filter(
+            tracking_number__in={row.tracking_number for row, _o, _q in part.new}
+        ).values_list("carrier", "tracking_number")
+    )
+    new = []
+    for row, checked_order, _q in part.new:
+        if (row.carrier, row.tracking_number) in known:
+            errors.add(
+                row.line,
+                "tracking_number",
+                _("this parcel was entered meanwhile; please import the file again."),
+            )
+            continue
+        order = orders[checked_order.pk]
+        lines = lines_of.get(order.pk, [])
+        quantities, problems = parcel_check(
+            order=order,
+            lines=lines,
+            shipped={line.pk: shipped.get(line.pk, 0) + taken.get(line.pk, 0) for line in lines},
+            items=row.items,
+            carrier=row.carrier,
+            tracking_number=row.tracking_number,
+            shipped_on=row.shipped_on,
+            delivered_on=row.delivered_on,
+        )
+        for column, message in problems.items():
+            errors.add(row.line, "order_number" if column == "order" else column, message)
+        if problems:
+            continue
+        for pk, q in quantities.items():
+            taken[pk] = taken.get(pk, 0) + q
+        new.append((row, order, quantities))
+    return new
+
+
 def tracking_rows_import(
     rows: Iterable[tuple[int, dict]],
     *,
@@ -354,7 +411,8 @@ def tracking_rows_import(
 ) -> TrackingImportResult:
     """Check every row, then write all parcels in one transaction, or raise
     CsvImportError listing the bad rows. `rows`: (line number, {column: value}),
-    read as a stream; `before_write` runs between checking and writing."""
+    read as a stream; `before_write` runs between checking and writing. The
+    write locks the orders and checks each parcel again (_recheck_locked)."""
     errors = errors if errors is not None else ErrorList()
     parsed: list[_Row] = []
     for line, raw in rows:
@@ -377,7 +435,13 @@ def tracking_rows_import(
     if before_write is not None:
         before_write()
     created = delivered = shipped_orders = unchanged = 0
+    taken = {}
     with transaction.atomic():
+        _lock_orders(checked)
+        for part in checked:  # every parcel again, before the first write
+            if part.new:
+                part.new = _recheck_locked(part, errors, taken)
+        errors.raise_if_any()  # all or nothing: nothing is written then
         bar = progress_bar(
             total=sum(len(c.new) for c in checked), desc=_("writing parcels"), enabled=progress
         )

@@ -4,7 +4,8 @@ A product's `stock` is the number of units that can still be sold; NULL means th
 company does not track it (always available). Placing an order reserves its
 quantities (stock_reserve, called by the one order writer for the checkout, the
 subscriptions' orders and the intake API); a cancelled order and goods that come
-back give them back (stock_release_lines).
+back give them back (stock_release_lines), and so does a refund of goods that
+never left the warehouse (refund_stock_release).
 
 Never sold twice: every reservation is one conditional UPDATE per product
 (`stock = stock - n WHERE stock >= n`), taken in product-id order, so two
@@ -17,7 +18,7 @@ threshold or counts down in the low range), not on every sale.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .events import catalogue_changed
-from .models import OrderLine, Product
+from .models import Order, OrderLine, Product
 
 
 def low_threshold() -> int:
@@ -151,6 +152,55 @@ def stock_release_lines(*, quantities: Mapping[OrderLine, int]) -> None:
         if line.stock_reserved and line.product_id:
             by_product[line.product_id] += quantity
     stock_release(quantities=by_product)
+
+
+# How many units of each order line are in parcels already ({line id: n}) for some
+# orders. Parcels belong to fulfilment, above orders: it registers its count at
+# start-up (FulfilmentConfig.ready); without it nothing counts as shipped.
+ShippedCounter = Callable[..., Mapping[int, int]]
+_shipped_counter: ShippedCounter | None = None
+
+
+def shipped_counter_register(counter: ShippedCounter) -> None:
+    """Tell stock how to count the units in parcels: counter(order_ids=[...])."""
+    global _shipped_counter
+    _shipped_counter = counter
+
+
+def refund_unshipped(
+    *, line: OrderLine, refunded_now: int, shipped: int, order_shipped: bool
+) -> int:
+    """Pure: how many of the `refunded_now` units of a line (its refunded_quantity
+    still as before the refund) were still on the shelf, reserved for it. A refund
+    takes the units not shipped first; a shipped order has nothing on the shelf.
+    Units refunded before were counted then, so nothing is released twice."""
+    if not line.stock_reserved or not line.product_id or order_shipped:
+        return 0
+    on_shelf = max(line.quantity - line.refunded_quantity - shipped, 0)
+    return min(refunded_now, on_shelf)
+
+
+def refund_stock_release(*, order, lines: Mapping[int, OrderLine], quantities: Mapping[int, int]):
+    """A refund of a paid order ({line id: quantity} now, before the lines'
+    refunded_quantity is raised) gives back what it refunds of goods not shipped
+    yet. Goods that were shipped come back through a return (returns.services),
+    which puts them back itself. Inside the refund's transaction."""
+    order_shipped = order.status != Order.Status.PAID
+    reserved = [pk for pk in quantities if lines[pk].stock_reserved]
+    if order_shipped or not reserved:
+        return
+    shipped = _shipped_counter(order_ids=[order.pk]) if _shipped_counter else {}
+    stock_release_lines(
+        quantities={
+            lines[pk]: refund_unshipped(
+                line=lines[pk],
+                refunded_now=quantities[pk],
+                shipped=shipped.get(pk, 0),
+                order_shipped=order_shipped,
+            )
+            for pk in reserved
+        }
+    )
 
 
 def order_stock_release(*, order) -> None:

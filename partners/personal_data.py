@@ -5,6 +5,7 @@ fails when a model field that looks personal is in neither list. Strategies:
 name, email, blank, null, file, slug, unusable_password, redact (replace the
 person's names, e-mail and address in a free text), label (a short label that
 names the person becomes a pseudonym of itself: same label, same pseudonym),
+pseudonym (always a pseudonym of the value itself, so a unique value stays unique),
 json_redact / json_blank, bytes_blank, keep (needed, no person in it).
 "subject" says how a row belongs to a person: (kind, lookup to the subject's id),
 or (kind, lookup, "email" | "slug") to match their e-mail or landing page address.

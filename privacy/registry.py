@@ -24,6 +24,7 @@ DECLARING_APPS = [
     "payouts",
     "subscriptions",
     "returns",
+    "fulfilment",
     "webhooks",
     "notifications",
     "privacy",

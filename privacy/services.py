@@ -120,6 +120,10 @@ def _value(strategy: str, *, current, kind: str, subject_id: int, identifiers: l
         return json.loads(text)
     if strategy == "label":
         return _label_value(current or "", identifiers)
+    if strategy == "pseudonym":  # a unique value (a tracking number) stays unique
+        if not current or current.startswith("geloescht-"):
+            return current
+        return "geloescht-" + salted_hmac("privacy.pseudonym", current).hexdigest()[:12]
     if strategy == "redact":
         text = current or ""
         for identifier in identifiers:

@@ -179,6 +179,7 @@ def return_receive(
         quantities={lines[pk].order_line_id: q for pk, q in quantities.items()},
         changed_by=received_by,
         reason=_("Return %(number)s") % {"number": ret.number},
+        restock=False,  # what came back goes on the shelf below (unless defective)
     )
     for pk, q in quantities.items():
         lines[pk].received_quantity += q

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Order, OrderEvent, OrderLine, OrderTransition, Refund, RefundLine
 from ..pricing import discounted
+from ..stock import refund_stock_release
 from .lifecycle import S, _lock, _transition, order_event_record
 
 
@@ -96,10 +97,13 @@ def order_refund(
     reason: str = "",
     refunded_at=None,
     provider_reference: str = "",
+    restock: bool = True,
 ) -> Refund:
     """Refund the whole order (quantities=None) or chosen quantities of lines
     ({order_line_id: quantity}). A partial refund keeps the order paid/shipped
-    until everything is refunded. Checked and computed by refund_prepare."""
+    until everything is refunded. Checked and computed by refund_prepare.
+    What is refunded of goods not shipped yet goes back to stock; restock=False
+    for a return, which puts the goods that came back on the shelf itself."""
     order = _lock(order)
     lines = {
         line.pk: line
@@ -111,6 +115,8 @@ def order_refund(
         quantities=quantities,
         refunded_amount=sum((r.amount for r in order.refunds.all()), Decimal("0")),
     )
+    if restock:
+        refund_stock_release(order=order, lines=lines, quantities=draft.quantities)
     for pk, q in draft.quantities.items():
         lines[pk].refunded_quantity += q
         lines[pk].save(update_fields=["refunded_quantity"])
