@@ -31,6 +31,7 @@ checked to be in the database.
     .venv/bin/python bench/checkout.py [--seconds 8] [--rounds 3] [--clients 4]
                                        [--pg-db mlm_speedshop_checkout]
                                        [--redis-url redis://127.0.0.1:6379/10]
+                                       [--ports 8201-8209]
 """
 
 import argparse
@@ -258,11 +259,15 @@ def main() -> None:
     parser.add_argument("--pg-db", default="mlm_speedshop_checkout")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--show-sql", action="store_true")
+    parser.add_argument(
+        "--ports", default="8201-8209", help="range the gunicorn port is taken from (first-last)"
+    )
     args = parser.parse_args()
     rounds = max(1, min(args.rounds, 9))
     seconds = max(1.0, min(args.seconds, 60.0))
     clients = max(1, min(args.clients, 64))
-    with Stack(db=args.pg_db, redis_url=args.redis_url, ports=(8201, 8209)) as stack:
+    first, last = (int(x) for x in args.ports.split("-"))
+    with Stack(db=args.pg_db, redis_url=args.redis_url, ports=(first, last)) as stack:
         product = int(stack.manage(SEED))
         out = stack.run(PROBE.format(product=product, form=repr(FORM)))
         if args.show_sql:

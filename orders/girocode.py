@@ -4,10 +4,16 @@ transfer for a prepayment order: recipient, IBAN, BIC, amount and reference."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from decimal import Decimal
 
 import segno
+from django.core.cache import cache
+
+# The SVG depends only on the payment data (and the title): drawn once per order,
+# then read from the cache on every reload of the confirmation page.
+SVG_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def girocode_payload(*, payment: dict) -> str:
@@ -39,11 +45,21 @@ def girocode(*, payment: dict) -> segno.QRCode:
 
 
 def girocode_svg(*, payment: dict, title: str = "") -> str:
-    out = io.BytesIO()
-    girocode(payment=payment).save(
-        out, kind="svg", scale=4, xmldecl=False, svgns=True, title=title or None, border=2
-    )
-    return out.getvalue().decode()
+    """The GiroCode as SVG. Drawing it (segno scores all eight masks) is the
+    confirmation page's costliest part, so it is kept in the cache under a hash of
+    what it shows."""
+    payload = girocode_payload(payment=payment)
+    digest = hashlib.sha256(f"{payload}\0{title}".encode()).hexdigest()
+    key = f"girocode:svg:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        out = io.BytesIO()
+        girocode(payment=payment).save(
+            out, kind="svg", scale=4, xmldecl=False, svgns=True, title=title or None, border=2
+        )
+        svg = out.getvalue().decode()
+        cache.set(key, svg, SVG_CACHE_SECONDS)
+    return svg
 
 
 def girocode_png_data_uri(*, payment: dict) -> str:

@@ -235,6 +235,8 @@ def _review_page(request, *, errors=None, status=200):
                 referral=referral_current(request),
                 user=request.user,
                 payment_method=data.get("payment_method", Order.PaymentMethod.PREPAYMENT),
+                # The products the summary has just read (a product gone is missing).
+                products={line.product_id: line.product for line in summary.lines if line.product},
             )
             summary.totals = draft.totals
             prices = {line.product.pk: line.unit_price for line in draft.lines}
@@ -311,8 +313,13 @@ def place(request):
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
     # A new session key for the buyer: a key seen before the order (a shared or
-    # fixated cookie) opens neither the order nor the customer's data.
-    request.session.cycle_key()
+    # fixated cookie) opens neither the order nor the customer's data. What cycle_key
+    # does, but written once: the old session is deleted and the middleware saves
+    # its data under a new key at the end of the request (cycle_key would save the
+    # new key at once and the middleware would then save it again).
+    kept = dict(request.session.items())
+    request.session.flush()
+    request.session.update(kept)
     return _start_payment(request, order)
 
 

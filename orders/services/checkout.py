@@ -45,11 +45,14 @@ def order_number_generate(*, at=None) -> str:
     return f"{at:%Y}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
 
 
-def _cart_lines_check(cart_lines: Mapping[int, int]) -> tuple[dict[int, Product], dict[str, str]]:
+def _cart_lines_check(
+    cart_lines: Mapping[int, int], products: Mapping[int, Product] | None = None
+) -> tuple[Mapping[int, Product], dict[str, str]]:
     errors: dict[str, str] = {}
     if not cart_lines:
         return {}, {"cart": _("Your cart is empty. Please add a product first.")}
-    products = Product.objects.in_bulk([int(pid) for pid in cart_lines])
+    if products is None:
+        products = Product.objects.in_bulk([int(pid) for pid in cart_lines])
     for pid, qty in cart_lines.items():
         product = products.get(int(pid))
         if product is None or not product.is_active:
@@ -133,9 +136,11 @@ def order_prepare(
     user=None,
     payment_method: str = Order.PaymentMethod.PREPAYMENT,
     language: str = "",
+    products: Mapping[int, Product] | None = None,
 ) -> OrderDraft:
     """Check a checkout and compute the order, writing nothing (it reads
-    products and partners). Name, unit price, VAT rate and unit QV are copied
+    products and partners; `products`, by id, when the caller has just read the
+    cart's products, as the review page has). Name, unit price, VAT rate and unit QV are copied
     from the products now; attribution is resolved once, here. Raises
     ValidationError keyed by field ("email", "postal_code", "partner_code",
     "payment_method", "cart", "line_<product id>")."""
@@ -155,7 +160,7 @@ def order_prepare(
             errors.update(exc.message_dict)
     if not payment_method_available(payment_method):
         errors["payment_method"] = _("Please choose an available payment method.")
-    products, line_errors = _cart_lines_check(cart_lines)
+    products, line_errors = _cart_lines_check(cart_lines, products)
     errors.update(line_errors)
     if errors:
         raise ValidationError(errors)

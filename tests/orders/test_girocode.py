@@ -57,3 +57,22 @@ def test_paid_order_shows_no_girocode(client, soap):
     order.save(update_fields=["status"])
     page = client.get(f"/order/{order.number}/").content.decode()
     assert 'data-testid="girocode"' not in page
+
+
+def test_girocode_svg_is_drawn_once_per_payment_and_the_same_bytes_after(monkeypatch):
+    from django.core.cache import cache
+
+    import orders.girocode as module
+
+    cache.clear()
+    drawn = []
+    make_qr = module.segno.make_qr
+    monkeypatch.setattr(
+        module.segno, "make_qr", lambda *a, **kw: drawn.append(1) or make_qr(*a, **kw)
+    )
+    first = module.girocode_svg(payment=PAYMENT, title="GiroCode")
+    again = module.girocode_svg(payment=PAYMENT, title="GiroCode")
+    other = module.girocode_svg(payment={**PAYMENT, "amount": Decimal("35.00")}, title="GiroCode")
+    assert again == first and "<svg" in first
+    assert other != first
+    assert len(drawn) == 2  # the reload drew nothing
