@@ -84,11 +84,10 @@ class ProductAdmin(admin.ModelAdmin):
         "thumbnail",
         "price",
         "qv",
-        "cv",
         "stock",
         "is_active",
         "sort_order",
-    )  # fits 1366 px; the VAT rate is a filter and on the product
+    )  # fits 1366 px; the VAT rate is a filter, it and the CV are on the product
     list_display_links = ("name",)
     list_editable = ("price", "qv", "stock", "is_active", "sort_order")
     list_filter = ("is_active", "tax_class")
