@@ -167,14 +167,12 @@ def shipped_counter_register(counter: ShippedCounter) -> None:
     _shipped_counter = counter
 
 
-def refund_unshipped(
-    *, line: OrderLine, refunded_now: int, shipped: int, order_shipped: bool
-) -> int:
+def refund_unshipped(*, line: OrderLine, refunded_now: int, shipped: int) -> int:
     """Pure: how many of the `refunded_now` units of a line (its refunded_quantity
     still as before the refund) were still on the shelf, reserved for it. A refund
-    takes the units not shipped first; a shipped order has nothing on the shelf.
-    Units refunded before were counted then, so nothing is released twice."""
-    if not line.stock_reserved or not line.product_id or order_shipped:
+    takes the units not shipped first (a shipped order never gets here: see
+    refund_stock_release). Units refunded before were counted then, so nothing is released twice."""
+    if not line.stock_reserved or not line.product_id:
         return 0
     on_shelf = max(line.quantity - line.refunded_quantity - shipped, 0)
     return min(refunded_now, on_shelf)
@@ -196,7 +194,6 @@ def refund_stock_release(*, order, lines: Mapping[int, OrderLine], quantities: M
                 line=lines[pk],
                 refunded_now=quantities[pk],
                 shipped=shipped.get(pk, 0),
-                order_shipped=order_shipped,
             )
             for pk in reserved
         }

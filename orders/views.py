@@ -313,13 +313,8 @@ def place(request):
     Cart(request.session).clear()
     request.session.pop(TOKEN_KEY, None)
     # A new session key for the buyer: a key seen before the order (a shared or
-    # fixated cookie) opens neither the order nor the customer's data. What cycle_key
-    # does, but written once: the old session is deleted and the middleware saves
-    # its data under a new key at the end of the request (cycle_key would save the
-    # new key at once and the middleware would then save it again).
-    kept = dict(request.session.items())
-    request.session.flush()
-    request.session.update(kept)
+    # fixated cookie) opens neither the order nor the customer's data.
+    request.session.cycle_key()
     return _start_payment(request, order)
 
 
