@@ -1,10 +1,11 @@
 """A customer starts, pauses, resumes or cancels a subscription: the partner hears
 of each change once, with nothing of the customer but a first name and an initial."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from notifications import tasks
 from notifications.models import Notification
@@ -36,7 +37,7 @@ def subscribe(anna, committed):
                 "partner_code": anna.slug,
             },
             interval=2,
-            first_date=date.today() + timedelta(days=10),
+            first_date=timezone.localdate() + timedelta(days=10),
             account_holder="Maria Schulz",
             iban="DE89 3704 0044 0532 0130 00",
             mandate_text=mandate_text(language="de"),
