@@ -2,7 +2,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import PartnerFactory
 
@@ -60,6 +60,15 @@ def chain(db):
         return partners
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English, whatever language an earlier test on the same
+    worker left active (a page request picks its own language in LocaleMiddleware;
+    a service called directly speaks the active one). Tests of German text say so."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
