@@ -92,7 +92,10 @@ def team(size: int, rng: random.Random) -> list[Partner]:
     return partners
 
 
-def test_concurrent_orders_on_the_worker_lose_and_double_nothing():
+def test_concurrent_orders_on_the_worker_lose_and_double_nothing(settings):
+    # Volume is the subject: the invoices (and their e-mails' PDFs, which the worker
+    # would draw for minutes after the test) wait for shipping, which never comes here.
+    settings.INVOICE_ISSUE_ON = "shipped"
     rng = random.Random(4)
     plan_load(data=PLAN)
     partners = team(80, rng)
