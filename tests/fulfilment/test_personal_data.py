@@ -6,8 +6,9 @@ import io
 import zipfile
 from datetime import date
 
-import pytest
 from django.utils import timezone
+
+import pytest
 
 from fulfilment.models import Shipment
 from fulfilment.services import shipment_create
