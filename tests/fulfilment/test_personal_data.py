@@ -6,9 +6,8 @@ import io
 import zipfile
 from datetime import date
 
-from django.utils import timezone
-
 import pytest
+from django.utils import timezone
 
 from fulfilment.models import Shipment
 from fulfilment.services import shipment_create
