@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from partners.admin_base import euro_column
 
 from .models import Invoice
+from .services import invoice_with_document
 from .views import pdf_response
 
 
@@ -128,6 +129,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             raise Http404
         if kind == "pdf":
             return pdf_response(invoice, inline=False)
+        invoice = invoice_with_document(invoice=invoice)
         if not invoice.xml:
             raise Http404
         response = HttpResponse(bytes(invoice.xml), content_type="application/xml")

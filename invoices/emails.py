@@ -15,6 +15,7 @@ from partners.links import site_url
 
 from .models import Invoice, InvoiceMail
 from .selectors import invoice_filename, order_documents_url
+from .services import invoice_with_document
 
 
 def invoice_email_send(*, invoice: Invoice) -> None:
@@ -37,7 +38,8 @@ def invoice_email_send(*, invoice: Invoice) -> None:
         html = render_to_string("invoices/email/document.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[order.email])
     message.attach_alternative(html, "text/html")
-    message.attach(invoice_filename(invoice=invoice), bytes(invoice.pdf), "application/pdf")
+    pdf = bytes(invoice_with_document(invoice=invoice).pdf)
+    message.attach(invoice_filename(invoice=invoice), pdf, "application/pdf")
     message.send()
 
 

@@ -1,8 +1,9 @@
 """Customer invoices (Rechnungen) and their corrections (Rechnungskorrekturen).
 
 An invoice is issued once per order with every field of §14 Abs. 4 UStG as a
-snapshot, its PDF (and, for a business customer, the EN 16931 XML embedded in
-it) stored with it; it is never changed or deleted. A refund issues a
+snapshot; its PDF (and, for a business customer, the EN 16931 XML embedded in
+it) is made from that snapshot at first need and stored with it
+(docs/decisions/0007); it is never changed or deleted. A refund issues a
 correction with its own number that references the invoice."""
 
 from django.db import models
@@ -77,8 +78,9 @@ class Invoice(models.Model):
     vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
     total = models.DecimalField(_("total (gross)"), max_digits=12, decimal_places=2)
     is_business = models.BooleanField(_("business customer (e-invoice)"), default=False)
-    pdf = models.BinaryField(_("PDF"))
-    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    # Empty until the document is first needed (services.invoice_with_document).
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, default="")
     xml = models.BinaryField(_("e-invoice XML"), blank=True, default=b"")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

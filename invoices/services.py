@@ -83,6 +83,8 @@ def order_wants_invoice(*, order: Order) -> bool:
 
 
 def _render(document: Invoice) -> None:
+    # Everything the document shows comes from the row (snapshots drawn at issue),
+    # so it comes out the same whenever it is made.
     pdf = invoice_pdf(document)
     if document.is_business:
         document.xml = invoice_xml(document)
@@ -97,6 +99,17 @@ def _mail_after_commit(document: Invoice) -> None:
     from .tasks import invoice_mail_enqueue
 
     transaction.on_commit(partial(invoice_mail_enqueue, document.pk), robust=True)
+
+
+def invoice_mails_withdraw(*, order_ids) -> int:
+    """Take the orders' document e-mails out of the outbox before they go, in the
+    transaction that issued them: for invented customers (seed_demo), whose invoices
+    are kept but who are owed no e-mail. The tasks queued for the commit then find
+    nothing to send, and no PDF is drawn for them."""
+    deleted, _ = InvoiceMail.objects.filter(
+        invoice__order_id__in=order_ids, sent_at__isnull=True
+    ).delete()
+    return deleted
 
 
 def _document(*, order: Order, kind: str, issue_date, content, **extra) -> Invoice:
@@ -123,10 +136,28 @@ def _document(*, order: Order, kind: str, issue_date, content, **extra) -> Invoi
         is_business=bool(order.company_name or order.vat_id),
         **extra,
     )
-    _render(document)
     document.save()
     _mail_after_commit(document)
     return document
+
+
+def invoice_with_document(*, invoice: Invoice) -> Invoice:
+    """The invoice with its PDF (and a business customer's XML), made once from
+    the data drawn at issue, the first time it is needed (its e-mail, a
+    download): the payment's transaction and the number counter's lock never
+    wait for a PDF to be drawn (docs/decisions/0007)."""
+    if invoice.pdf_sha256:
+        return invoice
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("order", "corrects")
+            .get(pk=invoice.pk)
+        )
+        if not locked.pdf_sha256:
+            _render(locked)
+            locked.save(update_fields=["pdf", "xml", "pdf_sha256"])
+    return locked
 
 
 @transaction.atomic

@@ -45,4 +45,6 @@ def invoices_sweep(min_age_seconds: int = MAIL_SWEEP_MIN_AGE_SECONDS) -> dict:
         except OSError as exc:
             logger.warning("Invoice e-mail %s not sent yet: %s", invoice_id, exc)
             break
+        except Exception:  # noqa: BLE001 - its document could not be made; the others go out
+            logger.exception("Invoice e-mail %s not sent: its document failed", invoice_id)
     return {"issued": issued, "sent": sent}

@@ -7,9 +7,11 @@ from django.views.decorators.http import require_GET
 
 from .models import Invoice
 from .selectors import invoice_filename, order_documents, order_for_token
+from .services import invoice_with_document
 
 
 def pdf_response(invoice: Invoice, *, inline: bool = True) -> HttpResponse:
+    invoice = invoice_with_document(invoice=invoice)
     response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = (

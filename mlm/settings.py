@@ -13,6 +13,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -339,6 +340,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, and a worker without -Q takes from both in turn (kombu's round robin),
+# one task at a time per process: the documents' slow work (an invoice's PDF drawn
+# for its e-mail, a data export) never queues a paid order's volume or a webhook
+# behind hundreds of its own. A company that wants them apart runs one worker with
+# `-Q celery` and one with `-Q documents` (docs/operations.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue its own routing key: with one key, a message would land in both.
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("documents", routing_key="documents"),
+)
+CELERY_TASK_ROUTES = {
+    "invoices.tasks.invoice_mail_send": {"queue": "documents"},
+    "privacy.tasks.export_build": {"queue": "documents"},
+}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "privacy-scrub-expired-retention": {

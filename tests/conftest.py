@@ -113,7 +113,7 @@ def worker_drained():
             for tasks in replies.values()
             for task in tasks
         ]
-        if not busy and not broker.llen("celery"):
+        if not busy and not any(broker.llen(q.name) for q in django_settings.CELERY_TASK_QUEUES):
             return
         time.sleep(0.2)
     pytest.fail("the Celery worker was still busy 180 s after the test")

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from commissions.models import Estimate, PeriodCommissionSummary, Statement, StatementLine
 from demo.management.commands import seed_demo
+from invoices.models import Invoice, InvoiceMail
 from orders.models import Customer, Order, OrderEvent, Product, Refund
 from partners.models import Partner, User
 from qualification.models import PartnerPeriodStats, Period, Rank, VolumeEntry
@@ -67,6 +68,11 @@ def test_seed_demo_builds_a_company_and_a_second_run_changes_nothing(client):
     assert after_first["Order"] > 60 and after_first["Refund"] >= 1
     assert Order.objects.filter(status__in=["paid", "refunded"]).count() == after_first["Order"]
     assert PartnerPeriodStats.objects.filter(paid_as_level__gt=0).exists()
+    # every paid order has its invoice, but its invented customer is owed no e-mail, so no
+    # PDF was drawn (a download draws it)
+    assert Invoice.objects.filter(kind="invoice").count() == after_first["Order"]
+    assert not InvoiceMail.objects.exists()
+    assert not Invoice.objects.exclude(pdf_sha256="").exists()
     # and nothing changed the second time
     assert counts() == after_first
     assert (

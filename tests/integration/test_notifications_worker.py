@@ -44,7 +44,8 @@ def worker_idle() -> bool:
         for tasks_ in replies.values()
         for task in tasks_
     ]
-    return not busy and not redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("celery")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return not busy and not any(broker.llen(q.name) for q in settings.CELERY_TASK_QUEUES)
 
 
 def all_sent(count: int):

@@ -81,3 +81,10 @@ def embedded_xml(content: bytes) -> bytes | None:
     reader = PdfReader(io.BytesIO(bytes(content)))
     found = reader.attachments.get("factur-x.xml")
     return found[0] if found else None
+
+
+def with_document(invoice):
+    """The invoice with its PDF and XML, made as its e-mail or a download makes them."""
+    from invoices.services import invoice_with_document
+
+    return invoice_with_document(invoice=invoice)

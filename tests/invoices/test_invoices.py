@@ -10,10 +10,11 @@ from drafthorse.utils import validate_xml
 from lxml import etree
 
 from invoices.models import Invoice
-from invoices.services import invoice_issue, invoices_issue_missing
+from invoices.services import invoice_issue, invoice_mails_withdraw, invoices_issue_missing
+from invoices.tasks import invoices_sweep
 from orders.services import order_mark_paid, order_refund, order_ship
 from tests.einvoice import schematron_errors
-from tests.invoices.conftest import BUSINESS, embedded_xml, pdf_text
+from tests.invoices.conftest import BUSINESS, embedded_xml, pdf_text, with_document
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -59,7 +60,7 @@ def test_the_german_pdf_holds_every_field_the_vat_act_requires(place, anna, code
     order = order_mark_paid(order=place(customer=BUSINESS, code="anna"))
     invoice = Invoice.objects.get(order=order)
 
-    text = pdf_text(invoice.pdf)
+    text = pdf_text(with_document(invoice).pdf)
 
     # §14 Abs. 4 Nr. 1: seller and buyer, names and addresses
     for field in ("Lumen Naturkosmetik", "Musterstraße 1", "80331 München"):
@@ -90,7 +91,7 @@ def test_an_english_order_gets_its_invoice_in_english(place):
     order = order_mark_paid(order=place(language="en"))
     invoice = Invoice.objects.get(order=order)
 
-    text = pdf_text(invoice.pdf)
+    text = pdf_text(with_document(invoice).pdf)
 
     assert f"Invoice no. {invoice.number}" in text
     assert "Delivery date:" in text and "VAT per rate" in text
@@ -102,9 +103,9 @@ def test_a_business_customer_gets_an_en16931_e_invoice_in_the_pdf(place, anna, c
     order = order_mark_paid(order=place(customer=BUSINESS, code="anna"))
     invoice = Invoice.objects.get(order=order)
 
-    xml = embedded_xml(invoice.pdf)
+    xml = embedded_xml(with_document(invoice).pdf)
 
-    assert xml == bytes(invoice.xml)
+    assert xml == bytes(with_document(invoice).xml)
     validate_xml(xmlout=xml, schema="FACTUR-X_EN16931")  # the XSD (CII D16B)
     assert schematron_errors(xml) == []  # the CEN business rules
     tree = etree.fromstring(xml)
@@ -120,8 +121,8 @@ def test_a_consumer_invoice_carries_no_e_invoice(place):
     order = order_mark_paid(order=place())
     invoice = Invoice.objects.get(order=order)
 
-    assert not invoice.is_business and not bytes(invoice.xml)
-    assert embedded_xml(invoice.pdf) is None
+    assert not invoice.is_business and not bytes(with_document(invoice).xml)
+    assert embedded_xml(with_document(invoice).pdf) is None
 
 
 def test_a_refund_issues_a_correction_referencing_the_invoice(place):
@@ -135,10 +136,10 @@ def test_a_refund_issues_a_correction_referencing_the_invoice(place):
     assert correction.kind == Invoice.Kind.CORRECTION and correction.corrects == invoice
     assert correction.number == year_number(2)
     assert correction.total == refund.amount == D("12.50")
-    text = pdf_text(correction.pdf)
+    text = pdf_text(with_document(correction).pdf)
     assert f"Rechnungskorrektur Nr. {correction.number}" in text
     assert f"Rechnung Nr. {invoice.number}" in text
-    xml = bytes(correction.xml)
+    xml = bytes(with_document(correction).xml)
     validate_xml(xmlout=xml, schema="FACTUR-X_EN16931")
     assert schematron_errors(xml) == []
     tree = etree.fromstring(xml)
@@ -177,7 +178,7 @@ def test_the_payment_e_mail_brings_the_invoice_as_attachment(place, committed, m
     assert invoice.number in mail.subject and order.number in mail.subject
     [(name, content, mimetype)] = mail.attachments
     assert (name, mimetype) == (f"{invoice.number}.pdf", "application/pdf")
-    assert content == bytes(invoice.pdf)
+    assert content == bytes(with_document(invoice).pdf)
     assert "/order/invoices/" in mail.body
     assert invoice.mail.sent_at is not None
 
@@ -211,13 +212,13 @@ def test_an_unpaid_order_gets_no_invoice(place):
         invoice_issue(order=place())
 
 
-def test_a_failing_document_never_fails_the_payment_and_the_sweep_issues_it(place, monkeypatch):
+def test_a_failing_issue_never_fails_the_payment_and_the_sweep_issues_it(place, monkeypatch):
     import invoices.services as services
 
-    def broken(document):
-        raise RuntimeError("font missing")
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(services, "invoice_pdf", broken)
+    monkeypatch.setattr(services, "invoice_content", broken)
     order = order_mark_paid(order=place())
     order.refresh_from_db()
     assert order.status == "paid" and not Invoice.objects.exists()
@@ -225,3 +226,49 @@ def test_a_failing_document_never_fails_the_payment_and_the_sweep_issues_it(plac
     monkeypatch.undo()
     assert invoices_issue_missing() == 1
     assert Invoice.objects.get(order=order).number == year_number(1)  # no gap
+
+
+def test_the_payment_never_waits_for_the_pdf_and_a_failing_pdf_leaves_the_mail_to_the_sweep(
+    place, committed, mailoutbox, monkeypatch
+):
+    import invoices.services as services
+
+    def broken(document):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(services, "invoice_pdf", broken)
+    order = place()
+    mailoutbox.clear()  # the order confirmation
+    with committed():
+        order_mark_paid(order=order)
+
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.number == year_number(1) and not invoice.pdf_sha256
+    assert mailoutbox == [] and invoice.mail.sent_at is None  # owed, not lost
+
+    monkeypatch.undo()
+    assert invoices_sweep(min_age_seconds=0) == {"issued": 0, "sent": 1}
+    [mail] = mailoutbox
+    invoice.refresh_from_db()
+    assert mail.attachments[0][1] == bytes(invoice.pdf) and invoice.pdf_sha256
+    assert invoices_sweep(min_age_seconds=0) == {"issued": 0, "sent": 0}  # sent once
+
+
+def test_withdrawn_e_mails_of_invented_customers_go_out_never_and_draw_no_pdf(
+    place, committed, mailoutbox
+):
+    real, invented = place(), place()
+    mailoutbox.clear()  # the order confirmations
+    with committed():
+        order_mark_paid(order=real)
+        order_mark_paid(order=invented)
+        order_refund(order=invented)
+        assert invoice_mails_withdraw(order_ids=[invented.pk]) == 2  # invoice and correction
+
+    # the real customer's invoice went out; the invented one's invoice and correction stand
+    [mail] = mailoutbox
+    assert mail.to == [real.email] and Invoice.objects.get(order=real).mail.sent_at
+    kept = Invoice.objects.filter(order=invented)
+    assert kept.count() == 2 and not kept.exclude(pdf_sha256="").exists()
+    assert invoices_sweep(min_age_seconds=0) == {"issued": 0, "sent": 0}
+    assert invoice_mails_withdraw(order_ids=[real.pk]) == 0  # a sent e-mail stays on record

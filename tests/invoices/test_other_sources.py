@@ -12,7 +12,7 @@ from invoices.models import Invoice
 from orders.models import CompanyApiKey, Order
 from orders.services import company_api_key_create
 from tests.factories import ProductFactory
-from tests.invoices.conftest import embedded_xml
+from tests.invoices.conftest import embedded_xml, with_document
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -62,7 +62,7 @@ def test_an_intake_order_is_invoiced_with_its_business_details_by_default(api):
     invoice = Invoice.objects.get(order=order)
     assert invoice.total == order.total == D("29.90")
     assert invoice.buyer["name"] == "Kundin GmbH" and invoice.buyer["vat_id"] == "DE129273398"
-    assert embedded_xml(invoice.pdf) == bytes(invoice.xml)
+    assert embedded_xml(with_document(invoice).pdf) == bytes(with_document(invoice).xml)
     assert api.get(f"/api/v1/orders/{order.number}").json()["invoiced_by_shop"] is False
 
 

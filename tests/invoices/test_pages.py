@@ -8,6 +8,7 @@ import pytest
 from invoices.models import Invoice
 from invoices.selectors import order_documents_url
 from orders.services import order_mark_paid, order_refund
+from tests.invoices.conftest import with_document
 from tests.orders.helpers import CHECKOUT_FORM, checkout, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_the_signed_link_lists_and_downloads_the_order_documents(client, place):
     assert invoice.number in text and correction.number in text
     pdf = client.get(f"{url}{invoice.number}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content == bytes(invoice.pdf)
+    assert pdf.content == bytes(with_document(invoice).pdf)
 
 
 def test_a_forged_link_or_another_orders_document_is_not_found(client, place):
@@ -80,10 +81,10 @@ def test_an_admin_downloads_pdf_and_e_invoice_and_cannot_change_them(client, pla
     listing = support.get("/admin/invoices/invoice/?q=" + order.number)
     assert listing.status_code == 200 and invoice.number in listing.content.decode()
     pdf = support.get(f"/admin/invoices/invoice/file/{invoice.number}.pdf")
-    assert pdf.content == bytes(invoice.pdf)
+    assert pdf.content == bytes(with_document(invoice).pdf)
     assert "attachment" in pdf["Content-Disposition"]
     xml = support.get(f"/admin/invoices/invoice/file/{invoice.number}.xml")
-    assert xml.content == bytes(invoice.xml)
+    assert xml.content == bytes(with_document(invoice).xml)
     change = support.post(f"/admin/invoices/invoice/{invoice.pk}/change/", {"total": "1.00"})
     invoice.refresh_from_db()
     assert invoice.total == order.total and change.status_code in (200, 403)

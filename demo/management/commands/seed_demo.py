@@ -4,6 +4,7 @@ Everything is keyed (ranks by level, products by name, people by e-mail,
 partners by slug, orders by a checkout token "demo-..."), so a second run
 finds it all and changes nothing. Writes go through the services the app
 uses: plan_load, partner_enroll, order_place, order_mark_paid, order_refund,
+invoice_mails_withdraw (invented customers get no e-mail),
 period_close (which computes the statements) and estimates_refresh. The
 previous month is closed, so a newcomer sees statements under "Earnings" and
 this month's estimate.
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from commissions.models import EstimateRun, Statement
 from commissions.services import estimates_refresh
+from invoices.services import invoice_mails_withdraw
 from landing.models import Campaign, LinkVisitDay
 from landing.services import featured_products_set
 from orders.models import Order, PartnerCodeBenefit, Product
@@ -585,6 +587,7 @@ class Command(BaseCommand):
         rng = random.Random(2026)  # the same choices on every run
         created = skipped = refunds = 0
         touched: set[int] = set()
+        demo_orders: list[int] = []
         for slug, partner in partners.items():
             count = ORDERS_BY_LEVEL.get(self._depth_of[slug], 2)
             for month_index, month_start in enumerate((previous_month, this_month)):
@@ -630,6 +633,7 @@ class Command(BaseCommand):
                         placed_at=paid_at - timedelta(minutes=30)
                     )
                     order = order_mark_paid(order=order, paid_at=paid_at, payment_reference="DEMO")
+                    demo_orders.append(order.pk)
                     touched.add(period_for(at=paid_at).pk)
                     created += 1
                     if refund:
@@ -638,6 +642,9 @@ class Command(BaseCommand):
                             order=order, refunded_at=refunded_at, reason="Demo: Rücksendung"
                         )
                         refunds += 1
+        # Invented customers get no invoice e-mail (their invoices stay; a PDF is drawn
+        # when someone opens one), neither here nor from a production worker.
+        invoice_mails_withdraw(order_ids=demo_orders)
         for period in Period.objects.filter(pk__in=touched, status=Period.Status.OPEN).order_by(
             "start"
         ):
