@@ -3,6 +3,10 @@
 Nothing set -> the embedded mode for a laptop: SQLite, eager Celery, local-memory
 cache, console e-mail, DEBUG on. `DJANGO_ENV=production` switches to the real
 services and refuses to start with unsafe values.
+
+Why one module of about 600 lines: read top to bottom it is the whole
+configuration, and the production refusal (`if PRODUCTION:` below) sees every
+value it checks in the same file; split settings would hide which one wins.
 """
 
 import ipaddress

@@ -1,3 +1,12 @@
+"""The orders app's tables: products and their images, customers, orders with
+their lines, transitions and events, refunds, mails, payment webhooks, partner-code
+benefits, the intake API's keys and idempotency keys.
+
+Why one module of about 600 lines: the order, its lines, events and refunds
+reference one another and share the money fields; the checks and indexes of
+one table often name another's.
+"""
+
 from decimal import Decimal
 
 from django.conf import settings

@@ -13,6 +13,9 @@ refused. Imports are all or nothing, so an importer reads the file twice:
 
 Nothing here knows about partners or orders; both apps' importers use it.
 
+Why one module of about 600 lines: reading, checking, error collection and
+writing share the row and error types, and each importer needs all of them.
+
 Why one module of about 600 lines: it is the one CSV machinery, and its
 parts (the source with its error list, the parsers, the id reserver, the
 writers, the command base) are used together by every importer; split, each

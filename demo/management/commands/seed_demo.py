@@ -9,6 +9,10 @@ period_close (which computes the statements) and estimates_refresh. The
 previous month is closed, so a newcomer sees statements under "Earnings" and
 this month's estimate.
 
+Why one module of about 700 lines: most of it is the demo company's data
+(ranks, products, people, names) beside the steps that write it, in the order
+they run; nothing else imports it.
+
 Logins (printed at the end):
   admin    admin@example.com / Admin-Demo-2026   (superuser, /admin/)
   partner  anna@example.com  / Demo-Partner-2026 (every demo partner has it)
