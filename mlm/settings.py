@@ -348,7 +348,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # one task at a time per process: the documents' slow work (an invoice's PDF drawn
 # for its e-mail, a data export) never queues a paid order's volume or a webhook
 # behind hundreds of its own. A company that wants them apart runs one worker with
-# `-Q celery` and one with `-Q documents` (docs/operations.md).
+# `-Q celery` and one with `-Q documents` (docs/operations-production.md).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Each queue its own routing key: with one key, a message would land in both.
 CELERY_TASK_QUEUES = (

@@ -98,27 +98,11 @@ def worker_drained():
     yield
     import time
 
-    import redis
-    from django.conf import settings as django_settings
+    from tests.worker import worker_idle
 
-    from mlm.celery import app
-
-    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
     deadline = time.monotonic() + 180  # a wait limit, not a speed check
     while time.monotonic() < deadline:
-        # The queues first: a task taken from them after this shows as reserved below.
-        queued = any(broker.llen(q.name) for q in django_settings.CELERY_TASK_QUEUES)
-        if not queued:
-            # .ci/run starts one worker: its reply ends the wait (without a limit, every
-            # call waits its full second, 4 to 5 s after every integration test).
-            inspect = app.control.inspect(timeout=1, limit=1)
-            busy = [
-                task
-                for replies in ((inspect.active() or {}), (inspect.reserved() or {}))
-                for tasks in replies.values()
-                for task in tasks
-            ]
-            if not busy:
-                return
+        if worker_idle():
+            return
         time.sleep(0.2)
     pytest.fail("the Celery worker was still busy 180 s after the test")

@@ -15,6 +15,7 @@ from notifications.models import Notification
 from orders.models import OrderEvent
 from orders.services import order_mark_paid
 from tests.factories import OrderFactory, PartnerFactory
+from tests.worker import worker_idle
 
 pytestmark = [
     pytest.mark.integration,
@@ -29,26 +30,6 @@ def wait_for(condition, timeout: float = 90) -> None:
         if time.monotonic() - started > timeout:
             pytest.fail(f"not reached after {timeout} s")
         time.sleep(0.2)
-
-
-def worker_idle() -> bool:
-    import redis
-    from django.conf import settings
-
-    from mlm.celery import app
-
-    # The queues first: a task taken from them after this shows as reserved below.
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    if any(broker.llen(q.name) for q in settings.CELERY_TASK_QUEUES):
-        return False
-    inspect = app.control.inspect(timeout=1, limit=1)  # the one worker's reply ends the wait
-    busy = [
-        task
-        for replies in ((inspect.active() or {}), (inspect.reserved() or {}))
-        for tasks_ in replies.values()
-        for task in tasks_
-    ]
-    return not busy
 
 
 def all_sent(count: int):
