@@ -18,8 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlm.settings")
 
 import django  # noqa: E402
+from threads import timed_threads  # noqa: E402
 
 CUSTOMER = {
     "first_name": "Karla",
@@ -40,38 +39,19 @@ CUSTOMER = {
 
 
 def run(products, *, orders: int, threads: int, tag: str) -> float:
-    from django.db import connections
-
     from orders.services import order_place
 
     cart = {p.pk: 1 for p in products}
     per_thread = orders // threads
-    barrier = threading.Barrier(threads + 1)
-    failures = []
+    chunks = [[(n, i) for i in range(per_thread)] for n in range(threads)]
 
-    def worker(n):
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                order_place(
-                    cart_lines=cart,
-                    customer_data={**CUSTOMER, "email": f"{tag}-{n}-{i}@example.org"},
-                )
-        except Exception as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-        finally:
-            connections.close_all()
+    def checkout(item):
+        n, i = item
+        order_place(
+            cart_lines=cart, customer_data={**CUSTOMER, "email": f"{tag}-{n}-{i}@example.org"}
+        )
 
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in pool:
-        t.join()
-    seconds = time.perf_counter() - started
-    assert not failures, failures[:3]
-    return per_thread * threads / seconds
+    return per_thread * threads / timed_threads(checkout, chunks)
 
 
 def main():
