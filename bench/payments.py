@@ -21,8 +21,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlm.settings")
 
 import django  # noqa: E402
+from threads import timed_threads  # noqa: E402
 
 CUSTOMER = {
     "first_name": "Karla",
@@ -53,40 +52,22 @@ def place(products, *, count: int, tag: str) -> list:
 
 
 def pay(orders, *, threads: int, pdf_in_payment: bool) -> float:
-    from django.db import connections, transaction
+    from django.db import transaction
 
     from invoices.models import Invoice
     from invoices.services import invoice_with_document
     from orders.services import order_mark_paid
 
-    barrier = threading.Barrier(threads + 1)
-    failures = []
+    def payment(order):
+        if pdf_in_payment:
+            with transaction.atomic():
+                paid = order_mark_paid(order=order)
+                invoice_with_document(invoice=Invoice.objects.get(order=paid))
+        else:
+            order_mark_paid(order=order)
 
-    def worker(chunk):
-        try:
-            barrier.wait()
-            for order in chunk:
-                if pdf_in_payment:
-                    with transaction.atomic():
-                        paid = order_mark_paid(order=order)
-                        invoice_with_document(invoice=Invoice.objects.get(order=paid))
-                else:
-                    order_mark_paid(order=order)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    pool = [threading.Thread(target=worker, args=(orders[n::threads],)) for n in range(threads)]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in pool:
-        t.join()
-    seconds = time.perf_counter() - started
-    assert not failures, failures[:3]
-    return len(orders) / seconds
+    chunks = [orders[n::threads] for n in range(threads)]
+    return len(orders) / timed_threads(payment, chunks)
 
 
 def main():
@@ -110,8 +91,9 @@ def main():
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE invoices_invoice, orders_orderline, orders_ordertransition, "
-            "orders_ordermail, orders_order, orders_customer, orders_product "
+            "TRUNCATE invoices_invoicecounter, invoices_invoice, orders_orderline, "
+            "orders_ordertransition, orders_ordermail, orders_order, orders_customer, "
+            "orders_product "
             "RESTART IDENTITY CASCADE"
         )
     products = [
