@@ -5,18 +5,22 @@ afterwards?
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_enroll \\
         .venv/bin/python bench/enrollment.py [--team 50000] [--signups 50] [--rounds 5]
+                                             [--processes 2] [--broker redis://…/11]
 
 PostgreSQL only; pass an EMPTY scratch database, never a real one. With
 --broker (a Redis URL, e.g. redis://127.0.0.1:6379/11) the tasks a sign-up
 enqueues after commit go to that broker as in production (nobody consumes
 them: the bench applies the team-size changes itself, see below, and flushes
-that Redis database at the end); without it Celery runs them eagerly inside
-the sign-up, which is not what a web worker does.
+that Redis database at the end), and the cache is that Redis too (as REDIS_URL
+is in production: the processes share it); without it Celery runs them eagerly
+inside the sign-up, which is not what a web worker does.
 
 One leader with a random bushy team of --team partners is bulk-loaded (path and
 depth as partner_enroll writes them, team sizes by partner_team_sizes_refresh).
-Each round (after --warmup untimed ones) starts --signups threads, each with its own database connection, at
-one barrier; each enrolls one new partner through partners.services.partner_enroll
+Each round (after --warmup untimed ones) starts --signups threads, each with its own
+database connection, spread over --processes forked processes (default 2: the web
+server's workers on this machine's 2 cores; 1 puts all of them behind one GIL, as
+this bench did at first), at one barrier; each enrolls one new partner through partners.services.partner_enroll
 (the sign-up form's service) under a different random member of the team, so
 every line runs through the leader. The time of each call includes its commit.
 While a round runs, a "worker" thread adds up the pending team-size changes
@@ -24,12 +28,14 @@ every 50 ms (partner_team_size_changes_apply, what the Celery task calls), if
 the code has that ledger. After each round the changes are applied once more
 and the leader's and every sponsor's team_size is compared with a count of
 their descendants. Prints p50 / p95 / max per round and over all rounds, and
-first the same sign-ups one at a time: the threads share one Python process,
-so a round cannot beat 50 x the CPU time of one sign-up spread over the cores;
-waits for locks show as p95 far above p50 (each sign-up waiting for the last).
+first the same sign-ups one at a time, with their CPU time: a round cannot beat
+50 x the CPU time of one sign-up spread over the processes (threads of one process
+share its GIL) and the cores; waits for locks show as p95 far above p50 (each
+sign-up waiting for the last).
 """
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -50,6 +56,9 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
     parser.add_argument("--broker", default="", help="Redis URL for the tasks (see above)")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="processes the sign-ups are spread over (2)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args()
 
@@ -60,6 +69,7 @@ def setup_django(broker: str):
         sys.exit("Set DATABASE_URL to an empty PostgreSQL scratch database.")
     if broker:
         os.environ["CELERY_BROKER_URL"] = broker
+        os.environ["REDIS_URL"] = broker
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlm.settings")
     os.environ.setdefault("DEBUG", "false")
     import django
@@ -132,16 +142,13 @@ def applier():
     return getattr(services, "partner_team_size_changes_apply", None)
 
 
-def one_round(round_no: int, sponsors: list[int], apply) -> list[float]:
+def _signups(round_no: int, part: list[tuple[int, int]], barrier, results) -> None:
+    """Run these sign-ups (index, sponsor id) in threads of this process, all at
+    `barrier`; put (index, ms) or ("error", text) into `results`."""
     from django.db import connections
 
     from partners.models import Partner
     from partners.services import partner_enroll
-
-    barrier = threading.Barrier(len(sponsors))
-    times: list[float] = [0.0] * len(sponsors)
-    errors: list[BaseException] = []
-    done = threading.Event()
 
     def signup(index: int, sponsor_id: int):
         try:
@@ -156,11 +163,37 @@ def one_round(round_no: int, sponsors: list[int], apply) -> list[float]:
                 sponsor=sponsor,
                 terms_accepted=True,
             )
-            times[index] = (time.perf_counter() - started) * 1000
-        except BaseException as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
+            results.put((index, (time.perf_counter() - started) * 1000))
+        except BaseException as exc:  # noqa: BLE001 -- reported by the round
+            results.put(("error", repr(exc)))
+            barrier.abort()
         finally:
             connections.close_all()
+
+    threads = [threading.Thread(target=signup, args=pair) for pair in part]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def one_round(round_no: int, sponsors: list[int], apply, processes: int) -> list[float]:
+    from django.db import connections
+
+    # Forked before any thread of this round starts, and without an open
+    # connection to inherit: each process opens its own.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(sponsors))
+    results = context.Queue()
+    pairs = list(enumerate(sponsors))
+    children = [
+        context.Process(target=_signups, args=(round_no, pairs[i::processes], barrier, results))
+        for i in range(processes)
+    ]
+    for child in children:
+        child.start()
+    done = threading.Event()
 
     def worker():
         try:
@@ -170,19 +203,24 @@ def one_round(round_no: int, sponsors: list[int], apply) -> list[float]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=signup, args=(i, s)) for i, s in enumerate(sponsors)]
     background = threading.Thread(target=worker) if apply else None
     if background:
         background.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    times: list[float] = [0.0] * len(sponsors)
+    errors = []
+    for _ in sponsors:
+        index, value = results.get(timeout=300)
+        if index == "error":
+            errors.append(value)
+        else:
+            times[index] = value
+    for child in children:
+        child.join()
     done.set()
     if background:
         background.join()
     if errors:
-        raise errors[0]
+        raise RuntimeError(f"{len(errors)} sign-ups failed, first: {errors[0]}")
     return times
 
 
@@ -192,10 +230,10 @@ def one_at_a_time(sponsors: list[int], apply) -> list[float]:
     from partners.models import Partner
     from partners.services import partner_enroll
 
-    times = []
+    times, cpu = [], []
     for index, sponsor_id in enumerate(sponsors):
         sponsor = Partner.objects.get(pk=sponsor_id)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         partner_enroll(
             email=f"serial-{index}@example.invalid",
             first_name="Serial",
@@ -205,9 +243,10 @@ def one_at_a_time(sponsors: list[int], apply) -> list[float]:
             terms_accepted=True,
         )
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         if apply:
             apply()
-    return times
+    return times, cpu
 
 
 def sizes_exact(sponsors: list[int]) -> tuple[bool, int, int]:
@@ -236,17 +275,19 @@ def main():
     members = build(size=args.team, rng=rng)
     apply = applier()
     print(
-        f"{args.signups} sign-ups at once per round, {args.rounds} rounds; "
+        f"{args.signups} sign-ups at once per round over {args.processes} processes, "
+        f"{args.rounds} rounds; "
         + (
             "team-size ledger applied by a worker thread"
             if apply
             else "team sizes locked and updated by each sign-up"
         )
     )
-    serial = one_at_a_time([pid for pid, _path in rng.sample(members, 20)], apply)
+    serial, cpu = one_at_a_time([pid for pid, _path in rng.sample(members, 20)], apply)
     print(
         f"one sign-up at a time (20): p50 {statistics.median(serial):.1f} ms, "
-        f"p95 {percentile(serial, 0.95):.1f} ms"
+        f"p95 {percentile(serial, 0.95):.1f} ms, CPU of this process p50 "
+        f"{statistics.median(cpu):.1f} ms"
     )
     print(f"{'round':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'wall s':>7}  team sizes")
     everything: list[float] = []
@@ -254,7 +295,7 @@ def main():
     for round_no in range(1 - args.warmup, args.rounds + 1):
         sponsors = [pid for pid, _path in rng.sample(members, args.signups)]
         started = time.perf_counter()
-        times = one_round(round_no, sponsors, apply)
+        times = one_round(round_no, sponsors, apply, args.processes)
         wall = time.perf_counter() - started
         if apply:
             apply()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
@@ -74,12 +75,24 @@ def _team_size_add(*, partner_ids: list[int], delta: int) -> None:
     transaction.on_commit(_team_size_changes_enqueue, robust=True)
 
 
+# Set while an apply task is queued and has not started: one queued task
+# drains every change committed before it starts, so a burst of sign-ups
+# enqueues one task, not one each (a cache write instead of a broker message).
+_APPLY_QUEUED_KEY = "partners:team-size-apply-queued"
+_APPLY_QUEUED_SECONDS = 10  # a lost task's mark expires; the beat sweep applies meanwhile
+
+
 def _team_size_changes_enqueue() -> None:
     from .tasks import apply_team_size_changes
 
+    # False: a task is queued that has not yet read the ledger (it clears the
+    # mark first), so it will see these changes. None (cache down) enqueues.
+    if cache.add(_APPLY_QUEUED_KEY, 1, _APPLY_QUEUED_SECONDS) is False:
+        return
     try:
         apply_team_size_changes.delay()
     except Exception:  # broker down: the periodic sweep applies them later
+        cache.delete(_APPLY_QUEUED_KEY)
         logger.exception("Could not enqueue apply_team_size_changes")
 
 
@@ -104,6 +117,8 @@ def partner_team_size_changes_apply() -> int:
     changes applied."""
     table = TeamSizeChange._meta.db_table
     partners = Partner._meta.db_table
+    # Before the ledger is read: a sign-up committing from now on enqueues again.
+    cache.delete(_APPLY_QUEUED_KEY)
     _team_sizes_lock()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

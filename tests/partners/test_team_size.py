@@ -158,3 +158,31 @@ def test_the_refresh_repairs_wrong_sizes():
     partner_team_sizes_refresh()
 
     assert sizes(anna, ben, leaf) == [2, 1, 0]
+
+
+def test_a_burst_of_sign_ups_queues_one_apply_task_and_the_next_burst_another(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    queued = []
+    monkeypatch.setattr(apply_team_size_changes, "delay", lambda: queued.append(1))
+    anna = PartnerFactory()
+
+    def sign_up(slug):
+        with django_capture_on_commit_callbacks(execute=True):
+            partner_enroll(
+                email=f"{slug}@example.com", first_name="N", last_name="N", slug=slug, sponsor=anna
+            )
+
+    sign_up("one")
+    sign_up("two")
+    sign_up("three")
+    assert len(queued) == 1  # the queued task has not started: it will see all three
+    assert exact(anna) == [3]
+
+    assert sizes(anna) == [3]  # the task ran and cleared the mark
+    sign_up("four")
+    assert len(queued) == 2
+    assert sizes(anna) == [4]
