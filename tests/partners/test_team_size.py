@@ -186,3 +186,24 @@ def test_a_burst_of_sign_ups_queues_one_apply_task_and_the_next_burst_another(
     sign_up("four")
     assert len(queued) == 2
     assert sizes(anna) == [4]
+
+
+def test_with_the_cache_down_every_sign_up_queues_its_apply_task(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.cache import cache
+
+    queued = []
+    monkeypatch.setattr(apply_team_size_changes, "delay", lambda: queued.append(1))
+    # What django-redis answers with IGNORE_EXCEPTIONS when Redis is gone.
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: None)
+    anna = PartnerFactory()
+
+    for slug in ("one", "two"):
+        with django_capture_on_commit_callbacks(execute=True):
+            partner_enroll(
+                email=f"{slug}@example.com", first_name="N", last_name="N", slug=slug, sponsor=anna
+            )
+
+    assert len(queued) == 2
+    assert sizes(anna) == [2]
