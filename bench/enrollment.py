@@ -224,9 +224,10 @@ def one_round(round_no: int, sponsors: list[int], apply, processes: int) -> list
     return times
 
 
-def one_at_a_time(sponsors: list[int], apply) -> list[float]:
+def one_at_a_time(sponsors: list[int], apply) -> tuple[list[float], list[float]]:
     """The same sign-ups one after the other: what each costs without any
-    wait for another (the floor of a round: 50 of them share the cores)."""
+    wait for another (the floor of a round: 50 of them share the cores), as
+    (wall ms, CPU ms of this process) per sign-up."""
     from partners.models import Partner
     from partners.services import partner_enroll
 
